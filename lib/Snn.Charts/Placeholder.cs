@@ -1,0 +1,1 @@
+namespace Snn.Charts; internal static class Placeholder {}

@@ -1,0 +1,49 @@
+namespace Snn.Data;
+
+/// <summary>
+/// Fashion-MNIST (Xiao et al. 2017): 60 000 training and 10 000 test images, 28×28 grey, 10 classes,
+/// in the MNIST IDX layout. Looked up in: an explicit folder; $SNN_DATA/fashion-mnist; data/fashion-mnist
+/// in the current folder or any parent (where data-scripts/ put it); /usr/share/datasets/fashion-mnist
+/// (Debian package dataset-fashion-mnist).
+/// </summary>
+public static class FashionMnist
+{
+    public static readonly IReadOnlyList<string> ClassNames =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    public const string DebianFolder = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>Loads the official train and test splits.</summary>
+    public static (ImageDataset Train, ImageDataset Test) Load(string? folder = null)
+    {
+        var dir = Locate(folder);
+        return (ImageDataset.FromIdx("Fashion-MNIST train", Find(dir, "train-images-idx3-ubyte"), Find(dir, "train-labels-idx1-ubyte"), ClassNames),
+                ImageDataset.FromIdx("Fashion-MNIST test", Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), ClassNames));
+    }
+
+    /// <summary>The folder holding the four IDX files, or a clear error listing where it looked.</summary>
+    public static string Locate(string? folder = null)
+    {
+        var candidates = Candidates(folder).ToList();
+        foreach (var c in candidates)
+            if (Directory.Exists(c) && TryFind(c, "t10k-labels-idx1-ubyte") is not null) return c;
+        throw new DirectoryNotFoundException(
+            "Fashion-MNIST not found. Looked in: " + string.Join(", ", candidates) +
+            ". Install it with `./run.sh` / `eng/setup.sh` (Debian package dataset-fashion-mnist) or `data-scripts/fetch-fashion-mnist.sh`, or set SNN_DATA.");
+    }
+
+    private static IEnumerable<string> Candidates(string? folder)
+    {
+        if (folder is not null) { yield return Path.GetFullPath(folder); yield break; }
+        if (Environment.GetEnvironmentVariable("SNN_DATA") is { Length: > 0 } root) yield return Path.Combine(root, "fashion-mnist");
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            yield return Path.Combine(dir.FullName, "data", "fashion-mnist");
+        yield return DebianFolder;
+    }
+
+    private static string? TryFind(string dir, string stem) =>
+        new[] { stem, stem + ".gz" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
+
+    private static string Find(string dir, string stem) =>
+        TryFind(dir, stem) ?? throw new FileNotFoundException($"{Path.Combine(dir, stem)}[.gz] is missing: Fashion-MNIST needs all four IDX files in {dir}.");
+}

@@ -1,0 +1,60 @@
+using Snn.Layers;
+using Snn.Neurons;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Snn.Networks;
+
+/// <summary>
+/// A feed-forward SNN: an ordered list of stages, the last one being the non-spiking readout.
+/// forward([K, N, …input]) → readout membrane [K, N, classes]; state carries across calls until
+/// <see cref="ResetState"/>.
+/// </summary>
+public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>, IStateful
+{
+    private readonly ModuleList<Stage> stages;
+
+    public SpikingNetwork(string spec, IReadOnlyList<Stage> stages, string name = "snn") : base(name)
+    {
+        if (stages.Count == 0) throw new ArgumentException("A network needs at least one stage.", nameof(stages));
+        if (stages[^1].IsSpiking) throw new ArgumentException("The last stage must be the non-spiking readout.", nameof(stages));
+        Spec = spec;
+        this.stages = nn.ModuleList(stages.ToArray());
+        RegisterComponents();
+    }
+
+    /// <summary>The spec the network was built from (e.g. "16C5-P2-32C5-P2-FC10").</summary>
+    public string Spec { get; }
+    public IReadOnlyList<Stage> Stages => stages.AsReadOnly();
+    public long[] InputShape => stages[0].InputShape;
+    public long Classes => stages[^1].OutputShape[^1];
+
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        foreach (var stage in stages) x = stage.forward(x);
+        return x;
+    }
+
+    /// <summary>Runs all stages and returns every stage's output (spikes, then the readout): for rasters and firing rates.</summary>
+    public IReadOnlyList<Tensor> ForwardStages(Tensor input)
+    {
+        var outputs = new List<Tensor>(stages.Count);
+        var x = input;
+        foreach (var stage in stages)
+        {
+            x = stage.forward(x);
+            outputs.Add(x);
+        }
+        return outputs;
+    }
+
+    public void ResetState() { foreach (var s in stages) s.ResetState(); }
+    public void DetachState() { foreach (var s in stages) s.DetachState(); }
+
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    public override string ToString() =>
+        $"SpikingNetwork {Spec} ({ParameterCount:N0} parameters)\n" + string.Join("\n", stages.Select((s, i) => $"  {i}: {s}"));
+}

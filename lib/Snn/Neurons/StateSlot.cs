@@ -1,0 +1,56 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Snn.Neurons;
+
+/// <summary>Anything that carries state across time: reset per sequence, detached at window borders.</summary>
+public interface IStateful
+{
+    /// <summary>Forget all state (the next step starts from rest).</summary>
+    void ResetState();
+    /// <summary>Keep the state's values but cut its gradient history (truncation borders).</summary>
+    void DetachState();
+}
+
+/// <summary>
+/// Holds a neuron's carried tensors outside any dispose scope (so they survive the step that made them)
+/// and disposes the previous ones when replaced. Not a Tensor field, so never registered as a buffer.
+/// </summary>
+public sealed class StateSlot
+{
+    private Tensor[]? tensors;
+
+    public bool IsEmpty => tensors is null;
+
+    public Tensor this[int index] => tensors is { } t ? t[index] : throw new InvalidOperationException("The state slot is empty (reset).");
+
+    /// <summary>Takes ownership of <paramref name="values"/> and releases what was held before.</summary>
+    public void Set(params Tensor[] values)
+    {
+        var old = tensors;
+        foreach (var v in values) v.DetachFromDisposeScope();
+        tensors = values;
+        Release(old, keep: values);
+    }
+
+    /// <summary>Replaces each tensor by a detached alias (same storage, no gradient history).</summary>
+    public void Detach()
+    {
+        if (tensors is null) return;
+        Set(tensors.Select(t => t.detach()).ToArray());
+    }
+
+    public void Clear()
+    {
+        var old = tensors;
+        tensors = null;
+        Release(old, keep: []);
+    }
+
+    private static void Release(Tensor[]? old, Tensor[] keep)
+    {
+        if (old is null) return;
+        foreach (var t in old)
+            if (Array.IndexOf(keep, t) < 0) t.Dispose();
+    }
+}

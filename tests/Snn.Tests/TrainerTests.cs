@@ -1,0 +1,87 @@
+using Snn.Data;
+using Snn.Networks;
+using Snn.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Snn.Tests;
+
+public sealed class TrainerTests
+{
+    /// <summary>Two classes of 8×8 noisy images: a bright bar in the left or the right half.</summary>
+    private static ImageDataset Bars(int count, int seed)
+    {
+        using var scope = torch.NewDisposeScope();
+        var generator = new torch.Generator((ulong)seed);
+        var labels = torch.randint(0, 2, [count], generator: generator);
+        var images = torch.rand([count, 1, 8, 8], generator: generator) * 0.3;
+        var columns = torch.arange(8);
+        var leftBar = columns.ge(1).logical_and(columns.lt(3));
+        var rightBar = columns.ge(5).logical_and(columns.lt(7));
+        var bar = torch.where(labels.eq(0).unsqueeze(1), leftBar, rightBar).to_type(ScalarType.Float32);
+        images = torch.maximum(images, bar.view(count, 1, 1, 8) * 0.9);
+        return new ImageDataset("bars", images.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), ["left", "right"]);
+    }
+
+    [Fact]
+    public void Csnn_learns_a_toy_task_with_falling_loss()
+    {
+        torch.manual_seed(1);
+        using var train = Bars(512, seed: 2);
+        using var test = Bars(256, seed: 3);
+        var net = NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]);
+        var trainer = new Trainer(net, TrainingPlan.Bptt(4), new TrainerOptions { BatchSize = 32, LearningRate = 1e-2, Epochs = 2, Seed = 5 });
+        var reports = new List<TrainingProgress>();
+        var history = trainer.Fit(train, test, reports.Add);
+
+        Assert.Equal(2 * 16, history.Batches.Count);
+        var first = history.Batches.Take(4).Average(b => b.Loss);
+        var last = history.Batches.TakeLast(4).Average(b => b.Loss);
+        Assert.True(last < 0.5 * first, $"loss did not fall enough: first batches {first:F3}, last batches {last:F3}");
+        Assert.True(history.Last!.TestAccuracy > 0.9, $"test accuracy {history.Last.TestAccuracy:P1} (chance 50 %)");
+        Assert.Contains(reports, r => r.Kind == ProgressKind.Epoch && r.Epoch == 2);
+    }
+
+    [Fact]
+    public void Truncation_does_not_change_forward_dynamics()
+    {
+        torch.manual_seed(7);
+        using var data = Bars(64, seed: 8);
+        var net = NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]);
+        var reference = new Trainer(net, TrainingPlan.Bptt(6)).Evaluate(data);
+        using var scope = torch.NewDisposeScope();
+        var input = data.Images.unsqueeze(0).expand(6, -1, -1, -1, -1);
+        net.ResetState();
+        var whole = net.forward(input).detach();
+        net.ResetState();
+        var windows = TrainingPlan.Truncated(6, 4).Windows().Select(w => { var o = net.forward(input.narrow(0, w.Start, w.Length)); net.DetachState(); return o.detach(); }).ToArray();
+        Assert.True(torch.cat(windows).eq(whole).all().item<bool>());
+        Assert.Equal(new[] { (0, 4), (4, 2) }, TrainingPlan.Truncated(6, 4).Windows());
+        Assert.InRange(reference.Accuracy, 0, 1);
+    }
+
+    [Fact]
+    public void Impossible_plans_and_shapes_are_rejected()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => TrainingPlan.Truncated(4, 5));
+        Assert.Equal("Truncation", e.ParamName);
+        using var data = Bars(8, seed: 1);
+        var net = NetworkSpec.Build("4C3-FC2", [1, 10, 10]);
+        var trainer = new Trainer(net, TrainingPlan.Bptt(2));
+        var shape = Assert.Throws<ArgumentException>(() => trainer.Evaluate(data));
+        Assert.Contains("1×8×8", shape.Message);
+    }
+
+    [Fact]
+    public void Divergence_stops_with_a_clear_report()
+    {
+        torch.manual_seed(1);
+        using var data = Bars(64, seed: 2);
+        var net = NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]);
+        // NaN inputs never spike (H(NaN) = 0), so force divergence through absurd weight updates.
+        var trainer = new Trainer(net, TrainingPlan.Bptt(2), new TrainerOptions { BatchSize = 16, LearningRate = 1e37, Epochs = 3, CosineSchedule = false });
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(data));
+        Assert.Contains("diverged", e.Message);
+        Assert.Contains("lr", e.Message);
+    }
+}

@@ -2,7 +2,7 @@ namespace Snn.Data;
 
 /// <summary>
 /// Fashion-MNIST (Xiao et al. 2017): 60 000 training and 10 000 test images, 28×28 grey, 10 classes,
-/// in the MNIST IDX layout. Looked up in: an explicit folder; $SNN_DATA/fashion-mnist; data/fashion-mnist
+/// in the MNIST IDX layout. Looked up in: an explicit folder; $SNN_FASHION_MNIST_DIR; $SNN_DATA/fashion-mnist; data/fashion-mnist
 /// in the current folder or any parent (where data-scripts/ put it); /usr/share/datasets/fashion-mnist
 /// (Debian package dataset-fashion-mnist).
 /// </summary>
@@ -29,12 +29,13 @@ public static class FashionMnist
             if (Directory.Exists(c) && TryFind(c, "t10k-labels-idx1-ubyte") is not null) return c;
         throw new DirectoryNotFoundException(
             "Fashion-MNIST not found. Looked in: " + string.Join(", ", candidates) +
-            ". Install it with `./run.sh` / `eng/setup.sh` (Debian package dataset-fashion-mnist) or `data-scripts/fetch-fashion-mnist.sh`, or set SNN_DATA.");
+            ". Install it with `./run.sh` / `eng/setup.sh` (Debian package dataset-fashion-mnist) or `data-scripts/fetch-fashion-mnist.sh`, or set SNN_FASHION_MNIST_DIR.");
     }
 
     private static IEnumerable<string> Candidates(string? folder)
     {
         if (folder is not null) { yield return Path.GetFullPath(folder); yield break; }
+        if (Environment.GetEnvironmentVariable("SNN_FASHION_MNIST_DIR") is { Length: > 0 } exact) yield return exact;
         if (Environment.GetEnvironmentVariable("SNN_DATA") is { Length: > 0 } root) yield return Path.Combine(root, "fashion-mnist");
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
             yield return Path.Combine(dir.FullName, "data", "fashion-mnist");

@@ -52,11 +52,14 @@ public sealed class ImageDataset : IDisposable
         return new ImageDataset(name, x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), classNames);
     }
 
-    /// <summary>The first <paramref name="count"/> samples after a seeded shuffle (all if count ≥ N).</summary>
+    /// <summary>
+    /// <paramref name="count"/> samples drawn without replacement by a seeded shuffle; this dataset
+    /// itself (no copy) when count ≥ N.
+    /// </summary>
     public ImageDataset Subset(int count, int seed)
     {
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "Subset size must be ≥ 1.");
-        if (count >= Count) count = Count;
+        if (count >= Count) return this;
         using var scope = torch.NewDisposeScope();
         var index = torch.tensor(Permutation(Count, seed)[..count]);
         return new ImageDataset($"{Name}[{count}]", Images.index_select(0, index).MoveToOuterDisposeScope(),

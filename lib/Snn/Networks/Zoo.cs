@@ -4,7 +4,7 @@ namespace Snn.Networks;
 public static class Zoo
 {
     /// <summary>The quickstart CSNN for 1×28×28 images (MNIST, Fashion-MNIST).</summary>
-    public const string CsnnSpec = "16C5-P2-32C5-P2-FC10";
+    public const string CsnnSpec = "32C5-P2-64C5-P2-FC10";
 
     public static SpikingNetwork Csnn(long[]? inputShape = null, NetworkOptions? options = null, string spec = CsnnSpec) =>
         NetworkSpec.Build(spec, inputShape ?? [1, 28, 28], options);

@@ -1,1 +1,0 @@
-namespace Snn.Charts; internal static class Placeholder {}

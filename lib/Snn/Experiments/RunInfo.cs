@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Snn.Experiments;
+
+/// <summary>What is needed to reproduce or compare a run: seed, versions, device, wall time, peak memory.</summary>
+public sealed record RunInfo(
+    string Profile, int Seed, string Snn, string TorchSharp, string Device, int Threads,
+    string DotNet, string Os, string Cpu, double WallSeconds, double? PeakMemoryMiB)
+{
+    /// <summary>Captures the current process: <paramref name="clock"/> started at the top of the notebook or run.</summary>
+    public static RunInfo Capture(Profile profile, int seed, Stopwatch clock, torch.Device? device = null) => new(
+        profile.ToString().ToLowerInvariant(),
+        seed,
+        InformationalVersion(typeof(RunInfo).Assembly),
+        InformationalVersion(typeof(torch).Assembly),
+        (device ?? torch.CPU).ToString(),
+        torch.get_num_threads(),
+        RuntimeInformation.FrameworkDescription,
+        RuntimeInformation.OSDescription,
+        $"{Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}",
+        Math.Round(clock.Elapsed.TotalSeconds, 1),
+        PeakResidentMiB());
+
+    /// <summary>Peak resident memory of this process (VmHWM, Linux); null where /proc is unavailable.</summary>
+    public static double? PeakResidentMiB()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return null;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        if (line is null) return null;
+        var kib = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]);
+        return Math.Round(kib / 1024.0, 1);
+    }
+
+    private static string InformationalVersion(Assembly assembly) =>
+        (assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?")
+        .Split('+')[0];
+}
+
+public static class Reproducibility
+{
+    /// <summary>Seeds TorchSharp's global generator (weights, dropout, encoders); returns the seed so it can be recorded.</summary>
+    public static int Seed(int seed)
+    {
+        torch.manual_seed(seed);
+        return seed;
+    }
+}

@@ -40,7 +40,7 @@ results="$SNN_REPO/out/test-results"
 rm -rf "$results"; mkdir -p "$results"
 log "dotnet test Snn.Notebooks.sln -c Release (trx into out/test-results/)"
 test_rc=0
-dotnet test Snn.Notebooks.sln -c Release --no-build --nologo --logger "trx;LogFilePrefix=snn" \
+dotnet test Snn.Notebooks.sln -c Release --no-build --nologo --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 10m \
   --results-directory "$results" || test_rc=$?
 py=$SNN_PY; [[ -x "$py" ]] || py=python3
 counts=$("$py" - "$results" <<'PY'

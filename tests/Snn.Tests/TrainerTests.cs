@@ -43,6 +43,22 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Training_does_not_accumulate_live_tensors_across_epochs()
+    {
+        torch.manual_seed(1);
+        using var train = Bars(96, seed: 2);
+        using var test = Bars(40, seed: 3);
+        var trainer = new Trainer(NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]), TrainingPlan.Truncated(6, 4),
+            new TrainerOptions { BatchSize = 16, Epochs = 1 });
+        var stats = DisposeScopeManager.Statistics;
+        trainer.Fit(train, test);   // creates the optimizer state once
+        var afterFirst = stats.ThreadTotalLiveCount;
+        trainer.Fit(train, test);
+        trainer.Fit(train, test);
+        Assert.Equal(afterFirst, stats.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Truncation_does_not_change_forward_dynamics()
     {
         torch.manual_seed(7);

@@ -85,11 +85,18 @@ public sealed class ImageDataset : IDisposable
             }
             else
             {
-                var index = torch.tensor(order.AsSpan(start, size).ToArray());
+                using var index = torch.tensor(order.AsSpan(start, size).ToArray());
                 x = Images.index_select(0, index);
                 y = Labels.index_select(0, index);
             }
-            yield return device is null ? (x, y) : (x.to(device), y.to(device));
+            if (device is not null)
+            {
+                var (xd, yd) = (x.to(device), y.to(device));
+                if (!ReferenceEquals(xd, x)) x.Dispose();
+                if (!ReferenceEquals(yd, y)) y.Dispose();
+                (x, y) = (xd, yd);
+            }
+            yield return (x, y);
         }
     }
 

@@ -50,7 +50,8 @@ public sealed class StateSlot
     private static void Release(Tensor[]? old, Tensor[] keep)
     {
         if (old is null) return;
+        // By reference: Tensor.Equals compares values, and a detached alias equals its source.
         foreach (var t in old)
-            if (Array.IndexOf(keep, t) < 0) t.Dispose();
+            if (!keep.Any(k => ReferenceEquals(k, t))) t.Dispose();
     }
 }

@@ -82,6 +82,7 @@ public sealed class Trainer
             foreach (var (x, y) in Batches(train, shuffle: true, seed: Options.Seed + epoch))
             {
                 using var scope = torch.NewDisposeScope();
+                scope.Attach([x, y]);   // made by the iterator before this scope existed
                 var (loss, hits) = TrainBatch(x, y, schedule);
                 b++;
                 var n = (int)y.shape[0];
@@ -145,6 +146,7 @@ public sealed class Trainer
             foreach (var (x, y) in Batches(data, shuffle: false, seed: 0, Options.EvalBatchSize))
             {
                 using var scope = torch.NewDisposeScope();
+                scope.Attach([x, y]);
                 network.ResetState();
                 var logits = network.forward(encoder.Encode(x, Plan.TimeSteps)).mean([0]);
                 lossSum += cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();

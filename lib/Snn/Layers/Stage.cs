@@ -5,27 +5,41 @@ using static TorchSharp.torch;
 namespace Snn.Layers;
 
 /// <summary>
-/// One weight layer and its neuron: synapse (conv/linear) → optional stateless post-processing
-/// (pooling, …) → neuron. Time-folded: input [K, N, …] runs the stateless part once on [K·N, …];
-/// only the neuron loops over time. An input that is constant over time (stride 0 on the time axis,
-/// as produced by direct encoding) is processed once and broadcast, which is mathematically identical.
+/// One weight layer and its neuron: synapse (conv/linear) → optional batch norm → optional pooling →
+/// neuron → optional time-shared dropout on the output spikes. Time-folded: input [K, N, …] runs the
+/// stateless part (synapse, norm, pooling) once on [K·N, …]; only the neuron loops over time. An input
+/// that is constant over time (stride 0 on the time axis, as produced by direct encoding) is processed
+/// once and broadcast, which is mathematically identical (batch-norm statistics of K identical copies
+/// equal those of one).
 /// </summary>
 public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
 {
     private readonly nn.Module<Tensor, Tensor> synapse;
+    private readonly nn.Module<Tensor, Tensor>? norm;
     private readonly nn.Module<Tensor, Tensor>? post;
     private readonly nn.Module<Tensor, Tensor> neuron;
+    private readonly TimeSharedDropout? dropout;
 
+    /// <summary>
+    /// <paramref name="post"/>: stateless post-processing (pooling); <paramref name="layout"/>: synapse geometry
+    /// for <see cref="Describe"/> (inferred from the weight shape when null); <paramref name="norm"/>: stateless
+    /// normalisation of the folded synapse output (tdBN), before <paramref name="post"/>;
+    /// <paramref name="dropout"/>: dropout on the output spikes, one mask per sequence.
+    /// </summary>
     public Stage(string name, nn.Module<Tensor, Tensor> synapse, nn.Module<Tensor, Tensor>? post, nn.Module<Tensor, Tensor> neuron,
-        long[] inputShape, long[] outputShape, string spec) : base(name)
+        long[] inputShape, long[] outputShape, string spec,
+        StageLayout? layout = null, nn.Module<Tensor, Tensor>? norm = null, TimeSharedDropout? dropout = null) : base(name)
     {
         if (neuron is not IStateful) throw new ArgumentException("A stage's neuron must implement IStateful.", nameof(neuron));
         this.synapse = synapse;
+        this.norm = norm;
         this.post = post;
         this.neuron = neuron;
+        this.dropout = dropout;
         InputShape = inputShape;
         OutputShape = outputShape;
         Spec = spec;
+        Layout = layout;
         RegisterComponents();
     }
 
@@ -33,16 +47,19 @@ public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
     public long[] InputShape { get; }
     /// <summary>Per-sample output shape, e.g. [16, 12, 12].</summary>
     public long[] OutputShape { get; }
-    /// <summary>The spec token(s) this stage was built from, e.g. "16C5-P2".</summary>
+    /// <summary>The spec token(s) this stage was built from, e.g. "16C5-BN-P2".</summary>
     public string Spec { get; }
+    public StageLayout? Layout { get; }
     public nn.Module<Tensor, Tensor> Synapse => synapse;
+    public nn.Module<Tensor, Tensor>? Norm => norm;
     public nn.Module<Tensor, Tensor> Neuron => neuron;
+    public TimeSharedDropout? Dropout => dropout;
     /// <summary>True when the neuron spikes (false for the non-spiking readout).</summary>
     public bool IsSpiking => neuron is LifNeuron;
 
     public override Tensor forward(Tensor input)
     {
-        if (input.dim() != InputShape.Length + 2)
+        if (input.dim() != InputShape.Length + 2 || !input.shape[2..].SequenceEqual(InputShape))
             throw new ArgumentException($"Stage '{Spec}' expects [time, batch, {string.Join("×", InputShape)}]; got [{string.Join(", ", input.shape)}].", nameof(input));
         var steps = input.shape[0];
         var batch = input.shape[1];
@@ -57,17 +74,52 @@ public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
             var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]));
             currents = folded.reshape([steps, batch, .. folded.shape[1..]]);
         }
-        return neuron.forward(currents);
+        var output = neuron.forward(currents);
+        return dropout is null ? output : dropout.forward(output);
     }
 
     private Tensor Stateless(Tensor x)
     {
         var y = synapse.forward(x);
+        if (norm is not null) y = norm.forward(y);
         return post is null ? y : post.forward(y);
     }
 
-    public void ResetState() => ((IStateful)neuron).ResetState();
-    public void DetachState() => ((IStateful)neuron).DetachState();
+    public void ResetState()
+    {
+        ((IStateful)neuron).ResetState();
+        dropout?.ResetState();
+    }
 
-    public override string ToString() => $"{Spec}: [{string.Join("×", InputShape)}] → [{string.Join("×", OutputShape)}], {neuron}";
+    public void DetachState()
+    {
+        ((IStateful)neuron).DetachState();
+        dropout?.DetachState();
+    }
+
+    /// <summary>This stage for the cost model; <paramref name="index"/> is its position in the network.</summary>
+    public StageDescription Describe(int index = 0)
+    {
+        long weights = 0, biases = 0;
+        long[]? weightShape = null;
+        foreach (var (pname, p) in synapse.named_parameters())
+        {
+            if (pname.EndsWith("bias", StringComparison.Ordinal)) biases += p.numel();
+            else { weights += p.numel(); weightShape ??= p.shape; }
+        }
+        if (weightShape is null) throw new InvalidOperationException($"Stage '{Spec}' has a synapse without weights.");
+        var normParameters = norm?.parameters().Sum(p => p.numel()) ?? 0;
+        var neuronParameters = neuron.parameters().Sum(p => p.numel());
+        // Weight [out, in, kh, kw] (conv) or [out, in] (linear): fan-in = everything but the output dimension.
+        var fanIn = weightShape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        var layout = Layout ?? new StageLayout(weightShape.Length == 4 ? SynapseKind.Conv : SynapseKind.Linear,
+            Kernel: weightShape.Length == 4 ? (int)weightShape[^1] : 1, BatchNorm: norm is not null, Dropout: dropout?.Probability ?? 0);
+        return new StageDescription(index, GetName(), Spec, layout.Synapse, InputShape, layout.SynapseShape ?? OutputShape, OutputShape,
+            weights, biases, normParameters, neuronParameters, fanIn, layout.Kernel, layout.Stride, layout.Padding,
+            layout.Pool, layout.PoolSize, norm is not null, dropout?.Probability ?? 0, IsSpiking);
+    }
+
+    public override string ToString() =>
+        $"{Spec}: [{string.Join("×", InputShape)}] → [{string.Join("×", OutputShape)}], {neuron}"
+        + (norm is null ? "" : ", tdBN") + (dropout is null ? "" : $", {dropout}");
 }

@@ -55,6 +55,9 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>, IStateful
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    /// <summary>Every stage described for the cost model (shapes, parameters, fan-in, kernel, pooling), in order.</summary>
+    public IReadOnlyList<StageDescription> Describe() => stages.Select((s, i) => s.Describe(i)).ToList();
+
     public override string ToString() =>
         $"SpikingNetwork {Spec} ({ParameterCount:N0} parameters)\n" + string.Join("\n", stages.Select((s, i) => $"  {i}: {s}"));
 }

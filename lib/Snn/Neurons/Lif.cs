@@ -23,8 +23,16 @@ public sealed record LifParameters
     /// <summary>Stop gradients through the reset term (the usual choice; Zenke &amp; Vogels 2021).</summary>
     public bool DetachReset { get; init; } = true;
     public Surrogate Surrogate { get; init; } = Surrogate.Default;
+    /// <summary>
+    /// Make β a trainable parameter of each <see cref="LifNeuron"/> (one scalar per layer, initialised to
+    /// <see cref="Beta"/>, clamped to [0, 1] in the forward pass).
+    /// </summary>
+    public bool LearnableBeta { get; init; }
 
     public static LifParameters Default { get; } = new();
+
+    /// <summary>Integrate-and-fire: LIF without leak (β = 1), otherwise the defaults.</summary>
+    public static LifParameters IF { get; } = new() { Beta = 1.0 };
 
     /// <summary>Throws with the parameter name when a value is outside its valid range.</summary>
     public LifParameters Validated()
@@ -41,8 +49,11 @@ public readonly record struct LifState(Tensor Membrane, Tensor Spikes);
 /// <summary>The pure LIF step: (input current, state, parameters) → (spikes, new state).</summary>
 public static class Lif
 {
-    /// <summary>One time step. <paramref name="state"/> null means the resting state (u = 0, s = 0).</summary>
-    public static (Tensor Spikes, LifState State) Step(Tensor current, LifState? state, LifParameters p)
+    /// <summary>
+    /// One time step. <paramref name="state"/> null means the resting state (u = 0, s = 0).
+    /// <paramref name="beta"/>, when given (learnable β), replaces <see cref="LifParameters.Beta"/>.
+    /// </summary>
+    public static (Tensor Spikes, LifState State) Step(Tensor current, LifState? state, LifParameters p, Tensor? beta = null)
     {
         Tensor membrane;
         if (state is { } previous)
@@ -50,8 +61,8 @@ public static class Lif
             var lastSpikes = p.DetachReset ? previous.Spikes.detach() : previous.Spikes;
             membrane = p.Reset switch
             {
-                ResetMode.Hard => previous.Membrane * (1.0 - lastSpikes) * p.Beta + current,
-                ResetMode.Soft => previous.Membrane * p.Beta - lastSpikes * p.Threshold + current,
+                ResetMode.Hard => Leak(previous.Membrane * (1.0 - lastSpikes), p, beta) + current,
+                ResetMode.Soft => Leak(previous.Membrane, p, beta) - lastSpikes * p.Threshold + current,
                 _ => throw new ArgumentOutOfRangeException(nameof(p), p.Reset, "Unknown reset mode."),
             };
         }
@@ -62,4 +73,6 @@ public static class Lif
         var spikes = p.Surrogate.Spike(membrane - p.Threshold);
         return (spikes, new LifState(membrane, spikes));
     }
+
+    private static Tensor Leak(Tensor membrane, LifParameters p, Tensor? beta) => beta is null ? membrane * p.Beta : membrane * beta;
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Snn.Neurons;
@@ -10,14 +11,27 @@ namespace Snn.Neurons;
 public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
 {
     private readonly StateSlot state = new();
+    // Registered only when LearnableBeta: a null Parameter field is skipped by RegisterComponents.
+    private readonly Parameter? beta;
 
     public LifNeuron(LifParameters? parameters = null, string name = "lif") : base(name)
     {
         Parameters = (parameters ?? LifParameters.Default).Validated();
+        if (Parameters.LearnableBeta) beta = nn.Parameter(torch.tensor(Parameters.Beta, dtype: ScalarType.Float32));
         RegisterComponents();
     }
 
+    /// <summary>An integrate-and-fire neuron (β = 1).</summary>
+    public static LifNeuron IF(double threshold = 0.5, ResetMode reset = ResetMode.Hard, string name = "if") =>
+        new(LifParameters.IF with { Threshold = threshold, Reset = reset }, name);
+
     public LifParameters Parameters { get; }
+
+    /// <summary>The current leak: the learnable value (clamped to [0, 1]) or the fixed <see cref="LifParameters.Beta"/>.</summary>
+    public double Beta => beta is null ? Parameters.Beta : Math.Clamp(beta.to_type(ScalarType.Float64).item<double>(), 0.0, 1.0);
+
+    /// <summary>The trainable β, or null when β is fixed.</summary>
+    public Parameter? BetaParameter => beta;
 
     public override Tensor forward(Tensor input)
     {
@@ -25,9 +39,10 @@ public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
         LifState? current = state.IsEmpty ? null : new LifState(state[0], state[1]);
         var steps = (int)input.shape[0];
         var spikes = new Tensor[steps];
+        var leak = beta?.clamp(0.0, 1.0).to_type(input.dtype);
         for (var t = 0; t < steps; t++)
         {
-            (spikes[t], var next) = Lif.Step(input[t], current, Parameters);
+            (spikes[t], var next) = Lif.Step(input[t], current, Parameters, leak);
             current = next;
         }
         state.Set(current!.Value.Membrane, current.Value.Spikes);
@@ -40,7 +55,7 @@ public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
     public void ResetState() => state.Clear();
     public void DetachState() => state.Detach();
 
-    public override string ToString() => $"LIF(β={Parameters.Beta}, θ={Parameters.Threshold}, {Parameters.Reset} reset, {Parameters.Surrogate})";
+    public override string ToString() => $"LIF(β={Parameters.Beta}{(beta is null ? "" : " learnable")}, θ={Parameters.Threshold}, {Parameters.Reset} reset, {Parameters.Surrogate})";
 }
 
 /// <summary>

@@ -1,0 +1,46 @@
+using Snn.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Snn.Networks;
+
+/// <summary>Measurements of a network on one batch: firing rates per stage and gradient norms per stage.</summary>
+public static class Probes
+{
+    /// <summary>
+    /// Runs <paramref name="input"/> [T, N, …] from rest without gradients and returns each spiking stage's
+    /// firing rate (spikes per neuron per step). State is reset before and after.
+    /// </summary>
+    public static double[] FiringRates(SpikingNetwork network, Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        network.ResetState();
+        var outputs = network.ForwardStages(input);
+        network.ResetState();
+        return network.Stages.Select((s, i) => (s, i)).Where(p => p.s.IsSpiking)
+            .Select(p => outputs[p.i].to_type(ScalarType.Float64).mean().item<double>()).ToArray();
+    }
+
+    /// <summary>
+    /// One full-BPTT backward pass of the cross-entropy on the time-averaged readout; returns the L2 norm
+    /// of each stage's weight gradient (first stage first). Gradients are zeroed before and after.
+    /// </summary>
+    public static double[] WeightGradientNorms(SpikingNetwork network, Tensor input, Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        network.zero_grad();
+        network.ResetState();
+        var loss = cross_entropy(network.forward(input).mean([0]), labels);
+        loss.backward();
+        network.ResetState();
+        var norms = network.Stages.Select(s =>
+        {
+            var w = s.Synapse.named_parameters().First(p => !p.name.EndsWith("bias", StringComparison.Ordinal)).parameter;
+            return w.grad is null ? 0.0 : w.grad.norm().to_type(ScalarType.Float64).item<double>();
+        }).ToArray();
+        network.zero_grad();
+        return norms;
+    }
+}

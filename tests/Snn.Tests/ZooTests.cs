@@ -1,11 +1,12 @@
 using Snn.Layers;
 using Snn.Networks;
 using TorchSharp;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Snn.Tests;
 
-public sealed class ZooTests
+public sealed class ZooTests(ITestOutputHelper output)
 {
     [Fact]
     public void Describe_matches_hand_counts()
@@ -57,6 +58,7 @@ public sealed class ZooTests
         var x = (torch.rand([10, 8, 2, 64, 64]) < 0.05).to_type(ScalarType.Float32);
         var labels = torch.randint(0, 10, [8]);
         var rates = Probes.FiringRates(net, x);
+        output.WriteLine($"AlexNet-64 with tdBN, Bernoulli(0.05) input, T=10: firing rates {string.Join(", ", rates.Select(r => r.ToString("P2")))}");
         Assert.Equal(6, rates.Length);
         foreach (var (r, i) in rates.Select((r, i) => (r, i))) Assert.True(r > 0.01 && r < 0.6, $"stage {i} fires at {r:P2}");
         var norms = Probes.WeightGradientNorms(net, x, labels);
@@ -72,6 +74,7 @@ public sealed class ZooTests
         var net = Zoo.AlexNet(64, batchNorm: false);
         var x = (torch.rand([10, 4, 2, 64, 64]) < 0.05).to_type(ScalarType.Float32);
         var rates = Probes.FiringRates(net, x);
+        output.WriteLine($"plain W3 AlexNet-64, Bernoulli(0.05) input, T=10: firing rates {string.Join(", ", rates.Select(r => r.ToString("P3")))}");
         Assert.True(rates[^1] < 1e-3, $"rates {string.Join(", ", rates)}");
     }
 }

@@ -24,6 +24,28 @@ public static class Probes
     }
 
     /// <summary>
+    /// One full-BPTT backward pass of the cross-entropy on the time-averaged readout; returns, for each
+    /// spiking stage, the L2 norm of ∂L/∂s (the error signal reaching its output spikes over all steps),
+    /// first stage first. Unlike weight gradients this does not scale with the layer's input activity,
+    /// so it isolates how gradients shrink or grow through depth. Gradients are zeroed afterwards.
+    /// </summary>
+    public static double[] SpikeGradientNorms(SpikingNetwork network, Tensor input, Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        network.zero_grad();
+        network.ResetState();
+        var outputs = network.ForwardStages(input);
+        var spiking = network.Stages.Select((s, i) => (s, i)).Where(p => p.s.IsSpiking).Select(p => outputs[p.i]).ToArray();
+        foreach (var o in spiking) o.retain_grad();
+        var loss = cross_entropy(outputs[^1].mean([0]), labels);
+        loss.backward();
+        network.ResetState();
+        var norms = spiking.Select(o => o.grad is null ? 0.0 : o.grad.norm().to_type(ScalarType.Float64).item<double>()).ToArray();
+        network.zero_grad();
+        return norms;
+    }
+
+    /// <summary>
     /// One full-BPTT backward pass of the cross-entropy on the time-averaged readout; returns the L2 norm
     /// of each stage's weight gradient (first stage first). Gradients are zeroed before and after.
     /// </summary>

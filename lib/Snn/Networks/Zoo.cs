@@ -12,18 +12,25 @@ public static class Zoo
     public static SpikingNetwork Csnn(long[]? inputShape = null, NetworkOptions? options = null, string spec = CsnnSpec) =>
         NetworkSpec.Build(spec, inputShape ?? [1, 28, 28], options);
 
-    /// <summary>Fully connected SNN, e.g. 784-800-10 (workload W1).</summary>
-    public static string MlpSpec(int[]? hidden = null, int classes = 10) =>
-        string.Join("-", (hidden ?? [800]).Select(h => $"FC{Positive(h, nameof(hidden))}").Append($"FC{Positive(classes, nameof(classes))}"));
+    /// <summary>
+    /// Fully connected SNN, e.g. 784-800-10 (workload W1). <paramref name="batchNorm"/> adds tdBN to every
+    /// hidden layer (deep plain stacks fall silent with the default init, like AlexNet below).
+    /// </summary>
+    public static string MlpSpec(int[]? hidden = null, int classes = 10, bool batchNorm = false) =>
+        string.Join("-", (hidden ?? [800]).Select(h => $"FC{Positive(h, nameof(hidden))}{(batchNorm ? "-BN" : "")}").Append($"FC{Positive(classes, nameof(classes))}"));
 
-    public static SpikingNetwork Mlp(long inputFeatures = 784, int[]? hidden = null, int classes = 10, NetworkOptions? options = null) =>
-        NetworkSpec.Build(MlpSpec(hidden, classes), [inputFeatures], options);
+    public static SpikingNetwork Mlp(long inputFeatures = 784, int[]? hidden = null, int classes = 10, NetworkOptions? options = null, bool batchNorm = false) =>
+        NetworkSpec.Build(MlpSpec(hidden, classes, batchNorm), [inputFeatures], options);
 
-    /// <summary>LeNet-5-style CSNN (average pooling, three FC layers) for 1×28×28 images.</summary>
-    public static string LeNetSpec(int classes = 10) => $"6C5p2-AP2-16C5-AP2-FC120-FC84-FC{Positive(classes, nameof(classes))}";
+    /// <summary>LeNet-5-style CSNN (average pooling, three FC layers) for 1×28×28 images; optional tdBN after every hidden layer.</summary>
+    public static string LeNetSpec(int classes = 10, bool batchNorm = false)
+    {
+        var bn = batchNorm ? "-BN" : "";
+        return $"6C5p2{bn}-AP2-16C5{bn}-AP2-FC120{bn}-FC84{bn}-FC{Positive(classes, nameof(classes))}";
+    }
 
-    public static SpikingNetwork LeNet(long[]? inputShape = null, int classes = 10, NetworkOptions? options = null) =>
-        NetworkSpec.Build(LeNetSpec(classes), inputShape ?? [1, 28, 28], options);
+    public static SpikingNetwork LeNet(long[]? inputShape = null, int classes = 10, NetworkOptions? options = null, bool batchNorm = false) =>
+        NetworkSpec.Build(LeNetSpec(classes, batchNorm), inputShape ?? [1, 28, 28], options);
 
     /// <summary>
     /// VGG-style net (VGG-11 layout at reduced width, tdBN after every conv) for C×32×32 images such as CIFAR-10;

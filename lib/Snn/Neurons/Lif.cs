@@ -74,5 +74,27 @@ public static class Lif
         return (spikes, new LifState(membrane, spikes));
     }
 
+    /// <summary>
+    /// Runs one neuron over the input currents <paramref name="currents"/> (one per step) from rest and returns
+    /// its membrane and spikes per step: for plots and hand checks.
+    /// </summary>
+    public static (double[] Membrane, double[] Spikes) Trace(IReadOnlyList<double> currents, LifParameters p)
+    {
+        ArgumentNullException.ThrowIfNull(currents);
+        p = p.Validated();
+        using var scope = torch.NewDisposeScope();
+        LifState? state = null;
+        var u = new double[currents.Count];
+        var s = new double[currents.Count];
+        for (var t = 0; t < currents.Count; t++)
+        {
+            (var spikes, var next) = Step(torch.tensor(new[] { currents[t] }, dtype: ScalarType.Float64), state, p);
+            state = next;
+            u[t] = next.Membrane.item<double>();
+            s[t] = spikes.item<double>();
+        }
+        return (u, s);
+    }
+
     private static Tensor Leak(Tensor membrane, LifParameters p, Tensor? beta) => beta is null ? membrane * p.Beta : membrane * beta;
 }

@@ -1,0 +1,108 @@
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using Snn.Neurons;
+using TorchSharp;
+using static TorchSharp.torch;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+
+namespace Snn.Charts;
+
+/// <summary>Charts of single neurons, surrogate gradients and per-layer activity.</summary>
+public static class NeuronCharts
+{
+    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+
+    /// <summary>
+    /// Membrane traces of one LIF neuron per named run (see <see cref="Lif.Trace"/>) with its spikes marked
+    /// and the threshold drawn; <paramref name="currents"/> is the shared input current per step.
+    /// </summary>
+    public static GenericChart MembraneTraces(IReadOnlyList<double> currents, IReadOnlyList<(string Name, LifParameters Parameters)> runs, string? title = null)
+    {
+        if (runs.Count == 0) throw new ArgumentException("Give at least one run.", nameof(runs));
+        var steps = Enumerable.Range(0, currents.Count).ToArray();
+        var charts = new List<GenericChart>
+        {
+            CSharpChart.Column<double, int, string>(currents.ToArray(), steps, Name: "input current I[t]", MarkerColor: Color.fromString("#cccccc")),
+        };
+        var spikeBars = new List<GenericChart>();
+        for (var r = 0; r < runs.Count; r++)
+        {
+            var (name, p) = runs[r];
+            var (u, s) = Lif.Trace(currents, p);
+            var color = Color.fromString(Palette[r % Palette.Length]);
+            charts.Add(CSharpChart.Line<int, double, string>(steps, u, Name: $"u[t]: {name}", LineColor: color, ShowMarkers: true));
+            spikeBars.Add(CSharpChart.Column<double, int, string>(s, steps, Name: $"spikes: {name} ({s.Sum():F0})", MarkerColor: color));
+        }
+        var theta = runs[0].Parameters.Threshold;
+        charts.Add(CSharpChart.Line<int, double, string>([0, currents.Count - 1], [theta, theta], Name: $"threshold θ = {theta}", LineColor: Color.fromString("black"), LineDash: StyleParam.DrawingStyle.Dash));
+        var membrane = CSharpChart.Combine(charts).WithYAxisStyle<double, double, string>(TitleText: "membrane u[t], input I[t]");
+        var spikes = CSharpChart.Combine(spikeBars).WithYAxisStyle<double, double, string>(TitleText: "spike s[t]");
+        return CSharpChart.Grid([membrane, spikes], 2, 1)
+            .WithXAxisStyle<int, int, string>(TitleText: "time step t")
+            .WithTitle(title ?? "LIF membrane traces")
+            .WithSize(900, 560);
+    }
+
+    /// <summary>Each surrogate's smooth primitive (left) and its derivative ∂s/∂u used in backward (right), over x = u − θ.</summary>
+    public static GenericChart Surrogates(IReadOnlyList<Surrogate> surrogates, double range = 2.0, int points = 401, string? title = null)
+    {
+        if (surrogates.Count == 0) throw new ArgumentException("Give at least one surrogate.", nameof(surrogates));
+        if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, "Need at least 2 points.");
+        using var scope = torch.NewDisposeScope();
+        var x = torch.linspace(-range, range, points, dtype: ScalarType.Float64);
+        var xs = x.data<double>().ToArray();
+        var primitives = new List<GenericChart>();
+        var derivatives = new List<GenericChart>();
+        for (var i = 0; i < surrogates.Count; i++)
+        {
+            var sg = surrogates[i];
+            var color = Color.fromString(Palette[i % Palette.Length]);
+            primitives.Add(CSharpChart.Line<double, double, string>(xs, sg.Primitive(x).data<double>().ToArray(), Name: sg.Name, LineColor: color, ShowLegend: false));
+            derivatives.Add(CSharpChart.Line<double, double, string>(xs, sg.Derivative(x).data<double>().ToArray(), Name: sg.Name, LineColor: color));
+        }
+        var heaviside = xs.Select(v => v >= 0 ? 1.0 : 0.0).ToArray();
+        primitives.Add(CSharpChart.Line<double, double, string>(xs, heaviside, Name: "Heaviside H(x)", LineColor: Color.fromString("black"), LineDash: StyleParam.DrawingStyle.Dash));
+        return CSharpChart.Grid([CSharpChart.Combine(primitives), CSharpChart.Combine(derivatives)], 1, 2,
+                SubPlotTitles: new[] { "primitive (smooth step)", "derivative ∂s/∂u (surrogate gradient)" })
+            .WithXAxisStyle<double, double, string>(TitleText: "x = u − θ")
+            .WithTitle(title ?? "Surrogate gradients")
+            .WithSize(1000, 420);
+    }
+
+    /// <summary>
+    /// One line per series (e.g. per surrogate width): a gradient norm per stage against its depth, log
+    /// scale (stage 1 = input side), e.g. from Probes.SpikeGradientNorms.
+    /// </summary>
+    public static GenericChart GradientNormsByDepth(IReadOnlyList<(string Name, double[] Norms)> series, string? title = null, string yTitle = "‖∂L/∂s‖ (log)")
+    {
+        if (series.Count == 0) throw new ArgumentException("Give at least one series.", nameof(series));
+        var charts = series.Select((s, i) =>
+        {
+            var depth = Enumerable.Range(1, s.Norms.Length).ToArray();
+            // Log axes cannot show zero: a vanished gradient is drawn at a floor of 1e-12.
+            var norms = s.Norms.Select(n => Math.Max(n, 1e-12)).ToArray();
+            return CSharpChart.Line<int, double, string>(depth, norms, Name: s.Name, ShowMarkers: true, LineColor: Color.fromString(Palette[i % Palette.Length]));
+        }).ToList();
+        return CSharpChart.Combine(charts)
+            .WithXAxisStyle<int, int, string>(TitleText: "stage (1 = input side)")
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: StyleParam.AxisType.Log)
+            .WithTitle(title ?? "Weight-gradient norm by depth")
+            .WithSize(800, 420);
+    }
+
+    /// <summary>Spike rasters of one sample for several layers side by side ([T, N, …] each), with their firing rates.</summary>
+    public static GenericChart LayerRasters(IReadOnlyList<(string Name, Tensor Spikes)> layers, int sample = 0, int maxNeurons = 150, string? title = null)
+    {
+        if (layers.Count == 0) throw new ArgumentException("Give at least one layer.", nameof(layers));
+        var charts = layers.Select(l => SnnCharts.SpikeRaster(l.Spikes, sample, maxNeurons)).ToList();
+        var captions = layers.Select(l =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var rate = l.Spikes.select(1, sample).to_type(ScalarType.Float64).mean().item<double>();
+            return $"{l.Name} ({rate:P1})";
+        }).ToArray();
+        return CSharpChart.Grid(charts, 1, layers.Count, SubPlotTitles: captions)
+            .WithTitle(title ?? "Spike rasters per layer")
+            .WithSize(Math.Max(600, 330 * layers.Count), 400);
+    }
+}

@@ -9,8 +9,8 @@ namespace Snn.Layers;
 /// neuron → optional time-shared dropout on the output spikes. Time-folded: input [K, N, …] runs the
 /// stateless part (synapse, norm, pooling) once on [K·N, …]; only the neuron loops over time. An input
 /// that is constant over time (stride 0 on the time axis, as produced by direct encoding) is processed
-/// once and broadcast, which is mathematically identical (batch-norm statistics of K identical copies
-/// equal those of one).
+/// once and broadcast, which is mathematically identical (batch-norm's normalisation of K identical
+/// copies equals that of one; only its running-variance update differs by the Bessel factor n/(n − 1)).
 /// </summary>
 public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
 {

@@ -37,6 +37,12 @@ public sealed class CoreExtrasTests
         Assert.NotNull(net.Stages[1].Norm);
         Assert.Null(net.Stages[1].Dropout);
         Assert.Equal(new long[] { 8, 4, 4 }, net.Stages[0].OutputShape);
+        // After a forward pass every neuron and dropout holds state, yet the only buffers are BN's statistics.
+        using var scope = torch.NewDisposeScope();
+        net.forward(torch.rand([3, 2, 1, 8, 8]));
+        Assert.NotNull(net.Stages[0].Dropout!.Mask);
+        Assert.All(net.named_buffers(), b => Assert.Matches("norm|running_|num_batches", b.name));
+        Assert.Equal(6, net.named_buffers().Count());
     }
 
     [Fact]

@@ -90,19 +90,35 @@ public static class NeuronCharts
             .WithSize(800, 420);
     }
 
-    /// <summary>Spike rasters of one sample for several layers side by side ([T, N, …] each), with their firing rates.</summary>
+    /// <summary>
+    /// Spike rasters of one sample for several layers ([T, N, …] each), three per row, with their firing
+    /// rates. At most <paramref name="maxNeurons"/> neurons per layer are shown, evenly spaced over the
+    /// flattened layer (the first ones of an image are often its empty border).
+    /// </summary>
     public static GenericChart LayerRasters(IReadOnlyList<(string Name, Tensor Spikes)> layers, int sample = 0, int maxNeurons = 150, string? title = null)
     {
         if (layers.Count == 0) throw new ArgumentException("Give at least one layer.", nameof(layers));
-        var charts = layers.Select(l => SnnCharts.SpikeRaster(l.Spikes, sample, maxNeurons)).ToList();
-        var captions = layers.Select(l =>
+        if (maxNeurons < 1) throw new ArgumentOutOfRangeException(nameof(maxNeurons), maxNeurons, "Show at least one neuron.");
+        var charts = new List<GenericChart>();
+        var captions = new List<string>();
+        foreach (var (name, spikes) in layers)
         {
+            if (spikes.dim() < 2) throw new ArgumentException($"Layer '{name}': spikes must be [T, N, …]; got [{string.Join(", ", spikes.shape)}].", nameof(layers));
             using var scope = torch.NewDisposeScope();
-            var rate = l.Spikes.select(1, sample).to_type(ScalarType.Float64).mean().item<double>();
-            return $"{l.Name} ({rate:P1})";
-        }).ToArray();
-        return CSharpChart.Grid(charts, 1, layers.Count, SubPlotTitles: captions)
+            var steps = spikes.shape[0];
+            var flat = spikes.reshape(steps, spikes.shape[1], -1);
+            var count = flat.shape[2];
+            var shown = Math.Min(maxNeurons, count);
+            var picked = torch.linspace(0, count - 1, shown).round().to_type(ScalarType.Int64);
+            var rate = flat.select(1, sample).to_type(ScalarType.Float64).mean().item<double>();
+            charts.Add(SnnCharts.SpikeRaster(flat.index_select(2, picked), sample, (int)shown)
+                .WithYAxisStyle<long, long, string>(TitleText: shown < count ? $"neuron ({shown} of {count})" : "neuron"));
+            captions.Add($"{name} ({rate:P1})");
+        }
+        var columns = Math.Min(3, layers.Count);
+        var rows = (layers.Count + columns - 1) / columns;
+        return CSharpChart.Grid(charts, rows, columns, SubPlotTitles: captions.ToArray())
             .WithTitle(title ?? "Spike rasters per layer")
-            .WithSize(Math.Max(600, 330 * layers.Count), 400);
+            .WithSize(300 * columns + 100, 300 * rows + 80);
     }
 }

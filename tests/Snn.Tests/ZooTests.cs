@@ -61,7 +61,9 @@ public sealed class ZooTests(ITestOutputHelper output)
         output.WriteLine($"AlexNet-64 with tdBN, Bernoulli(0.05) input, T=10: firing rates {string.Join(", ", rates.Select(r => r.ToString("P2")))}");
         Assert.Equal(6, rates.Length);
         foreach (var (r, i) in rates.Select((r, i) => (r, i))) Assert.True(r > 0.01 && r < 0.6, $"stage {i} fires at {r:P2}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var norms = Probes.WeightGradientNorms(net, x, labels);
+        output.WriteLine($"AlexNet-64 forward+backward, T=10, batch 8, CPU: {clock.Elapsed.TotalSeconds:F2} s");
         Assert.All(norms, n => Assert.True(n > 0 && double.IsFinite(n), $"gradient norms {string.Join(", ", norms)}"));
     }
 
@@ -76,5 +78,31 @@ public sealed class ZooTests(ITestOutputHelper output)
         var rates = Probes.FiringRates(net, x);
         output.WriteLine($"plain W3 AlexNet-64, Bernoulli(0.05) input, T=10: firing rates {string.Join(", ", rates.Select(r => r.ToString("P3")))}");
         Assert.True(rates[^1] < 1e-3, $"rates {string.Join(", ", rates)}");
+    }
+
+    [Fact]
+    public void Calibration_wakes_the_plain_W3_AlexNet_without_changing_its_architecture()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        var net = Zoo.AlexNet(64, batchNorm: false);
+        var x = (torch.rand([10, 2, 2, 64, 64]) < 0.05).to_type(ScalarType.Float32);
+        var factors = Calibration.ScaleToFiringRate(net, x, targetRate: 0.1);
+        var rates = Probes.FiringRates(net, x);
+        output.WriteLine($"calibrated plain W3 AlexNet-64: factors {string.Join(", ", factors.Select(f => f.ToString("G3")))}; rates {string.Join(", ", rates.Select(r => r.ToString("P2")))}");
+        Assert.All(rates, r => Assert.InRange(r, 0.09, 0.11));
+        Assert.Equal(1.0, factors[^1]);
+        Assert.True(net.training);
+        var norms = Probes.WeightGradientNorms(net, x, torch.randint(0, 10, [2]));
+        Assert.All(norms, n => Assert.True(n > 0, $"gradient norms {string.Join(", ", norms)}"));
+    }
+
+    [Fact]
+    public void Calibration_refuses_a_silent_input()
+    {
+        using var scope = torch.NewDisposeScope();
+        var net = NetworkSpec.Build("FC4-FC2", [3]);
+        var e = Assert.Throws<InvalidOperationException>(() => Calibration.ScaleToFiringRate(net, torch.zeros(2, 1, 3)));
+        Assert.Contains("FC4", e.Message);
     }
 }

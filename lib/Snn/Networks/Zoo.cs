@@ -53,7 +53,8 @@ public static class Zoo
     /// <paramref name="batchNorm"/> (default) adds tdBN after every conv: with the default init and
     /// sparse input (5 % events) the plain net's currents shrink layer by layer and the deep layers stay
     /// silent (measured: see NetworkTests), which BN fixes by normalising each layer's currents to
-    /// scale α·θ. Pass false for the exact W3 spec.
+    /// scale α·θ. Pass false for the exact W3 spec, and use <see cref="Calibration.ScaleToFiringRate"/>
+    /// on a sample batch to wake its deep layers without changing the architecture.
     /// </summary>
     public static string AlexNetSpec(int size = 64, int classes = 10, bool batchNorm = true)
     {

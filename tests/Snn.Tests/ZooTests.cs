@@ -98,6 +98,19 @@ public sealed class ZooTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Vgg_and_LeNet_run_forward_and_backward()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(12);
+        var vgg = Zoo.Vgg(width: 0.125);
+        Assert.Equal(8, vgg.Describe().Count(d => d.BatchNorm));
+        var x = torch.rand([3, 2, 3, 32, 32]);
+        Assert.All(Probes.WeightGradientNorms(vgg, x, torch.tensor(new long[] { 1, 2 })), n => Assert.True(n > 0));
+        var lenet = Zoo.LeNet(batchNorm: true);
+        Assert.All(Probes.WeightGradientNorms(lenet, torch.rand([3, 2, 1, 28, 28]), torch.tensor(new long[] { 1, 2 })), n => Assert.True(n > 0));
+    }
+
+    [Fact]
     public void Calibration_refuses_a_silent_input()
     {
         using var scope = torch.NewDisposeScope();

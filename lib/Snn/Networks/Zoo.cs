@@ -33,14 +33,15 @@ public static class Zoo
         NetworkSpec.Build(LeNetSpec(classes, batchNorm), inputShape ?? [1, 28, 28], options);
 
     /// <summary>
-    /// VGG-style net (VGG-11 layout at reduced width, tdBN after every conv) for C×32×32 images such as CIFAR-10;
+    /// VGG-style net (VGG-11 layout: 8 convs, 5 max-pools, at reduced width, tdBN after every conv, then FC-dropout-FC)
+    /// for C×32×32 images such as CIFAR-10;
     /// <paramref name="width"/> scales all channel counts (1 → 64…512 channels).
     /// </summary>
     public static string VggSpec(int classes = 10, double width = 0.5)
     {
         if (!(width > 0)) throw new ArgumentOutOfRangeException(nameof(width), width, "Width multiplier must be > 0.");
         string C(int n) => $"{Math.Max(1, (int)Math.Round(n * width))}C3p1-BN";
-        return $"{C(64)}-P2-{C(128)}-P2-{C(256)}-{C(256)}-P2-{C(512)}-{C(512)}-P2-FC{Math.Max(1, (int)Math.Round(512 * width))}-D0.2-FC{Positive(classes, nameof(classes))}";
+        return $"{C(64)}-P2-{C(128)}-P2-{C(256)}-{C(256)}-P2-{C(512)}-{C(512)}-P2-{C(512)}-{C(512)}-P2-FC{Math.Max(1, (int)Math.Round(512 * width))}-D0.2-FC{Positive(classes, nameof(classes))}";
     }
 
     public static SpikingNetwork Vgg(long[]? inputShape = null, int classes = 10, double width = 0.5, NetworkOptions? options = null) =>

@@ -97,7 +97,7 @@ public static class EventEmulator
         if (data.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{data.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", data.SampleShape)}].", nameof(data));
         using var scope = torch.NewDisposeScope();
         var pixels = data.Images[index].contiguous().data<float>().ToArray();
-        return Emulate(pixels, (int)h, (int)w, options, HashCode.Combine(seed, index));
+        return Emulate(pixels, (int)h, (int)w, options, unchecked(seed * 1_000_003 + index));
     }
 
     // Time at which the linear ramp before→after crosses level (within the step).

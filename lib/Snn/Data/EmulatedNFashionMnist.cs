@@ -38,9 +38,14 @@ public static class EmulatedNFashionMnist
         if (File.Exists(marker) && File.ReadAllText(marker) != description)
             throw new InvalidOperationException($"{root} holds emulated data made with other settings (see {marker}); delete the folder or choose another one.");
         File.WriteAllText(marker, description);
+        if (source.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{source.Name}: the emulator takes grey images [N, 1, H, W].", nameof(source));
         var labels = source.Labels.data<long>().ToArray();
+        var pixels = source.Images.narrow(0, 0, count).contiguous().data<float>().ToArray(); // read once: no tensor work on worker threads
+        var size = (int)(h * w);
         var folder = Path.Combine(root, split);
-        for (var i = 0; i < count; i++)
+        var done = 0;
+        var gate = new object();
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var dir = Path.Combine(folder, labels[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
             var path = Path.Combine(dir, $"{i:D5}.bin");
@@ -48,11 +53,12 @@ public static class EmulatedNFashionMnist
             {
                 Directory.CreateDirectory(dir);
                 var tmp = path + ".part";
-                NMnist.Write(tmp, EventEmulator.Emulate(source, i, o, seed));
+                NMnist.Write(tmp, EventEmulator.Emulate(pixels.AsSpan(i * size, size), (int)h, (int)w, o, EventEmulator.SampleSeed(seed, i)));
                 File.Move(tmp, path, overwrite: true);
             }
-            progress?.Invoke(i + 1, count);
-        }
+            var n = Interlocked.Increment(ref done);
+            if (progress is not null) lock (gate) progress(n, count);
+        });
         return folder;
     }
 

@@ -116,6 +116,13 @@ public static class EventBinning
     /// <summary>Applies the filters and downsampling in <paramref name="b"/>, then bins into [T, C, H, W].</summary>
     public static Tensor ToFrames(EventStream events, Binning b)
     {
+        var data = FrameCounts(events, b, out var shape);
+        return torch.tensor(data, shape);
+    }
+
+    /// <summary>As <see cref="ToFrames"/> but as a row-major float array (no tensor: safe on worker threads).</summary>
+    public static float[] FrameCounts(EventStream events, Binning b, out long[] shape)
+    {
         b.Validate();
         if (b.RefractoryUs > 0) events = Refractory(events, b.RefractoryUs);
         if (b.DenoiseUs > 0) events = Denoise(events, b.DenoiseUs);
@@ -133,7 +140,8 @@ public static class EventBinning
                 frames[f * plane + ((long)ch * h + events.Y[i]) * w + events.X[i]] += 1;
             }
         }
-        return torch.tensor(frames, [slices.Length, c, h, w]);
+        shape = [slices.Length, c, h, w];
+        return frames;
     }
 
     /// <summary>Spatial downsampling by an integer factor: x → x / factor, sensor size rounded up.</summary>

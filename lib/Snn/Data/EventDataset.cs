@@ -68,15 +68,14 @@ public sealed class EventDataset : IDisposable
         var gate = new object();
         Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            using var scope = torch.NewDisposeScope();
-            var t = binning.ToFrames(read(samples[i].Path));
+            var data = EventBinning.FrameCounts(read(samples[i].Path), binning, out var s);
             lock (gate)
             {
-                shape ??= t.shape;
-                if (!t.shape.SequenceEqual(shape))
-                    throw new InvalidOperationException($"{samples[i].Path} gives frames [{string.Join(", ", t.shape)}] but earlier samples gave [{string.Join(", ", shape)}]: choose a binning with a fixed number of frames (TimeBins or EventBins).");
+                shape ??= s;
+                if (!s.SequenceEqual(shape))
+                    throw new InvalidOperationException($"{samples[i].Path} gives frames [{string.Join(", ", s)}] but earlier samples gave [{string.Join(", ", shape)}]: choose a binning with a fixed number of frames (TimeBins or EventBins).");
             }
-            frames[i] = t.data<float>().ToArray();
+            frames[i] = data;
             var n = Interlocked.Increment(ref done);
             if (progress is not null) lock (gate) progress(n, samples.Count);
         });

@@ -97,8 +97,11 @@ public static class EventEmulator
         if (data.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{data.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", data.SampleShape)}].", nameof(data));
         using var scope = torch.NewDisposeScope();
         var pixels = data.Images[index].contiguous().data<float>().ToArray();
-        return Emulate(pixels, (int)h, (int)w, options, unchecked(seed * 1_000_003 + index));
+        return Emulate(pixels, (int)h, (int)w, options, SampleSeed(seed, index));
     }
+
+    /// <summary>The per-image seed used for image <paramref name="index"/> (HashCode is per-process random, so not used).</summary>
+    public static int SampleSeed(int seed, int index) => unchecked(seed * 1_000_003 + index);
 
     // Time at which the linear ramp before→after crosses level (within the step).
     private static double Cross(double t0, double dt, double before, double after, double level)

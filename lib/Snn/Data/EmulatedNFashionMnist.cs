@@ -6,7 +6,7 @@ namespace Snn.Data;
 /// "Emulated N-Fashion-MNIST": real Fashion-MNIST images turned into event streams by
 /// <see cref="EventEmulator"/> (saccades + DVS pixel model) and stored in the N-MNIST layout
 /// (&lt;root&gt;/Train|Test/&lt;class&gt;/&lt;index&gt;.bin), so it is read by <see cref="NMnist"/>.
-/// It is EMULATED data, not a sensor recording: the folder carries an EMULATED.json saying so, and the
+/// It is EMULATED data, not a sensor recording: each split folder carries an EMULATED.json saying so, and the
 /// dataset names say "emulated".
 /// </summary>
 public static class EmulatedNFashionMnist
@@ -26,13 +26,15 @@ public static class EmulatedNFashionMnist
         var o = (options ?? new EmulatorOptions()).Validated();
         if (split is not ("Train" or "Test")) throw new ArgumentException($"Split must be 'Train' or 'Test'; got '{split}'.", nameof(split));
         count = Math.Min(count, source.Count);
-        Directory.CreateDirectory(root);
-        var marker = Path.Combine(root, MarkerFile);
+        var folder = Path.Combine(root, split);
+        Directory.CreateDirectory(folder);
+        var marker = Path.Combine(folder, MarkerFile);
         var description = JsonSerializer.Serialize(new
         {
             note = "EMULATED event data generated from Fashion-MNIST images by Snn.Data.EventEmulator; not recorded with an event camera.",
             source = source.ClassNames.Count == 10 ? "Fashion-MNIST" : source.Name,
             options = o,
+            split,
             seed,
         }, new JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(marker) && File.ReadAllText(marker) != description)
@@ -42,7 +44,6 @@ public static class EmulatedNFashionMnist
         var labels = source.Labels.data<long>().ToArray();
         var pixels = source.Images.narrow(0, 0, count).contiguous().data<float>().ToArray(); // read once: no tensor work on worker threads
         var size = (int)(h * w);
-        var folder = Path.Combine(root, split);
         var done = 0;
         var gate = new object();
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
@@ -62,6 +63,7 @@ public static class EmulatedNFashionMnist
         return folder;
     }
 
-    /// <summary>True when <paramref name="root"/> carries the emulated-data marker.</summary>
-    public static bool IsEmulated(string root) => File.Exists(Path.Combine(root, MarkerFile));
+    /// <summary>True when <paramref name="folder"/> (a root or one of its Train/Test folders) carries the emulated-data marker.</summary>
+    public static bool IsEmulated(string folder) =>
+        File.Exists(Path.Combine(folder, MarkerFile)) || new[] { "Train", "Test" }.Any(s => File.Exists(Path.Combine(folder, s, MarkerFile)));
 }

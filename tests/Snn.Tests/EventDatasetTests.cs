@@ -57,7 +57,19 @@ public sealed class EventDatasetTests : IDisposable
     public void Variable_length_binning_is_rejected_with_advice()
     {
         var split = MakeFolder();
-        var e = Assert.ThrowsAny<Exception>(() => EventDataset.FromNMnistFolder("emu", split, Binning.EventCount(50), Classes));
+        var e = Assert.Throws<InvalidOperationException>(() => EventDataset.FromNMnistFolder("emu", split, Binning.EventCount(50), Classes));
         Assert.Contains("TimeBins", e.ToString());
+    }
+
+    [Fact]
+    public void A_corrupt_recording_fails_with_the_readers_message()
+    {
+        var split = MakeFolder();
+        var victim = NMnist.ListSplit(split, 3)[2].Path;
+        var bytes = File.ReadAllBytes(victim);
+        File.WriteAllBytes(victim, bytes[..^2]);
+        var e = Assert.Throws<DataFormatException>(() => EventDataset.FromNMnistFolder("emu", split, Binning.TimeBins(3), Classes));
+        Assert.Contains(Path.GetFileName(victim), e.Message);
+        Assert.Contains("offset", e.Message);
     }
 }

@@ -66,19 +66,28 @@ public sealed class EventDataset : IDisposable
         long[]? shape = null;
         var done = 0;
         var gate = new object();
-        Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        try
         {
-            var data = EventBinning.FrameCounts(read(samples[i].Path), binning, out var s);
-            lock (gate)
+            Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
-                shape ??= s;
-                if (!s.SequenceEqual(shape))
-                    throw new InvalidOperationException($"{samples[i].Path} gives frames [{string.Join(", ", s)}] but earlier samples gave [{string.Join(", ", shape)}]: choose a binning with a fixed number of frames (TimeBins or EventBins).");
-            }
-            frames[i] = data;
-            var n = Interlocked.Increment(ref done);
-            if (progress is not null) lock (gate) progress(n, samples.Count);
-        });
+                var data = EventBinning.FrameCounts(read(samples[i].Path), binning, out var s);
+                lock (gate)
+                {
+                    shape ??= s;
+                    if (!s.SequenceEqual(shape))
+                        throw new InvalidOperationException($"{samples[i].Path} gives frames [{string.Join(", ", s)}] but earlier samples gave [{string.Join(", ", shape)}]: choose a binning with a fixed number of frames (TimeBins or EventBins).");
+                }
+                frames[i] = data;
+                var n = Interlocked.Increment(ref done);
+                if (progress is not null) lock (gate) progress(n, samples.Count);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            // Report the reader's own error (file and offset), not the parallel loop's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
         using var outer = torch.NewDisposeScope();
         var size = frames[0].Length;
         var all = new float[(long)samples.Count * size];

@@ -164,4 +164,31 @@ public sealed class AedatReaderTests : IDisposable
         }
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"fuzzing took {sw.Elapsed}");
     }
+
+    [Fact]
+    public void Gesture_and_cifar10dvs_folders_load_as_binned_datasets()
+    {
+        var gestures = Directory.CreateDirectory(Path.Combine(dir, "DvsGesture")).FullName;
+        File.WriteAllBytes(Path.Combine(gestures, "user01_led.aedat"), Gesture());
+        File.WriteAllText(Path.Combine(gestures, "user01_led_labels.csv"), "class,startTime_usec,endTime_usec\n3,100,201\n5,201,3000000000\n");
+        File.WriteAllText(Path.Combine(gestures, "trials_to_train.txt"), "user01_led.aedat\n");
+        using var g = EventDataset.FromDvsGesture(gestures, train: true, Binning.TimeBins(2), Path.Combine(dir, "cache"));
+        Assert.Equal(new long[] { 2, 2, 2, 128, 128 }, g.Frames.shape);
+        Assert.Equal(new long[] { 2, 4 }, g.Labels.data<long>().ToArray());
+        Assert.Equal(2f, g.Frames[0].sum().item<float>()); // t = 100, 200
+        Assert.Equal(2f, g.Frames[1].sum().item<float>()); // the two events after the overflow
+
+        var cifar = Directory.CreateDirectory(Path.Combine(dir, "CIFAR10-DVS")).FullName;
+        var stream = new EventStream(128, 128, [1, 2], [3, 4], [10, 20], [true, false]);
+        foreach (var c in Cifar10Dvs.ClassNames)
+        {
+            Directory.CreateDirectory(Path.Combine(cifar, c));
+            for (var i = 0; i < 10; i++) File.WriteAllBytes(Path.Combine(cifar, c, $"cifar10_{c}_{i}.aedat"), Aedat.EncodeCifar10Dvs(stream));
+        }
+        using var train = EventDataset.FromCifar10Dvs(cifar, train: true, Binning.TimeBins(1), seed: 3);
+        using var test = EventDataset.FromCifar10Dvs(cifar, train: false, Binning.TimeBins(1), seed: 3);
+        Assert.Equal(90, train.Count);
+        Assert.Equal(10, test.Count);
+        Assert.Equal(1f, train.Frames[0, 0, 1, 3, 1].item<float>()); // ON event at (1, 3)
+    }
 }

@@ -111,6 +111,42 @@ public sealed class EventDataset : IDisposable
         return Load(name, samples, p => NMnist.Read(p), binning, classNames, cacheFolder, progress);
     }
 
+    /// <summary>
+    /// DVS128 Gesture: the recordings listed in trials_to_train.txt / trials_to_test.txt, each cut into its
+    /// labelled gestures by its _labels.csv. A recording is read once and dropped when all its gestures are binned.
+    /// </summary>
+    public static EventDataset FromDvsGesture(string folder, bool train, Binning binning, string? cacheFolder = null, Action<int, int>? progress = null)
+    {
+        var samples = new List<(string Path, int Label)>();
+        var remaining = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        foreach (var recording in DvsGesture.Trials(folder, train))
+        {
+            var rows = DvsGesture.ReadLabels(Path.Combine(Path.GetDirectoryName(recording)!, Path.GetFileNameWithoutExtension(recording) + "_labels.csv"));
+            for (var i = 0; i < rows.Count; i++) samples.Add(($"{recording}{SampleSeparator}{i}", rows[i].Label));
+            remaining[recording] = rows.Count;
+        }
+        var open = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<IReadOnlyList<(EventStream Events, int Label)>>>();
+        EventStream Read(string key)
+        {
+            var cut = key.LastIndexOf(SampleSeparator);
+            var (path, index) = (key[..cut], int.Parse(key[(cut + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            var gestures = open.GetOrAdd(path, p => new(() => DvsGesture.ReadRecording(p))).Value;
+            if (remaining.AddOrUpdate(path, 0, (_, n) => n - 1) == 0) open.TryRemove(path, out _);
+            return gestures[index].Events;
+        }
+        return Load(train ? "DVS128 Gesture train" : "DVS128 Gesture test", samples, Read, binning, DvsGesture.ClassNames, cacheFolder, progress);
+    }
+
+    /// <summary>CIFAR10-DVS with the seeded 9:1 split of <see cref="Cifar10Dvs.Split"/>.</summary>
+    public static EventDataset FromCifar10Dvs(string folder, bool train, Binning binning, int seed = 0, string? cacheFolder = null, Action<int, int>? progress = null)
+    {
+        var (trainSet, testSet) = Cifar10Dvs.Split(folder, seed);
+        return Load(train ? "CIFAR10-DVS train" : "CIFAR10-DVS test", train ? trainSet : testSet, Aedat.ReadCifar10Dvs, binning, Cifar10Dvs.ClassNames, cacheFolder, progress);
+    }
+
+    // Separates a recording's path from a sample index in sample keys ("path#3").
+    private const char SampleSeparator = '#';
+
     /// <summary>Mini-batches ([T, B, C, H, W], labels) in seeded random order or in sample order.</summary>
     public IEnumerable<(Tensor Frames, Tensor Labels)> Batches(int batchSize, bool shuffle = false, int seed = 0)
     {
@@ -151,7 +187,8 @@ public sealed class EventDataset : IDisposable
         var sb = new StringBuilder();
         foreach (var (path, label) in samples)
         {
-            var info = new FileInfo(path);
+            var cut = path.LastIndexOf(SampleSeparator);
+            var info = new FileInfo(cut > 0 && !File.Exists(path) ? path[..cut] : path);
             sb.Append(Path.GetFullPath(path)).Append('|').Append(label).Append('|')
               .Append(info.Exists ? info.Length : -1).Append('|').Append(info.Exists ? info.LastWriteTimeUtc.Ticks : 0).Append('\n');
         }

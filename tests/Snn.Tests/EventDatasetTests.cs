@@ -45,6 +45,16 @@ public sealed class EventDatasetTests : IDisposable
         var seen = batches.SelectMany(b => b.Labels.data<long>().ToArray()).Order().ToArray();
         Assert.Equal(first.Labels.data<long>().ToArray().Order().ToArray(), seen);
 
+        // Prefetching on a worker thread yields exactly the same batches.
+        var prefetched = first.Batches(4, shuffle: true, seed: 1, prefetch: true).ToList();
+        Assert.Equal(batches.Count, prefetched.Count);
+        for (var b = 0; b < batches.Count; b++)
+        {
+            Assert.True(batches[b].Frames.eq(prefetched[b].Frames).all().item<bool>());
+            Assert.Equal(batches[b].Labels.data<long>().ToArray(), prefetched[b].Labels.data<long>().ToArray());
+        }
+        foreach (var (f, l) in prefetched) { f.Dispose(); l.Dispose(); }
+
         // Through the trainer's path: [N, T·C, H, W] and back to [T, N, C, H, W] unchanged.
         using var flat = first.AsImageDataset();
         Assert.Equal(new long[] { 10, 34, 34 }, flat.SampleShape);

@@ -147,17 +147,39 @@ public sealed class EventDataset : IDisposable
     // Separates a recording's path from a sample index in sample keys ("path#3").
     private const char SampleSeparator = '#';
 
-    /// <summary>Mini-batches ([T, B, C, H, W], labels) in seeded random order or in sample order.</summary>
-    public IEnumerable<(Tensor Frames, Tensor Labels)> Batches(int batchSize, bool shuffle = false, int seed = 0)
+    /// <summary>
+    /// Mini-batches ([T, B, C, H, W], labels) in seeded random order or in sample order. Without prefetch
+    /// the tensors are made in the caller's dispose scope; with <paramref name="prefetch"/> the next batch
+    /// is gathered on a worker thread while the caller uses the current one, and its tensors belong to no
+    /// scope: attach them to one (scope.Attach) or dispose them.
+    /// </summary>
+    public IEnumerable<(Tensor Frames, Tensor Labels)> Batches(int batchSize, bool shuffle = false, int seed = 0, bool prefetch = false)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be ≥ 1.");
         var order = new long[Count];
         for (var i = 0; i < Count; i++) order[i] = i;
         if (shuffle) new Random(seed).Shuffle(order);
-        for (var start = 0; start < Count; start += batchSize)
+        var starts = Enumerable.Range(0, (Count + batchSize - 1) / batchSize).Select(b => b * batchSize).ToArray();
+        (Tensor, Tensor) Gather(int start)
         {
             using var index = torch.tensor(order.AsSpan(start, Math.Min(batchSize, Count - start)).ToArray());
-            yield return (Frames.index_select(0, index).transpose(0, 1), Labels.index_select(0, index));
+            return (Frames.index_select(0, index).transpose(0, 1), Labels.index_select(0, index));
+        }
+        if (!prefetch)
+        {
+            foreach (var start in starts) yield return Gather(start);
+            yield break;
+        }
+        var next = Task.Run(() => Gather(starts[0]));
+        for (var b = 0; b < starts.Length; b++)
+        {
+            var current = next.GetAwaiter().GetResult();
+            if (b + 1 < starts.Length)
+            {
+                var start = starts[b + 1];
+                next = Task.Run(() => Gather(start));
+            }
+            yield return current;
         }
     }
 

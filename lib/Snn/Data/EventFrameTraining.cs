@@ -30,7 +30,7 @@ public static class EventFrameTraining
             var clock = System.Diagnostics.Stopwatch.StartNew();
             network.train();
             double lossSum = 0, correct = 0;
-            foreach (var (x, y) in train.Batches(batchSize, shuffle: true, seed: seed + epoch))
+            foreach (var (x, y) in train.Batches(batchSize, shuffle: true, seed: seed + epoch, prefetch: true))
             {
                 using var scope = torch.NewDisposeScope();
                 scope.Attach([x, y]);

@@ -1,3 +1,4 @@
+using Snn.Data;
 using Snn.Experiments;
 using TorchSharp;
 
@@ -11,6 +12,11 @@ internal static class Cli
 
         Usage:
           snn version        print the versions of snn, TorchSharp and the device it would use
+          snn data list      list the datasets, where they are and the script that fetches each
+          snn data verify [NAME...]
+                             read the datasets present (or NAME) with the kit's readers; exit 1 if one fails
+          snn data emulate [--train N] [--test N] [--seed S] [--out DIR]
+                             make EMULATED N-Fashion-MNIST from Fashion-MNIST (default 60000/10000, seed 0)
           snn --help         show this help
 
         Notebooks: ./run.sh runs every notebook (notebooks/); ./test.sh runs the tests.
@@ -30,9 +36,89 @@ internal static class Cli
                 Console.WriteLine($"TorchSharp {info.TorchSharp}, device {info.Device}, {info.Threads} threads");
                 Console.WriteLine($"{info.DotNet} on {info.Os} ({info.Cpu})");
                 return 0;
+            case ["data", "list"]:
+                return DataCommands.List();
+            case ["data", "verify", .. var names]:
+                return DataCommands.Verify(names);
+            case ["data", "emulate", .. var options]:
+                return DataCommands.Emulate(options);
             default:
                 Console.Error.WriteLine($"snn: unknown command '{string.Join(' ', args)}'. Run 'snn --help'.");
                 return 2;
         }
+    }
+}
+
+internal static class DataCommands
+{
+    public static int List()
+    {
+        foreach (var e in DataCatalog.All)
+        {
+            var dir = e.Locate();
+            Console.WriteLine($"{e.Name,-26} {(dir is null ? "absent " : "present")}  {e.Description}");
+            Console.WriteLine($"{"",-26} {(dir is null ? "fetch with " + e.Script : dir)}");
+        }
+        return 0;
+    }
+
+    public static int Verify(string[] names)
+    {
+        var entries = names.Length == 0 ? DataCatalog.All : names.Select(DataCatalog.Find).ToList();
+        var failed = 0;
+        foreach (var e in entries)
+        {
+            var dir = e.Locate();
+            if (dir is null)
+            {
+                Console.WriteLine($"{e.Name,-26} absent   (fetch with {e.Script})");
+                if (names.Length > 0) failed++;
+                continue;
+            }
+            try
+            {
+                Console.WriteLine($"{e.Name,-26} ok       {e.Verify(dir)} in {dir}");
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException)
+            {
+                Console.WriteLine($"{e.Name,-26} INVALID  {ex.Message}");
+                failed++;
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    public static int Emulate(string[] args)
+    {
+        int train = 60_000, test = 10_000, seed = 0;
+        string? output = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--train": train = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--test": test = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--seed": seed = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--out": output = Next(); break;
+                default: Console.Error.WriteLine($"snn data emulate: unknown option '{args[i]}'."); return 2;
+            }
+        }
+        output ??= EmulatedNFashionMnist.DefaultFolder;
+        var (fashionTrain, fashionTest) = FashionMnist.Load();
+        using (fashionTrain) using (fashionTest)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var options = new EmulatorOptions();
+            void Report(string split, int done, int total)
+            {
+                if (done % 2000 == 0 || done == total) Console.WriteLine($"[emulate] {split} {done}/{total} ({clock.Elapsed.TotalSeconds:F0} s)");
+            }
+            // File i is image i in file order, so that a larger run extends a smaller one.
+            EmulatedNFashionMnist.Generate(fashionTrain, output, "Train", train, options, seed, (d, n) => Report("Train", d, n));
+            EmulatedNFashionMnist.Generate(fashionTest, output, "Test", test, options, seed + 1, (d, n) => Report("Test", d, n));
+            Console.WriteLine($"EMULATED N-Fashion-MNIST ({Math.Min(train, fashionTrain.Count)} train, {Math.Min(test, fashionTest.Count)} test) in {output}");
+        }
+        return 0;
     }
 }

@@ -1,0 +1,99 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Snn.Data;
+
+/// <summary>
+/// CIFAR-10, binary version (Krizhevsky 2009; https://www.cs.toronto.edu/~kriz/cifar.html):
+/// cifar-10-batches-bin/ holds data_batch_1..5.bin and test_batch.bin, each a sequence of 3073-byte
+/// records: 1 label byte (0..9), then 1024 red, 1024 green, 1024 blue bytes (32×32 row-major).
+/// The format has no magic number, so every record's label byte and the file length are checked.
+/// </summary>
+public static class Cifar10
+{
+    public const int RecordBytes = 1 + 3 * 32 * 32;
+    public static readonly IReadOnlyList<string> ClassNames =
+        ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+
+    /// <summary>Reads one batch file into images [N, 3, 32, 32] in [0, 1] and labels [N].</summary>
+    public static ImageDataset ReadBatch(string path, string? name = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"CIFAR-10 batch not found: {path}", path);
+        return ReadBatches(name ?? Path.GetFileName(path), [path]);
+    }
+
+    /// <summary>Reads and concatenates several batch files (e.g. the five training batches).</summary>
+    public static ImageDataset ReadBatches(string name, IReadOnlyList<string> paths)
+    {
+        var buffers = new List<byte[]>();
+        var labels = new List<long>();
+        foreach (var path in paths)
+        {
+            var bytes = File.ReadAllBytes(path);
+            if (bytes.Length == 0) throw new DataFormatException($"{path}: empty file at offset 0; a CIFAR-10 batch holds 3073-byte records.");
+            if (bytes.Length % RecordBytes != 0)
+                throw new DataFormatException($"{path}: truncated record at offset {bytes.Length - bytes.Length % RecordBytes}: {bytes.Length} bytes is not a whole number of 3073-byte CIFAR-10 records.");
+            for (long o = 0; o < bytes.Length; o += RecordBytes)
+            {
+                if (bytes[o] >= ClassNames.Count)
+                    throw new DataFormatException($"{path}: label byte {bytes[o]} at offset {o} (record {o / RecordBytes}) is not a class index 0..9; is this the binary version of CIFAR-10?");
+                labels.Add(bytes[o]);
+            }
+            buffers.Add(bytes);
+        }
+        var n = labels.Count;
+        var pixels = new byte[(long)n * (RecordBytes - 1)];
+        long k = 0;
+        foreach (var b in buffers)
+            for (var o = 0; o < b.Length; o += RecordBytes, k += RecordBytes - 1)
+                Array.Copy(b, o + 1, pixels, k, RecordBytes - 1);
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(pixels, [n, 3, 32, 32]).to_type(ScalarType.Float32).div_(255.0);
+        var y = torch.tensor(labels.ToArray());
+        return new ImageDataset(name, x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), ClassNames);
+    }
+
+    /// <summary>The official splits from a cifar-10-batches-bin folder (or its parent).</summary>
+    public static (ImageDataset Train, ImageDataset Test) Load(string? folder = null)
+    {
+        var dir = Locate(folder);
+        var train = Enumerable.Range(1, 5).Select(i => Path.Combine(dir, $"data_batch_{i}.bin")).ToList();
+        foreach (var f in train.Append(Path.Combine(dir, "test_batch.bin")))
+            if (!File.Exists(f)) throw new FileNotFoundException($"{f} is missing: CIFAR-10 needs data_batch_1..5.bin and test_batch.bin in {dir}.", f);
+        return (ReadBatches("CIFAR-10 train", train), ReadBatch(Path.Combine(dir, "test_batch.bin"), "CIFAR-10 test"));
+    }
+
+    public static string Locate(string? folder = null)
+    {
+        var candidates = DataPaths.Candidates(folder, "SNN_CIFAR10_DIR", "cifar-10-batches-bin").ToList();
+        foreach (var c in candidates)
+        {
+            if (File.Exists(Path.Combine(c, "test_batch.bin"))) return c;
+            if (File.Exists(Path.Combine(c, "cifar-10-batches-bin", "test_batch.bin"))) return Path.Combine(c, "cifar-10-batches-bin");
+        }
+        throw new DirectoryNotFoundException("CIFAR-10 (binary version) not found. Looked in: " + string.Join(", ", candidates) +
+            ". Fetch it with data-scripts/fetch-cifar10.sh or set SNN_CIFAR10_DIR.");
+    }
+}
+
+/// <summary>Where datasets are looked for: explicit folder; $ENV; $SNN_DATA/name; data/name in the current folder or a parent.</summary>
+public static class DataPaths
+{
+    public static IEnumerable<string> Candidates(string? folder, string envVariable, string name)
+    {
+        if (folder is not null) { yield return Path.GetFullPath(folder); yield break; }
+        if (Environment.GetEnvironmentVariable(envVariable) is { Length: > 0 } exact) yield return exact;
+        if (Environment.GetEnvironmentVariable("SNN_DATA") is { Length: > 0 } root) yield return Path.Combine(root, name);
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            yield return Path.Combine(dir.FullName, "data", name);
+    }
+
+    /// <summary>The data/ folder of the repository (nearest parent holding data-scripts/), or $SNN_DATA.</summary>
+    public static string Root()
+    {
+        if (Environment.GetEnvironmentVariable("SNN_DATA") is { Length: > 0 } root) return root;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, "data-scripts"))) return Path.Combine(dir.FullName, "data");
+        return Path.GetFullPath("data");
+    }
+}

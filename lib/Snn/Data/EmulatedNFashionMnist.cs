@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace Snn.Data;
+
+/// <summary>
+/// "Emulated N-Fashion-MNIST": real Fashion-MNIST images turned into event streams by
+/// <see cref="EventEmulator"/> (saccades + DVS pixel model) and stored in the N-MNIST layout
+/// (&lt;root&gt;/Train|Test/&lt;class&gt;/&lt;index&gt;.bin), so it is read by <see cref="NMnist"/>.
+/// It is EMULATED data, not a sensor recording: each split folder carries an EMULATED.json saying so, and the
+/// dataset names say "emulated".
+/// </summary>
+public static class EmulatedNFashionMnist
+{
+    public const string FolderName = "n-fashion-mnist-emulated";
+    public const string MarkerFile = "EMULATED.json";
+
+    public static string DefaultFolder => Path.Combine(DataPaths.Root(), FolderName);
+
+    /// <summary>
+    /// Emulates the first <paramref name="count"/> images of <paramref name="source"/> (take a seeded
+    /// Subset first for a random selection) into &lt;root&gt;/&lt;split&gt;. Files already present are kept
+    /// when the marker's options match, so generation is idempotent and resumable.
+    /// </summary>
+    public static string Generate(ImageDataset source, string root, string split, int count, EmulatorOptions? options = null, int seed = 0, Action<int, int>? progress = null)
+    {
+        var o = (options ?? new EmulatorOptions()).Validated();
+        if (split is not ("Train" or "Test")) throw new ArgumentException($"Split must be 'Train' or 'Test'; got '{split}'.", nameof(split));
+        count = Math.Min(count, source.Count);
+        var folder = Path.Combine(root, split);
+        Directory.CreateDirectory(folder);
+        var marker = Path.Combine(folder, MarkerFile);
+        var description = JsonSerializer.Serialize(new
+        {
+            note = "EMULATED event data generated from Fashion-MNIST images by Snn.Data.EventEmulator; not recorded with an event camera.",
+            source = source.ClassNames.Count == 10 ? "Fashion-MNIST" : source.Name,
+            options = o,
+            split,
+            seed,
+        }, new JsonSerializerOptions { WriteIndented = true });
+        if (File.Exists(marker) && File.ReadAllText(marker) != description)
+            throw new InvalidOperationException($"{root} holds emulated data made with other settings (see {marker}); delete the folder or choose another one.");
+        File.WriteAllText(marker, description);
+        if (source.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{source.Name}: the emulator takes grey images [N, 1, H, W].", nameof(source));
+        var labels = source.Labels.data<long>().ToArray();
+        var pixels = source.Images.narrow(0, 0, count).contiguous().data<float>().ToArray(); // read once: no tensor work on worker threads
+        var size = (int)(h * w);
+        var done = 0;
+        var gate = new object();
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var dir = Path.Combine(folder, labels[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var path = Path.Combine(dir, $"{i:D5}.bin");
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(dir);
+                var tmp = path + ".part";
+                NMnist.Write(tmp, EventEmulator.Emulate(pixels.AsSpan(i * size, size), (int)h, (int)w, o, EventEmulator.SampleSeed(seed, i)));
+                File.Move(tmp, path, overwrite: true);
+            }
+            var n = Interlocked.Increment(ref done);
+            if (progress is not null) lock (gate) progress(n, count);
+        });
+        return folder;
+    }
+
+    /// <summary>True when <paramref name="folder"/> (a root or one of its Train/Test folders) carries the emulated-data marker.</summary>
+    public static bool IsEmulated(string folder) =>
+        File.Exists(Path.Combine(folder, MarkerFile)) || new[] { "Train", "Test" }.Any(s => File.Exists(Path.Combine(folder, s, MarkerFile)));
+}

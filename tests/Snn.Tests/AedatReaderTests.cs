@@ -1,0 +1,194 @@
+using System.Buffers.Binary;
+using System.Text;
+using Snn.Data;
+
+namespace Snn.Tests;
+
+/// <summary>AEDAT 3.1 (DVS128 Gesture) and AEDAT 2.0 (CIFAR10-DVS) files written byte by byte to the published layouts.</summary>
+public sealed class AedatReaderTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("snn-aedat-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static byte[] Header31 => Encoding.ASCII.GetBytes("#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: DVS128\r\n#!END-HEADER\r\n");
+
+    // One packet: 28-byte header then capacity × size bytes.
+    private static byte[] Packet(short type, int size, int overflow, int capacity, params (uint Data, int T)[] events)
+    {
+        var p = new byte[28 + capacity * size];
+        BinaryPrimitives.WriteInt16LittleEndian(p.AsSpan(0), type);
+        BinaryPrimitives.WriteInt16LittleEndian(p.AsSpan(2), 1);
+        BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(4), size);
+        BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(8), 4);
+        BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(12), overflow);
+        BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(16), capacity);
+        BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(20), events.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(24), events.Count(e => (e.Data & 1) != 0));
+        for (var i = 0; i < events.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(p.AsSpan(28 + size * i), events[i].Data);
+            BinaryPrimitives.WriteInt32LittleEndian(p.AsSpan(28 + size * i + 4), events[i].T);
+        }
+        return p;
+    }
+
+    private static uint Pol(int x, int y, bool on, bool valid = true) => (uint)(x << 17 | y << 2 | (on ? 2 : 0) | (valid ? 1 : 0));
+
+    private static byte[] Gesture() =>
+    [
+        .. Header31,
+        .. Packet(1, 8, 0, 3, (Pol(127, 0, true), 100), (Pol(5, 127, false), 200), (Pol(9, 9, true, valid: false), 250)),
+        .. Packet(2, 12, 0, 1, (0xFFFF_FFFF, 999)), // a special-event packet: skipped
+        .. Packet(1, 8, 1, 2, (Pol(1, 2, false), 7), (Pol(3, 4, true), 1_000)),
+    ];
+
+    private string Write(string name, byte[] bytes) { var p = Path.Combine(dir, name); File.WriteAllBytes(p, bytes); return p; }
+
+    [Fact]
+    public void Aedat31_reads_polarity_packets_with_validity_and_overflow()
+    {
+        var ev = Aedat.ReadAedat31(Write("g.aedat", Gesture()));
+        Assert.Equal(4, ev.Count);
+        Assert.Equal(new ushort[] { 127, 5, 1, 3 }, ev.X);
+        Assert.Equal(new ushort[] { 0, 127, 2, 4 }, ev.Y);
+        Assert.Equal(new long[] { 100, 200, (1L << 31) + 7, (1L << 31) + 1_000 }, ev.T);
+        Assert.Equal(new[] { true, false, false, true }, ev.Polarity);
+    }
+
+    [Fact]
+    public void Aedat31_rejects_bad_magic_truncation_and_coordinates_with_offsets()
+    {
+        var good = Gesture();
+        var bad = (byte[])good.Clone();
+        bad[9] = (byte)'2'; // "#!AER-DAT2.1"
+        var e = Assert.Throws<DataFormatException>(() => Aedat.ReadAedat31(Write("m.aedat", bad)));
+        Assert.Contains("m.aedat", e.Message);
+        Assert.Contains("offset 0", e.Message);
+        e = Assert.Throws<DataFormatException>(() => Aedat.ReadAedat31(Write("t.aedat", good[..^3])));
+        Assert.Contains("t.aedat", e.Message);
+        Assert.Contains("truncated", e.Message);
+        var h = Header31.Length;
+        var far = (byte[])good.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(far.AsSpan(h + 28), Pol(128, 0, true));
+        e = Assert.Throws<DataFormatException>(() => Aedat.ReadAedat31(Write("c.aedat", far)));
+        Assert.Contains($"offset {h + 28}", e.Message);
+        Assert.Contains("(128, 0)", e.Message);
+    }
+
+    [Fact]
+    public void Gesture_labels_cut_a_recording_into_samples()
+    {
+        var aedat = Write("user01_led.aedat", Gesture());
+        File.WriteAllText(Path.Combine(dir, "user01_led_labels.csv"), "class,startTime_usec,endTime_usec\r\n3,100,200\r\n11,150,3000000000\r\n");
+        var samples = DvsGesture.ReadRecording(aedat);
+        Assert.Equal(2, samples.Count);
+        Assert.Equal(2, samples[0].Label);
+        Assert.Equal(new long[] { 100 }, samples[0].Events.T); // start ≤ t < end
+        Assert.Equal(10, samples[1].Label);
+        Assert.Equal(3, samples[1].Events.Count);
+        File.WriteAllText(Path.Combine(dir, "user01_led_labels.csv"), "class,startTime_usec,endTime_usec\n12,100,200\n");
+        var e = Assert.Throws<DataFormatException>(() => DvsGesture.ReadRecording(aedat));
+        Assert.Contains("line 2", e.Message);
+        File.WriteAllText(Path.Combine(dir, "user01_led_labels.csv"), "class,startTime_usec,endTime_usec\n1,9000000000,9000000001\n");
+        Assert.Throws<DataFormatException>(() => DvsGesture.ReadRecording(aedat));
+    }
+
+    [Fact]
+    public void Cifar10Dvs_decodes_the_published_address_layout()
+    {
+        // raw x = 5 (bits 1..7), raw y = 100 (bits 8..14), raw polarity 1 → x = 27, y = 122, OFF.
+        var bytes = new List<byte>(Encoding.ASCII.GetBytes("#!AER-DAT2.0\r\n# created by jAER\r\n"));
+        void Ev(uint addr, uint t) { var b = new byte[8]; BinaryPrimitives.WriteUInt32BigEndian(b, addr); BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4), t); bytes.AddRange(b); }
+        Ev(100u << 8 | 5u << 1 | 1u, 12);
+        Ev(0u, 4_000_000_000);
+        var ev = Aedat.ReadCifar10Dvs(Write("cifar10_cat_0.aedat", bytes.ToArray()));
+        Assert.Equal(new ushort[] { 27, 127 }, ev.X);
+        Assert.Equal(new ushort[] { 122, 127 }, ev.Y);
+        Assert.Equal(new[] { false, true }, ev.Polarity);
+        Assert.Equal(new long[] { 12, 4_000_000_000 }, ev.T);
+        var back = Aedat.DecodeCifar10Dvs(Aedat.EncodeCifar10Dvs(ev), "mem");
+        Assert.Equal(ev.X, back.X);
+        Assert.Equal(ev.Y, back.Y);
+        Assert.Equal(ev.Polarity, back.Polarity);
+        var e = Assert.Throws<DataFormatException>(() => Aedat.ReadCifar10Dvs(Write("bad.aedat", bytes.ToArray()[..^1])));
+        Assert.Contains("bad.aedat", e.Message);
+        Assert.Contains("offset", e.Message);
+        Assert.Throws<DataFormatException>(() => Aedat.ReadCifar10Dvs(Write("magic.aedat", Encoding.ASCII.GetBytes("#!AER-DAT3.1\r\n"))));
+    }
+
+    [Fact]
+    public void Cifar10Dvs_split_is_seeded_9_to_1_per_class()
+    {
+        foreach (var c in Cifar10Dvs.ClassNames)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, c));
+            for (var i = 0; i < 20; i++) File.WriteAllBytes(Path.Combine(dir, c, $"cifar10_{c}_{i}.aedat"), []);
+        }
+        var (train, test) = Cifar10Dvs.Split(dir, seed: 4);
+        Assert.Equal(180, train.Count);
+        Assert.Equal(20, test.Count);
+        Assert.Empty(train.Select(s => s.Path).Intersect(test.Select(s => s.Path)));
+        Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(2, test.Count(s => s.Label == c)));
+        Assert.Equal(test, Cifar10Dvs.Split(dir, seed: 4).Test);
+        Assert.NotEqual(test, Cifar10Dvs.Split(dir, seed: 5).Test);
+    }
+
+    [Fact]
+    public void Fuzzed_aedat_files_give_a_clear_error_or_valid_events()
+    {
+        var rng = new Random(11);
+        var packets = Enumerable.Range(0, 5).SelectMany(k => Packet(1, 8, k % 2, 20,
+            Enumerable.Range(0, 20).Select(i => (Pol(rng.Next(128), rng.Next(128), rng.Next(2) == 0), k * 1000 + i)).ToArray())).ToArray();
+        byte[] gesture = [.. Header31, .. packets];
+        var cifar = Aedat.EncodeCifar10Dvs(new EventStream(128, 128, [1, 2, 3], [4, 5, 6], [1, 2, 3], [true, false, true]));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        for (var trial = 0; trial < 400; trial++)
+        {
+            var g = trial % 2 == 0;
+            var src = g ? gesture : cifar;
+            var bytes = src[..(rng.Next(3) == 0 ? src.Length : rng.Next(src.Length + 1))];
+            for (var f = rng.Next(4); f > 0 && bytes.Length > 0; f--) bytes[rng.Next(bytes.Length)] ^= (byte)(1 << rng.Next(8));
+            try
+            {
+                var ev = g ? Aedat.DecodeAedat31(bytes, "fuzz") : Aedat.DecodeCifar10Dvs(bytes, "fuzz");
+                Assert.All(ev.X, x => Assert.InRange(x, 0, 127));
+                Assert.All(ev.Y, y => Assert.InRange(y, 0, 127));
+                Assert.True(ev.Count <= bytes.Length / 8);
+            }
+            catch (DataFormatException e)
+            {
+                Assert.Contains("fuzz", e.Message);
+                Assert.Contains("offset", e.Message);
+            }
+        }
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"fuzzing took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public void Gesture_and_cifar10dvs_folders_load_as_binned_datasets()
+    {
+        var gestures = Directory.CreateDirectory(Path.Combine(dir, "DvsGesture")).FullName;
+        File.WriteAllBytes(Path.Combine(gestures, "user01_led.aedat"), Gesture());
+        File.WriteAllText(Path.Combine(gestures, "user01_led_labels.csv"), "class,startTime_usec,endTime_usec\n3,100,201\n5,201,3000000000\n");
+        File.WriteAllText(Path.Combine(gestures, "trials_to_train.txt"), "user01_led.aedat\n");
+        using var g = EventDataset.FromDvsGesture(gestures, train: true, Binning.TimeBins(2), Path.Combine(dir, "cache"));
+        Assert.Equal(new long[] { 2, 2, 2, 128, 128 }, g.Frames.shape);
+        Assert.Equal(new long[] { 2, 4 }, g.Labels.data<long>().ToArray());
+        Assert.Equal(2f, g.Frames[0].sum().item<float>()); // t = 100, 200
+        Assert.Equal(2f, g.Frames[1].sum().item<float>()); // the two events after the overflow
+
+        var cifar = Directory.CreateDirectory(Path.Combine(dir, "CIFAR10-DVS")).FullName;
+        var stream = new EventStream(128, 128, [1, 2], [3, 4], [10, 20], [true, false]);
+        foreach (var c in Cifar10Dvs.ClassNames)
+        {
+            Directory.CreateDirectory(Path.Combine(cifar, c));
+            for (var i = 0; i < 10; i++) File.WriteAllBytes(Path.Combine(cifar, c, $"cifar10_{c}_{i}.aedat"), Aedat.EncodeCifar10Dvs(stream));
+        }
+        using var train = EventDataset.FromCifar10Dvs(cifar, train: true, Binning.TimeBins(1), seed: 3);
+        using var test = EventDataset.FromCifar10Dvs(cifar, train: false, Binning.TimeBins(1), seed: 3);
+        Assert.Equal(90, train.Count);
+        Assert.Equal(10, test.Count);
+        Assert.Equal(1f, train.Frames[0, 0, 1, 3, 1].item<float>()); // ON event at (1, 3)
+    }
+}

@@ -169,3 +169,52 @@ public sealed class TrainerGradientTests
             Assert.True(MaxDiff(after[own[i]], sum[i]) <= 1e-12, $"{own[i]}: trainer and hand-written block loss disagree");
     }
 }
+
+public sealed class TrainerUpdateTests
+{
+    /// <summary>Per-window updates: window 2 starts from the weights window 1 produced and uses only its own gradient.</summary>
+    [Theory]
+    [InlineData(UpdatePolicy.PerWindowAndBlock)]
+    [InlineData(UpdatePolicy.Accumulate)]
+    public void Updates_follow_the_policy(UpdatePolicy update)
+    {
+        using var scope = torch.NewDisposeScope();
+        const int steps = 5;
+        SpikingNetwork Build()
+        {
+            torch.manual_seed(11);
+            var n = NetworkSpec.Build("2C3-P2-FC3", [1, 6, 6]);
+            n.to(ScalarType.Float64);
+            return n;
+        }
+        var g = new torch.Generator(5);
+        var x = torch.rand([8, 1, 6, 6], generator: g, dtype: ScalarType.Float64) * 1.5;
+        var y = torch.randint(0, 3, [8], generator: g);
+        var plan = TrainingPlan.Truncated(steps, 2) with { Update = update };
+
+        var net = Build();
+        new Trainer(net, plan, new TrainerOptions { LearningRate = 0.05 }).TrainStep(x, y);
+
+        // By hand: raw Adam over the same windows.
+        var manual = Build();
+        var adam = optim.Adam(manual.parameters(), lr: 0.05);
+        manual.ResetState();
+        adam.zero_grad();
+        foreach (var (start, length) in plan.Windows())
+        {
+            if (update == UpdatePolicy.PerWindowAndBlock) adam.zero_grad();
+            var readout = manual.forward(x.unsqueeze(0).expand(steps, -1, -1, -1, -1).narrow(0, start, length));
+            var loss = cross_entropy(readout.mean([0]), y);
+            (update == UpdatePolicy.Accumulate ? loss * ((double)length / steps) : loss).backward();
+            if (update == UpdatePolicy.PerWindowAndBlock) adam.step();
+            manual.DetachState();
+        }
+        if (update == UpdatePolicy.Accumulate) adam.step();
+        manual.ResetState();
+
+        var diff = net.parameters().Zip(manual.parameters(), (a, b) => (a - b).abs().max().item<double>()).Max();
+        Assert.True(diff <= 1e-12, $"{plan}: weights differ by {diff:G3}");
+        var moved = net.parameters().Zip(Build().parameters(), (a, b) => (a - b).abs().max().item<double>()).Max();
+        Assert.True(moved > 1e-3, "the step should change the weights");
+    }
+}

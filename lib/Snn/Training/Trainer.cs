@@ -65,7 +65,7 @@ public sealed partial class Trainer
     private readonly IReadOnlyList<(int Start, int Count)> blocks;
     private readonly Adam[] optimizers;
     private long optimizerSteps;
-    private long totalSteps = 1;
+    private long totalSteps;   // 0 outside Fit: TrainStep then uses the base learning rate
 
     public Trainer(SpikingNetwork network, TrainingPlan plan, TrainerOptions? options = null, IEncoder? encoder = null, Device? device = null)
     {
@@ -163,6 +163,7 @@ public sealed partial class Trainer
             if (Options.CheckpointPath is { } checkpoint) SaveCheckpoint(checkpoint, history, epoch);
             progress?.Invoke(new TrainingProgress(ProgressKind.Epoch, epoch, Options.Epochs, batches, batches, metrics.TrainLoss, metrics.TrainAccuracy, clock.Elapsed, metrics));
         }
+        totalSteps = 0;
         return history;
     }
 
@@ -191,7 +192,10 @@ public sealed partial class Trainer
         return result;
     }
 
-    /// <summary>One training step on one batch (all windows and blocks), returning its metrics: for benchmarks and memory measurements.</summary>
+    /// <summary>
+    /// One training step on one batch (all windows and blocks) with the plan's updates, returning its
+    /// metrics: for benchmarks and memory measurements. Outside <see cref="Fit"/> the learning rate is the base rate.
+    /// </summary>
     public BatchOutcome TrainStep(Tensor images, Tensor labels)
     {
         using var scope = torch.NewDisposeScope();
@@ -237,6 +241,7 @@ public sealed partial class Trainer
                     var scores = last ? h.mean([0]) : Heads[m].forward(h.mean([0]));
                     var loss = LossOf(scores, labels);
                     // Accumulated windows are weighted by length/T so that K = T reproduces the BPTT loss exactly.
+                    if (!accumulate) optimizers[m].zero_grad();   // this window's gradient only
                     (accumulate ? loss * ((double)length / Plan.TimeSteps) : loss).backward();
                     if (!accumulate) StepBlock(m);
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
@@ -279,7 +284,7 @@ public sealed partial class Trainer
     }
 
     /// <summary>Cosine annealing from the base rate to zero over all optimizer steps of the run.</summary>
-    private double CurrentLearningRate() => Options.CosineSchedule
+    private double CurrentLearningRate() => Options.CosineSchedule && totalSteps > 0
         ? Options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(optimizerSteps, totalSteps) / totalSteps))
         : Options.LearningRate;
 

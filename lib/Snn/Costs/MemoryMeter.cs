@@ -57,6 +57,19 @@ public static class MemoryMeter
         return null;
     }
 
+    /// <summary>
+    /// The smallest of <paramref name="repeats"/> measurements of <paramref name="work"/>: allocations by other
+    /// threads of the process (GC, kernel, other runs) can only add to a measurement.
+    /// </summary>
+    public static long? MeasureMin(Action work, int repeats = 3)
+    {
+        if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "Repeats must be ≥ 1.");
+        long? best = null;
+        for (var i = 0; i < repeats; i++)
+            if (Measure(work) is { } v) best = best is { } b ? Math.Min(b, v) : v;
+        return best;
+    }
+
     /// <summary>Bytes as MiB with one decimal, for summaries.</summary>
     public static string Format(long? bytes) => bytes is { } b ? $"{b / (1024.0 * 1024.0):F1} MiB" : "n/a";
 }

@@ -1,3 +1,4 @@
+using Snn.Costs;
 using Snn.Data;
 using Snn.Networks;
 using TorchSharp;
@@ -19,6 +20,27 @@ public sealed record PlanRun(TrainingPlan Plan, TrainingHistory History, Trainer
 /// <summary>Trains the same network (rebuilt from the same seed) under several plans, side by side.</summary>
 public static class PlanComparison
 {
+    /// <summary>
+    /// Peak memory of one training step (MiB, measured; null where unsupported) for each plan, side by side
+    /// under the same conditions: a fresh network per plan (same seed), <paramref name="warmup"/> steps on
+    /// the fixed batch (the first allocates the optimizer state), then the smallest of
+    /// <paramref name="repeats"/> measured steps (<see cref="MemoryMeter.MeasureMin"/>).
+    /// </summary>
+    public static List<(TrainingPlan Plan, double? MiB)> StepMemory(IEnumerable<TrainingPlan> plans, Func<SpikingNetwork> network,
+        TrainerOptions options, TorchSharp.torch.Tensor images, TorchSharp.torch.Tensor labels, int seed = 0, int warmup = 3, int repeats = 3)
+    {
+        var result = new List<(TrainingPlan, double?)>();
+        foreach (var plan in plans)
+        {
+            torch.manual_seed(seed);
+            var trainer = new Trainer(network(), plan, options with { CheckpointPath = null, Resume = false });
+            for (var i = 0; i < warmup; i++) trainer.TrainStep(images, labels);
+            var bytes = MemoryMeter.MeasureMin(() => trainer.TrainStep(images, labels), repeats);
+            result.Add((plan, bytes / (1024.0 * 1024.0)));
+        }
+        return result;
+    }
+
     /// <summary>
     /// For each plan: seed TorchSharp with <paramref name="seed"/>, build a fresh network, train it and
     /// evaluate on <paramref name="test"/>. <paramref name="log"/> gets epoch reports (and batch

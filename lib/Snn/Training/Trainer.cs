@@ -23,7 +23,11 @@ public sealed record TrainerOptions
     public int Seed { get; init; } = 0;
     /// <summary>Minimum time between two batch progress reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>Measure the peak memory of one training step per epoch (Linux; <see cref="MemoryMeter"/>).</summary>
+    /// <summary>
+    /// Measure the peak memory of a training step per epoch (Linux; <see cref="MemoryMeter"/>): the smallest
+    /// of three measured steps (batches 2–4; batch 1 allocates the optimizer state), since anything else
+    /// the process allocates meanwhile only adds.
+    /// </summary>
     public bool MeasureMemory { get; init; } = true;
     /// <summary>Where to write a checkpoint after every epoch (model, heads, optimizers, epoch, RNG, history); null: none.</summary>
     public string? CheckpointPath { get; init; }
@@ -114,7 +118,7 @@ public sealed partial class Trainer
             firstEpoch = LoadCheckpoint(path, history) + 1;
         }
         long seen = history.Epochs.Count > 0 ? history.Epochs[^1].SamplesSeen : 0;
-        var measureAt = Math.Min(2, batches);   // batch 1 also allocates the optimizer state
+        var measured = Enumerable.Range(2, 3).Select(i => Math.Min(i, batches)).ToHashSet();   // batch 1 also allocates the optimizer state
         for (var epoch = firstEpoch; epoch <= Options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -136,7 +140,11 @@ public sealed partial class Trainer
                 scope.Attach([x, y]);   // made by the iterator before this scope existed
                 b++;
                 BatchOutcome outcome = null!;
-                if (Options.MeasureMemory && b == measureAt) peak = MemoryMeter.Measure(() => outcome = RunBatch(x, y, step: true));
+                if (Options.MeasureMemory && measured.Contains(b))
+                {
+                    var bytes = MemoryMeter.Measure(() => outcome = RunBatch(x, y, step: true));
+                    if (bytes is { } v) peak = peak is { } p ? Math.Min(p, v) : v;
+                }
                 else outcome = RunBatch(x, y, step: true);
                 var n = (int)y.shape[0];
                 if (!double.IsFinite(outcome.Loss) || outcome.BlockLosses.Any(l => !double.IsFinite(l)))

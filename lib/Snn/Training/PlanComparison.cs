@@ -1,0 +1,65 @@
+using Snn.Costs;
+using Snn.Data;
+using Snn.Networks;
+using TorchSharp;
+
+namespace Snn.Training;
+
+/// <summary>One finished run of a comparison: the plan, its history and the trainer (for evaluation or alignment).</summary>
+public sealed record PlanRun(TrainingPlan Plan, TrainingHistory History, Trainer Trainer)
+{
+    public EpochMetrics Last => History.Last ?? throw new InvalidOperationException("The run has no finished epoch.");
+    /// <summary>Final test accuracy (falls back to train accuracy when there was no test set).</summary>
+    public double Accuracy => Last.TestAccuracy ?? Last.TrainAccuracy;
+    /// <summary>Train accuracy minus test accuracy at the last epoch (overfitting).</summary>
+    public double? Gap => Last.TestAccuracy is { } test ? Last.TrainAccuracy - test : null;
+    /// <summary>Largest measured peak step memory over the epochs, in MiB.</summary>
+    public double? PeakStepMiB => History.Epochs.Max(e => e.PeakStepBytes) is { } b ? b / (1024.0 * 1024.0) : null;
+}
+
+/// <summary>Trains the same network (rebuilt from the same seed) under several plans, side by side.</summary>
+public static class PlanComparison
+{
+    /// <summary>
+    /// Peak memory of one training step (MiB, measured; null where unsupported) for each plan, side by side
+    /// under the same conditions: a fresh network per plan (same seed), <paramref name="warmup"/> steps on
+    /// the fixed batch (the first allocates the optimizer state), then the smallest of
+    /// <paramref name="repeats"/> measured steps (<see cref="MemoryMeter.MeasureMin"/>).
+    /// </summary>
+    public static List<(TrainingPlan Plan, double? MiB)> StepMemory(IEnumerable<TrainingPlan> plans, Func<SpikingNetwork> network,
+        TrainerOptions options, TorchSharp.torch.Tensor images, TorchSharp.torch.Tensor labels, int seed = 0, int warmup = 3, int repeats = 3)
+    {
+        var result = new List<(TrainingPlan, double?)>();
+        foreach (var plan in plans)
+        {
+            torch.manual_seed(seed);
+            var trainer = new Trainer(network(), plan, options with { CheckpointPath = null, Resume = false });
+            for (var i = 0; i < warmup; i++) trainer.TrainStep(images, labels);
+            var bytes = MemoryMeter.MeasureMin(() => trainer.TrainStep(images, labels), repeats);
+            result.Add((plan, bytes / (1024.0 * 1024.0)));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// For each plan: seed TorchSharp with <paramref name="seed"/>, build a fresh network, train it and
+    /// evaluate on <paramref name="test"/>. <paramref name="log"/> gets epoch reports (and batch
+    /// reports when <paramref name="logBatches"/>).
+    /// </summary>
+    public static List<PlanRun> Run(IEnumerable<TrainingPlan> plans, Func<SpikingNetwork> network, TrainerOptions options,
+        ImageDataset train, ImageDataset? test = null, int seed = 0, Action<string>? log = null, bool logBatches = false)
+    {
+        var runs = new List<PlanRun>();
+        foreach (var plan in plans)
+        {
+            torch.manual_seed(seed);
+            var trainer = new Trainer(network(), plan, options);
+            var history = trainer.Fit(train, test, p =>
+            {
+                if (log is not null && (logBatches || p.Kind == ProgressKind.Epoch)) log($"{plan}: {p}");
+            });
+            runs.Add(new PlanRun(plan, history, trainer));
+        }
+        return runs;
+    }
+}

@@ -77,6 +77,27 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Event_frames_train_through_the_same_trainer_via_the_frames_encoder()
+    {
+        torch.manual_seed(2);
+        using var scope = torch.NewDisposeScope();
+        // 3 time bins × 2 polarity channels stored as 6 channels; the class is which polarity fires.
+        var labels = torch.randint(0, 2, [64]);
+        var frames = (torch.rand([64, 3, 2, 6, 6]) < 0.4).to_type(ScalarType.Float32);
+        frames.select(2, 0).mul_(labels.eq(0).view(64, 1, 1, 1).to_type(ScalarType.Float32));
+        frames.select(2, 1).mul_(labels.eq(1).view(64, 1, 1, 1).to_type(ScalarType.Float32));
+        using var data = new ImageDataset("frames", frames.reshape(64, 6, 6, 6).MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), ["on", "off"]);
+        var net = NetworkSpec.Build("4C3-FC2", [2, 6, 6]);
+        var trainer = new Trainer(net, TrainingPlan.Truncated(3, 1), new TrainerOptions { BatchSize = 16, Epochs = 6, LearningRate = 1e-2 }, new Snn.Data.FramesEncoder(3, 2));
+        var history = trainer.Fit(data, data);
+        Assert.True(history.Last!.TestAccuracy > 0.8, $"accuracy {history.Last.TestAccuracy:P0} on a separable task");
+
+        var wrong = new Trainer(NetworkSpec.Build("4C3-FC2", [6, 6, 6]), TrainingPlan.Bptt(3), encoder: new Snn.Data.FramesEncoder(3, 2));
+        var e = Assert.Throws<ArgumentException>(() => wrong.Evaluate(data));
+        Assert.Contains("[2×6×6] per step", e.Message);
+    }
+
+    [Fact]
     public void Impossible_plans_and_shapes_are_rejected()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => TrainingPlan.Truncated(4, 5));

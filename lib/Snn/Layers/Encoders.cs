@@ -8,6 +8,9 @@ public interface IEncoder
 {
     string Name { get; }
     Tensor Encode(Tensor input, int timeSteps);
+
+    /// <summary>The per-step input shape the network sees for a dataset sample of shape <paramref name="sampleShape"/>.</summary>
+    long[] StepShape(long[] sampleShape) => sampleShape;
 }
 
 /// <summary>

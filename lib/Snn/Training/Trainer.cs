@@ -326,8 +326,9 @@ public sealed partial class Trainer
 
     private void CheckShapes(ImageDataset data)
     {
-        if (!data.SampleShape.SequenceEqual(network.InputShape))
-            throw new ArgumentException($"{data.Name} has samples of shape [{string.Join("×", data.SampleShape)}] but network {network.Spec} expects [{string.Join("×", network.InputShape)}].");
+        var stepShape = encoder.StepShape(data.SampleShape);
+        if (!stepShape.SequenceEqual(network.InputShape))
+            throw new ArgumentException($"{data.Name} has samples of shape [{string.Join("×", data.SampleShape)}] ({encoder.Name} encoder: [{string.Join("×", stepShape)}] per step) but network {network.Spec} expects [{string.Join("×", network.InputShape)}].");
         if (data.ClassNames.Count != network.Classes)
             throw new ArgumentException($"{data.Name} has {data.ClassNames.Count} classes but network {network.Spec} has {network.Classes} outputs.");
     }

@@ -9,7 +9,7 @@ namespace Snn.Tests;
 public sealed class TrainerTests
 {
     /// <summary>Two classes of 8×8 noisy images: a bright bar in the left or the right half.</summary>
-    private static ImageDataset Bars(int count, int seed)
+    internal static ImageDataset Bars(int count, int seed)
     {
         using var scope = torch.NewDisposeScope();
         var generator = new torch.Generator((ulong)seed);

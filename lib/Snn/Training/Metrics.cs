@@ -1,12 +1,21 @@
 namespace Snn.Training;
 
-/// <summary>Metrics of one finished epoch. Accuracies are fractions in [0, 1]; loss is cross-entropy.</summary>
+/// <summary>
+/// Metrics of one finished epoch. Accuracies are fractions in [0, 1]; losses are the plan's loss
+/// (cross-entropy by default) of the network readout. Per block (in order; the last block's entry is
+/// the readout): local loss and accuracy during training. Firing rates: mean spikes per neuron and step
+/// of each spiking stage (all stages but the readout) during training. PeakStepBytes: extra resident
+/// memory of one representative training step (see <see cref="Costs.MemoryMeter"/>); null where not measured.
+/// </summary>
 public sealed record EpochMetrics(
     int Epoch, double TrainLoss, double TrainAccuracy, double? TestLoss, double? TestAccuracy,
-    double Seconds, long SamplesSeen, double LearningRate);
+    double Seconds, long SamplesSeen, double LearningRate,
+    IReadOnlyList<double>? BlockLosses = null, IReadOnlyList<double>? BlockAccuracies = null,
+    IReadOnlyList<double>? FiringRates = null, long? PeakStepBytes = null);
 
-/// <summary>Training loss and accuracy of one mini-batch (all its windows).</summary>
-public sealed record BatchMetrics(int Epoch, int Batch, long SamplesSeen, double Loss, double Accuracy);
+/// <summary>Training loss and accuracy of one mini-batch (all its windows); per-block local losses when the plan has blocks.</summary>
+public sealed record BatchMetrics(int Epoch, int Batch, long SamplesSeen, double Loss, double Accuracy,
+    IReadOnlyList<double>? BlockLosses = null);
 
 /// <summary>Loss and accuracy of a full-T evaluation.</summary>
 public sealed record Evaluation(double Loss, double Accuracy, int Samples, double Seconds)

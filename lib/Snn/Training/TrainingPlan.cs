@@ -1,9 +1,39 @@
 namespace Snn.Training;
 
+/// <summary>When the optimizer steps.</summary>
+public enum UpdatePolicy
+{
+    /// <summary>After every block's backward in every window (update unlocking; the paper's scheme).</summary>
+    PerWindowAndBlock,
+    /// <summary>Gradients of all windows and blocks accumulate; one optimizer step per mini-batch.</summary>
+    Accumulate,
+}
+
+/// <summary>What turns a non-final block's output into class scores for its local loss.</summary>
+public enum LocalHeadKind
+{
+    /// <summary>Global average pool over space (conv outputs) → linear → classes; learnable.</summary>
+    PoolLinear,
+    /// <summary>Fixed random projection of the flattened output to the classes (DECOLLE); not trained.</summary>
+    FixedRandom,
+}
+
+/// <summary>The loss of each block on its window-averaged class scores.</summary>
+public enum LossKind
+{
+    /// <summary>Cross-entropy of the scores averaged over the window's steps.</summary>
+    CrossEntropy,
+    /// <summary>Mean squared error between the window-averaged scores (firing rate for spiking heads) and the one-hot label.</summary>
+    RateMse,
+}
+
 /// <summary>
-/// What the trainer does with time: T steps per sample, cut into windows of K steps (truncation length).
-/// K = T is plain BPTT. Gradients stop at window borders; neuron state carries on (detached), so the
-/// forward dynamics never depend on K. A shorter last window is used when K does not divide T.
+/// What the trainer does with time and depth. Time: T steps per sample, cut into windows of K steps
+/// (truncation length; a shorter last window when K does not divide T). Depth: the network's stages
+/// grouped into blocks of B consecutive stages (or explicit boundaries); every block but the last
+/// learns from a local head, the last from the network readout. Gradients stop at window and block
+/// borders; neuron state carries on detached, so forward dynamics never depend on K or B.
+/// K = T with one block is plain BPTT.
 /// </summary>
 public sealed record TrainingPlan
 {
@@ -13,6 +43,16 @@ public sealed record TrainingPlan
     /// <summary>K: truncation length; null means K = T (no truncation).</summary>
     public int? Truncation { get; init; }
 
+    /// <summary>B: stages (weight layers, readout included) per block; null means one block. The last block may be smaller.</summary>
+    public int? BlockSize { get; init; }
+
+    /// <summary>Explicit first-stage indices of blocks after the first, strictly increasing (e.g. [2] splits 0–1 | 2…). Overrides <see cref="BlockSize"/>.</summary>
+    public IReadOnlyList<int>? BlockBoundaries { get; init; }
+
+    public UpdatePolicy Update { get; init; } = UpdatePolicy.PerWindowAndBlock;
+    public LocalHeadKind Head { get; init; } = LocalHeadKind.PoolLinear;
+    public LossKind Loss { get; init; } = LossKind.CrossEntropy;
+
     /// <summary>The effective K.</summary>
     public int WindowLength => Truncation ?? TimeSteps;
 
@@ -20,6 +60,14 @@ public sealed record TrainingPlan
 
     public static TrainingPlan Truncated(int timeSteps, int truncation) =>
         new TrainingPlan { TimeSteps = timeSteps, Truncation = truncation }.Validated();
+
+    /// <summary>Local training with blocks of <paramref name="blockSize"/> stages, K = T.</summary>
+    public static TrainingPlan Local(int timeSteps, int blockSize) =>
+        new TrainingPlan { TimeSteps = timeSteps, BlockSize = blockSize }.Validated();
+
+    /// <summary>Temporally truncated local training (the paper's TT-Local): windows of K steps, blocks of B stages.</summary>
+    public static TrainingPlan TruncatedLocal(int timeSteps, int truncation, int blockSize) =>
+        new TrainingPlan { TimeSteps = timeSteps, Truncation = truncation, BlockSize = blockSize }.Validated();
 
     /// <summary>Windows (first step, length) covering 0 … T−1 in order.</summary>
     public IEnumerable<(int Start, int Length)> Windows()
@@ -30,17 +78,67 @@ public sealed record TrainingPlan
 
     public int WindowCount => (TimeSteps + WindowLength - 1) / WindowLength;
 
+    /// <summary>Blocks (first stage, number of stages) covering a network of <paramref name="stageCount"/> stages, in order.</summary>
+    public IReadOnlyList<(int Start, int Count)> Blocks(int stageCount)
+    {
+        ValidatedFor(stageCount);
+        var starts = new List<int> { 0 };
+        if (BlockBoundaries is { } explicitStarts) starts.AddRange(explicitStarts);
+        else if (BlockSize is { } b) for (var s = b; s < stageCount; s += b) starts.Add(s);
+        return starts.Select((s, i) => (s, (i + 1 < starts.Count ? starts[i + 1] : stageCount) - s)).ToList();
+    }
+
+    /// <summary>True when the plan may split the network (B or boundaries given).</summary>
+    public bool IsLocal => BlockSize is not null || BlockBoundaries is { Count: > 0 };
+
     /// <summary>Throws with the offending knob's name and value when the plan is impossible.</summary>
     public TrainingPlan Validated()
     {
         if (TimeSteps < 1) throw new ArgumentOutOfRangeException(nameof(TimeSteps), TimeSteps, "Time steps T must be ≥ 1.");
         if (Truncation is { } k && (k < 1 || k > TimeSteps))
             throw new ArgumentOutOfRangeException(nameof(Truncation), k, $"Truncation length K must be in 1 … T = {TimeSteps}.");
+        if (BlockSize is { } b && b < 1)
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), b, "Block size B must be ≥ 1 stage.");
+        if (BlockBoundaries is { } starts)
+        {
+            if (BlockSize is not null)
+                throw new ArgumentException("Give either a block size B or explicit block boundaries, not both.", nameof(BlockBoundaries));
+            for (var i = 0; i < starts.Count; i++)
+                if (starts[i] < 1 || (i > 0 && starts[i] <= starts[i - 1]))
+                    throw new ArgumentException($"Block boundaries must be strictly increasing stage indices ≥ 1 (each is the first stage of a new block); got [{string.Join(", ", starts)}].", nameof(BlockBoundaries));
+        }
+        if (!Enum.IsDefined(Update)) throw new ArgumentOutOfRangeException(nameof(Update), Update, "Unknown update policy.");
+        if (!Enum.IsDefined(Head)) throw new ArgumentOutOfRangeException(nameof(Head), Head, "Unknown local head kind.");
+        if (!Enum.IsDefined(Loss)) throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Unknown loss.");
         return this;
     }
 
-    /// <summary>Mode name used in titles: "BPTT" or "TBPTT".</summary>
-    public string Mode => WindowLength == TimeSteps ? "BPTT" : "TBPTT";
+    /// <summary>Validates the plan against a network of <paramref name="stageCount"/> stages (weight layers, readout included).</summary>
+    public TrainingPlan ValidatedFor(int stageCount)
+    {
+        Validated();
+        if (BlockSize is { } b && b > stageCount)
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), b, $"Block size B = {b} exceeds the network's {stageCount} weight stages; use B ≤ {stageCount} (B = {stageCount} is one block).");
+        if (BlockBoundaries is { Count: > 0 } starts && starts[^1] >= stageCount)
+            throw new ArgumentException($"Block boundary {starts[^1]} is not a stage of a network with {stageCount} stages (valid: 1 … {stageCount - 1}).", nameof(BlockBoundaries));
+        return this;
+    }
 
-    public override string ToString() => $"{Mode} (T={TimeSteps}, K={WindowLength})";
+    /// <summary>Mode name used in titles: BPTT, TBPTT, Local or TT-Local.</summary>
+    public string Mode => (WindowLength == TimeSteps, IsLocal) switch
+    {
+        (true, false) => "BPTT",
+        (false, false) => "TBPTT",
+        (true, true) => "Local",
+        (false, true) => "TT-Local",
+    };
+
+    private string BlocksText => BlockBoundaries is { Count: > 0 } s ? $", blocks start at [0, {string.Join(", ", s)}]" : BlockSize is { } b ? $", B={b}" : "";
+
+    private string Extras =>
+        (Update == UpdatePolicy.Accumulate ? ", accumulate" : "") +
+        (IsLocal && Head == LocalHeadKind.FixedRandom ? ", fixed random heads" : "") +
+        (Loss == LossKind.RateMse ? ", MSE loss" : "");
+
+    public override string ToString() => $"{Mode} (T={TimeSteps}, K={WindowLength}{BlocksText}{Extras})";
 }

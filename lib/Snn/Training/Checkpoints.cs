@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TorchSharp;
+
+namespace Snn.Training;
+
+public sealed partial class Trainer
+{
+    private const string CheckpointMagic = "SNN-CHECKPOINT-1";
+    private static readonly JsonSerializerOptions HistoryJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>
+    /// Writes network weights, local heads, optimizer states, schedule position, epoch, the global RNG
+    /// state and the history so far. Written to a temporary file and renamed, so an interrupted write
+    /// never leaves a half checkpoint.
+    /// </summary>
+    private void SaveCheckpoint(string path, TrainingHistory history, int epoch)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + ".tmp";
+        using (var stream = File.Create(temp))
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write(CheckpointMagic);
+            writer.Write(network.Spec);
+            writer.Write(Plan.ToString());
+            writer.Write(epoch);
+            writer.Write(Options.Epochs);
+            writer.Write(optimizerSteps);
+            writer.Write(JsonSerializer.Serialize(history.Epochs, HistoryJson));
+            writer.Write(JsonSerializer.Serialize(history.Batches, HistoryJson));
+            using (var rng = torch.random.get_rng_state())
+            {
+                var bytes = rng.data<byte>().ToArray();
+                writer.Write(bytes.Length);
+                writer.Write(bytes);
+            }
+            network.save(writer);
+            Heads.save(writer);
+            foreach (var o in optimizers) o.save_state_dict(writer);
+        }
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>Restores everything <see cref="SaveCheckpoint"/> wrote; returns the last finished epoch.</summary>
+    private int LoadCheckpoint(string path, TrainingHistory history)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        string magic;
+        try { magic = reader.ReadString(); }
+        catch (EndOfStreamException) { magic = ""; }
+        if (magic != CheckpointMagic) throw new InvalidDataException($"'{path}' is not a Snn training checkpoint.");
+        var spec = reader.ReadString();
+        var plan = reader.ReadString();
+        if (spec != network.Spec || plan != Plan.ToString())
+            throw new InvalidDataException($"Checkpoint '{path}' is of {spec} trained with {plan}; this trainer has {network.Spec} with {Plan}. Use another CheckpointPath.");
+        var epoch = reader.ReadInt32();
+        var epochs = reader.ReadInt32();
+        if (epochs != Options.Epochs)
+            throw new InvalidDataException($"Checkpoint '{path}' belongs to a run of {epochs} epochs (its learning-rate schedule depends on it); this trainer runs {Options.Epochs}.");
+        optimizerSteps = reader.ReadInt64();
+        history.Epochs.AddRange(JsonSerializer.Deserialize<List<EpochMetrics>>(reader.ReadString(), HistoryJson)!);
+        history.Batches.AddRange(JsonSerializer.Deserialize<List<BatchMetrics>>(reader.ReadString(), HistoryJson)!);
+        var rngBytes = reader.ReadBytes(reader.ReadInt32());
+        network.load(reader);
+        Heads.load(reader);
+        foreach (var o in optimizers) o.load_state_dict(reader);
+        using (var rng = torch.tensor(rngBytes, dtype: torch.ScalarType.Byte))
+            torch.random.set_rng_state(rng);
+        return epoch;
+    }
+}

@@ -1,0 +1,52 @@
+using Snn.Layers;
+using Snn.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Snn.Training;
+
+/// <summary>Cosine similarity between a plan's gradient and the BPTT gradient for one stage (all its weights and biases).</summary>
+public sealed record LayerAlignment(int Stage, string Spec, double Cosine, double PlanNorm, double BpttNorm);
+
+/// <summary>
+/// For one batch at the current weights: per stage, how well the gradient of a plan (truncated and/or
+/// local) points in the direction of the full-BPTT gradient. 1 = same direction, 0 = orthogonal.
+/// Gradients come from <see cref="Trainer.ComputeGradients(Tensor, Tensor)"/>: no optimizer steps.
+/// </summary>
+public static class GradientAlignment
+{
+    /// <summary>Uses <paramref name="trainer"/>'s plan and its (possibly trained) local heads.</summary>
+    public static IReadOnlyList<LayerAlignment> Compare(Trainer trainer, Tensor images, Tensor labels, IEncoder? encoder = null)
+    {
+        var bptt = new Trainer(trainer.Network, TrainingPlan.Bptt(trainer.Plan.TimeSteps), trainer.Options with { CheckpointPath = null, Resume = false }, encoder);
+        return Compare(trainer.Network, trainer.ComputeGradients(images, labels), bptt.ComputeGradients(images, labels));
+    }
+
+    /// <summary>Builds a trainer for <paramref name="plan"/> (fresh local heads) and compares with BPTT.</summary>
+    public static IReadOnlyList<LayerAlignment> Compare(SpikingNetwork network, TrainingPlan plan, Tensor images, Tensor labels, IEncoder? encoder = null) =>
+        Compare(new Trainer(network, plan, encoder: encoder), images, labels, encoder);
+
+    private static IReadOnlyList<LayerAlignment> Compare(SpikingNetwork network, Dictionary<string, Tensor> plan, Dictionary<string, Tensor> bptt)
+    {
+        try
+        {
+            var result = new List<LayerAlignment>();
+            for (var i = 0; i < network.Stages.Count; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                var prefix = $"stages.{i}.";
+                var keys = bptt.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+                var a = torch.cat(keys.Select(k => plan[k].flatten().to_type(ScalarType.Float64)).ToArray());
+                var b = torch.cat(keys.Select(k => bptt[k].flatten().to_type(ScalarType.Float64)).ToArray());
+                double na = a.norm().item<double>(), nb = b.norm().item<double>();
+                var cosine = na == 0 || nb == 0 ? 0 : a.dot(b).item<double>() / (na * nb);
+                result.Add(new LayerAlignment(i, network.Stages[i].Spec, cosine, na, nb));
+            }
+            return result;
+        }
+        finally
+        {
+            foreach (var t in plan.Values.Concat(bptt.Values)) t.Dispose();
+        }
+    }
+}

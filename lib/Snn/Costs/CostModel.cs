@@ -136,7 +136,8 @@ public sealed record CostReport(
 /// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: that,
 /// plus the outputs of earlier blocks of the window (kept until the window ends), the encoded input of
 /// all T steps, the carried neuron state, and a backward transient (gradients of one stage's output,
-/// synapse output and input for the window). <see cref="CostReport.PersistentBytes"/>: weights, gradients
+/// synapse output and input for the window, the block's weight gradients — zero_grad frees them, backward
+/// reallocates them — and Adam's two parameter-sized temporaries). <see cref="CostReport.PersistentBytes"/>: weights, gradients
 /// and optimizer state of network and heads, which do not shrink with K or B.</item>
 /// </list>
 /// </summary>
@@ -226,20 +227,28 @@ public static class CostModel
         }
 
         // Peak: the longest window with the heaviest block; earlier blocks' outputs of that window stay alive.
+        // Gradients are set to none by zero_grad and reallocated by backward, so a block's gradients belong to
+        // the step; Adam's update makes two temporaries the size of the parameter it updates (sqrt, denominator).
         double K = plan.WindowLength;
         double retained = 0, peakActivations = 0, blockOutputs = 0, transient = 0;
+        double allGradients = stages.Sum(s => (double)(s.Weights + s.Biases + s.NormParameters + s.NeuronParameters)) * b;
+        var accumulate = plan.Update == UpdatePolicy.Accumulate;
         for (var m = 0; m < blocks.Count; m++)
         {
             var (start, count) = blocks[m];
-            var block = K * Enumerable.Range(start, count).Sum(s => retainedPerStep[s]);
+            var members = Enumerable.Range(start, count).ToList();
+            var block = K * members.Sum(s => retainedPerStep[s]);
             var carried = K * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
-            var grads = Enumerable.Range(start, count).Max(s => K * n * b * (stages[s].Neurons + stages[s].SynapseOutputs + stages[s].InputSize));
+            var grads = members.Max(s => K * n * b * (stages[s].Neurons + stages[s].SynapseOutputs + stages[s].InputSize));
+            var weightGradients = accumulate ? allGradients : members.Sum(s => (double)(stages[s].Weights + stages[s].Biases + stages[s].NormParameters + stages[s].NeuronParameters)) * b;
+            var adam = 2 * b * (accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights));
+            var extra = grads + weightGradients + adam;
             retained = Math.Max(retained, block);
-            if (block + carried + grads > peakActivations + blockOutputs + transient)
+            if (block + carried + extra > peakActivations + blockOutputs + transient)
             {
                 peakActivations = block;
                 blockOutputs = carried;
-                transient = grads;
+                transient = extra;
             }
         }
         var encoded = n * stages[0].InputSize * b * (o.InputConstantOverTime ? 1 : T);

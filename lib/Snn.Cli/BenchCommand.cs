@@ -29,7 +29,7 @@ internal sealed record BenchReport(
 internal static class BenchCommand
 {
     public const string Usage = """
-        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE] [--phase time|memory]
+        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE] [--threads N] [--phase time|memory]
           Times training steps (median/min/max ms, samples/s, GFLOP/s against this machine's measured fp32 GEMM peak),
           measures the peak memory of one step (clear_refs/VmHWM after malloc_trim, in a separate run without
           MALLOC_* tuning) and prints the cost model's retained bytes, MACs and ACs next to it.
@@ -49,6 +49,7 @@ internal static class BenchCommand
         var modes = Workload.Modes.ToList();
         int steps = 20, warmup = 10;
         string? json = null, phase = null;
+        int? threads = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {args[i]} needs a value.");
@@ -62,12 +63,14 @@ internal static class BenchCommand
                 case "--steps": steps = Positive(Value(), "--steps", 1); break;
                 case "--warmup": warmup = Positive(Value(), "--warmup", 0); break;
                 case "--json": json = Value(); break;
+                case "--threads": threads = Positive(Value(), "--threads", 1); break;
                 case "--phase": phase = Value() is "time" or "memory" ? args[i] : throw new ArgumentException("--phase must be 'time' or 'memory'."); break;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
                 default: throw new ArgumentException($"snn bench: unknown option '{args[i]}'.\n{Usage}");
             }
         }
         var clock = Stopwatch.StartNew();
+        if (threads is { } t) torch.set_num_threads(t);   // on a loaded machine, fewer threads avoid OpenMP barrier stalls
         if (phase is not null)
         {
             var report = phase == "time" ? TimeAll(workloads, modes, warmup, steps) : MemoryAll(workloads, modes);
@@ -77,7 +80,7 @@ internal static class BenchCommand
         }
 
         // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge.
-        var common = $"--workloads {string.Join(',', workloads.Select(w => w.Id))} --modes {string.Join(',', modes)} --steps {steps} --warmup {warmup}";
+        var common = $"--workloads {string.Join(',', workloads.Select(w => w.Id))} --modes {string.Join(',', modes)} --steps {steps} --warmup {warmup}" + (threads is { } n ? $" --threads {n}" : "");
         var memory = Child("memory", common, tuned: false);
         var time = Child("time", common, tuned: true);
         var rows = time.Rows.Select(r => r with { MeasuredPeakBytes = memory.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode)?.MeasuredPeakBytes, OverheadBytes = memory.Rows.FirstOrDefault()?.OverheadBytes ?? 0 }).ToList();

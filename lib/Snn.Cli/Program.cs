@@ -29,6 +29,7 @@ internal static class Cli
             case [] or ["--help"] or ["-h"] or ["help"]:
                 Console.WriteLine(Usage);
                 return args.Length == 0 ? 1 : 0;
+            case ["bench", .. var rest]: return Snn.Cli.BenchCommand.Run(rest);
             case ["version"] or ["--version"]:
                 var info = RunInfo.Capture(Profiles.Current, seed: 0, System.Diagnostics.Stopwatch.StartNew(),
                     torch.cuda.is_available() ? torch.CUDA : torch.CPU);

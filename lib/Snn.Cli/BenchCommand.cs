@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Snn.Costs;
+using Snn.Training;
+using TorchSharp;
+
+namespace Snn.Cli;
+
+/// <summary>One (workload, mode) row of `snn bench`.</summary>
+internal sealed record BenchRow(
+    string Workload, string Mode, string Plan, int Batch, int TimeSteps,
+    double MedianMs, double MinMs, double MaxMs, double SamplesPerSecond,
+    long? MeasuredPeakBytes, double ModelPeakBytes, double RetainedBytes, double PersistentBytes,
+    double Macs, double Acs, double AcsAtFiringRates, double Gflops, double[] FiringRates, long OverheadBytes = 0)
+{
+    public double? PeakRatio => MeasuredPeakBytes is { } m && ModelPeakBytes > 0 ? m / (ModelPeakBytes + OverheadBytes) : null;
+}
+
+internal sealed record BenchReport(
+    string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
+    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds);
+
+/// <summary>
+/// `snn bench`: workloads W1–W3 × modes (../shared/design/workloads.md). Timing and memory need different
+/// allocator settings (the MALLOC_* tuning of toolchain.md keeps freed memory resident, which would
+/// inflate the peak), so the command re-executes itself twice: a memory run without the variables and
+/// a timing run with them; `--phase time|memory` runs one of them in-process.
+/// </summary>
+internal static class BenchCommand
+{
+    public const string Usage = """
+        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE] [--threads N] [--phase time|memory]
+          Times training steps (median/min/max ms, samples/s, GFLOP/s against this machine's measured fp32 GEMM peak),
+          measures the peak memory of one step (clear_refs/VmHWM after malloc_trim, in a separate run without
+          MALLOC_* tuning) and prints the cost model's retained bytes, MACs and ACs next to it.
+        """;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static int Run(string[] args)
+    {
+        try { return RunCore(args); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException) { Console.Error.WriteLine($"snn bench: {e.Message}"); return 2; }
+    }
+
+    private static int RunCore(string[] args)
+    {
+        var workloads = Workload.All.ToList();
+        var modes = Workload.Modes.ToList();
+        int steps = 20, warmup = 10;
+        string? json = null, phase = null;
+        int? threads = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--workloads": workloads = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Workload.Parse).ToList(); break;
+                case "--modes":
+                    modes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
+                    foreach (var m in modes) if (!Workload.Modes.Contains(m)) throw new ArgumentException($"--modes: unknown mode '{m}'; expected {string.Join(", ", Workload.Modes)}.");
+                    break;
+                case "--steps": steps = Positive(Value(), "--steps", 1); break;
+                case "--warmup": warmup = Positive(Value(), "--warmup", 0); break;
+                case "--json": json = Value(); break;
+                case "--threads": threads = Positive(Value(), "--threads", 1); break;
+                case "--phase": phase = Value() is "time" or "memory" ? args[i] : throw new ArgumentException("--phase must be 'time' or 'memory'."); break;
+                case "--help" or "-h": Console.WriteLine(Usage); return 0;
+                default: throw new ArgumentException($"snn bench: unknown option '{args[i]}'.\n{Usage}");
+            }
+        }
+        var clock = Stopwatch.StartNew();
+        if (threads is { } t) torch.set_num_threads(t);   // on a loaded machine, fewer threads avoid OpenMP barrier stalls
+        if (phase is not null)
+        {
+            var report = phase == "time" ? TimeAll(workloads, modes, warmup, steps) : MemoryAll(workloads, modes);
+            if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(report, Json));
+            else Print(report);
+            return 0;
+        }
+
+        // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge.
+        var common = $"--workloads {string.Join(',', workloads.Select(w => w.Id))} --modes {string.Join(',', modes)} --steps {steps} --warmup {warmup}" + (threads is { } n ? $" --threads {n}" : "");
+        var memory = Child("memory", common, tuned: false);
+        var time = Child("time", common, tuned: true);
+        var rows = time.Rows.Select(r => r with { MeasuredPeakBytes = memory.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode)?.MeasuredPeakBytes, OverheadBytes = memory.Rows.FirstOrDefault()?.OverheadBytes ?? 0 }).ToList();
+        var merged = time with { Rows = rows, MemoryMethod = memory.MemoryMethod, WallSeconds = clock.Elapsed.TotalSeconds };
+        Print(merged);
+        if (json is not null)
+        {
+            File.WriteAllText(json, JsonSerializer.Serialize(merged, Json));
+            Console.WriteLine($"wrote {json}");
+        }
+        return 0;
+    }
+
+    private static int Positive(string text, string name, int min) =>
+        int.TryParse(text, out var v) && v >= min ? v : throw new ArgumentException($"{name} must be an integer ≥ {min}; got '{text}'.");
+
+    private static BenchReport Child(string phase, string common, bool tuned)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"snn-bench-{Environment.ProcessId}-{phase}.json");
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this executable to re-run the bench.");
+        var info = new ProcessStartInfo(self) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        info.ArgumentList.Add("bench");
+        foreach (var a in $"{common} --phase {phase} --json {file}".Split(' ')) info.ArgumentList.Add(a);
+        foreach (var (k, v) in Bench.MallocTuning)
+            if (tuned) info.Environment[k] = v; else info.Environment.Remove(k);
+        Console.WriteLine($"[bench] {phase} run ({(tuned ? "with" : "without")} MALLOC_* tuning)…");
+        using var process = Process.Start(info)!;
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"The bench {phase} run failed with exit code {process.ExitCode}.");
+        var report = JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(file), Json)!;
+        File.Delete(file);
+        return report;
+    }
+
+    private static BenchRow Row(Workload w, string mode, double[] times, long? peak, double[] rates, double gemm)
+    {
+        _ = gemm;
+        var plan = w.Plan(mode);
+        var stages = w.Build().Describe();
+        var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions());
+        var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates));
+        var sorted = times.Order().ToArray();
+        var median = sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,
+            median, sorted.FirstOrDefault(double.NaN), sorted.LastOrDefault(double.NaN), w.Batch / (median / 1000),
+            peak, dense.PeakStepBytes, dense.RetainedActivationBytes, dense.PersistentBytes,
+            dense.Macs, dense.Acs, sparse.Acs, ExecutedFlops(dense, w) / (median / 1000) / 1e9, rates);
+    }
+
+    /// <summary>
+    /// Flops the kernels execute: 2 per MAC or AC (spike products run as dense GEMMs), except that a constant
+    /// (direct-encoded) input makes layer 1's forward and weight gradient run once per window, not per step.
+    /// </summary>
+    private static double ExecutedFlops(CostReport dense, Workload w)
+    {
+        if (w.IsEvent) return dense.Flops;
+        var first = dense.Stages[0];
+        var saved = 1 - (double)dense.Plan.WindowCount / dense.Plan.TimeSteps;
+        return dense.Flops - 2 * (first.ForwardMacs + first.WeightGradientMacs) * saved;
+    }
+
+    private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps)
+    {
+        var clock = Stopwatch.StartNew();
+        var gemm = Bench.GemmPeakGflops();
+        Console.WriteLine($"[bench] fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}");
+        var rows = new List<BenchRow>();
+        foreach (var w in workloads)
+            foreach (var mode in modes)
+            {
+                using var scope = torch.NewDisposeScope();
+                var (network, rates) = Bench.Prepare(w);
+                var trainer = new Trainer(network, w.Plan(mode), new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
+                var (images, labels) = w.SyntheticBatch();
+                var times = Bench.TimeSteps(trainer, images, labels, warmup, steps);
+                var row = Row(w, mode, times, null, rates, gemm);
+                Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
+                rows.Add(row);
+            }
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds);
+    }
+
+    private static BenchReport MemoryAll(List<Workload> workloads, List<string> modes)
+    {
+        var clock = Stopwatch.StartNew();
+        var rows = new List<BenchRow>();
+        var overhead = Bench.RuntimeOverheadBytes() ?? 0;
+        Console.WriteLine($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead)}");
+        foreach (var w in workloads)
+            foreach (var mode in modes)
+            {
+                using var scope = torch.NewDisposeScope();
+                var (network, rates) = Bench.Prepare(w);
+                var trainer = new Trainer(network, w.Plan(mode), new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
+                var (images, labels) = w.SyntheticBatch();
+                var peak = Bench.PeakStepBytes(trainer, images, labels);
+                rows.Add(Row(w, mode, [], peak, rates, 0) with { OverheadBytes = overhead });
+                Console.WriteLine($"[bench] {w.Id} {mode}: peak step {MemoryMeter.Format(peak)}");
+            }
+        var method = MemoryMeter.IsSupported ? "Linux clear_refs/VmHWM − RSS before, after malloc_trim; min of 2 steps after 2 warm-up steps; no MALLOC_* tuning" : "unavailable (needs Linux /proc)";
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 2, rows, clock.Elapsed.TotalSeconds);
+    }
+
+    private static string Mib(double? bytes) => bytes is { } b ? $"{b / 1048576.0:F1}" : "n/a";
+
+    private static void Print(BenchReport r)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"snn bench — {r.Machine}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
+        Console.WriteLine($"memory: {r.MemoryMethod}");
+        Console.WriteLine("MACs/ACs: cost model (paper.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = measured / (model + runtime overhead of a tiny step).");
+        if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first) Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");
+        Console.WriteLine($"{"workload",-4} {"mode",-9} {"median",8} {"min",8} {"max",8} {"samp/s",8} {"peak MiB",9} {"model MiB",9} {"ratio",6} {"retain MiB",10} {"GMACs",8} {"GACs",8} {"GACs@r",8} {"GFLOP/s",8} {"%peak",6}");
+        foreach (var x in r.Rows)
+            Console.WriteLine($"{x.Workload,-4} {x.Mode,-9} {x.MedianMs,8:F1} {x.MinMs,8:F1} {x.MaxMs,8:F1} {x.SamplesPerSecond,8:F1} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ModelPeakBytes),9} {(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} {Mib(x.RetainedBytes),10} {x.Macs / 1e9,8:F3} {x.Acs / 1e9,8:F3} {x.AcsAtFiringRates / 1e9,8:F3} {x.Gflops,8:F2} {(r.GemmPeakGflops > 0 ? 100 * x.Gflops / r.GemmPeakGflops : 0),6:F1}");
+        foreach (var g in r.Rows.GroupBy(x => x.Workload))
+            Console.WriteLine($"firing rates {g.Key} (per stage, readout 0): {string.Join(" ", g.First().FiringRates.Select(v => v.ToString("F3")))}");
+        Console.WriteLine($"bench wall time {r.WallSeconds:F0} s");
+    }
+}

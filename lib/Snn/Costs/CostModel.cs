@@ -1,0 +1,264 @@
+using Snn.Layers;
+using Snn.Training;
+
+namespace Snn.Costs;
+
+/// <summary>Phases of one training step.</summary>
+public enum CostPhase { Forward, ErrorPropagation, WeightGradient, Optimizer }
+
+/// <summary>Knobs of the cost model; defaults follow ../shared/design/paper.md "Costs".</summary>
+public sealed record CostOptions
+{
+    /// <summary>Energy per accumulate (45 nm figure used across the SNN field).</summary>
+    public double PicojoulesPerAc { get; init; } = 0.9;
+    /// <summary>Energy per multiply-accumulate (45 nm).</summary>
+    public double PicojoulesPerMac { get; init; } = 4.6;
+    /// <summary>Bytes per activation/weight element (float32).</summary>
+    public int BytesPerElement { get; init; } = 4;
+    /// <summary>True when the first layer sees analog values (direct encoding): its forward and weight-gradient products are MACs.</summary>
+    public bool AnalogInput { get; init; } = true;
+    /// <summary>True when the input is the same at every step (direct encoding, a stride-0 view): the first synapse runs once per window.</summary>
+    public bool InputConstantOverTime { get; init; }
+    /// <summary>Measured firing rate of every stage's output (0 for the readout); null: dense counts (rate 1).</summary>
+    public IReadOnlyList<double>? FiringRates { get; init; }
+    /// <summary>Spike density of a spiking input (event frames); ignored when <see cref="AnalogInput"/>.</summary>
+    public double InputRate { get; init; } = 1.0;
+    /// <summary>Adam: m, v, bias corrections and the update ≈ 4 multiply-accumulates per parameter per update.</summary>
+    public double OptimizerMacsPerParameter { get; init; } = 4;
+    /// <summary>Adam keeps two tensors (m, v) per parameter.</summary>
+    public int OptimizerStateTensors { get; init; } = 2;
+    /// <summary>
+    /// Bytes a LIF stage keeps per neuron and step until its block's backward is done (this implementation:
+    /// every forward temporary lives in the block's dispose scope — 1−s, u·(1−s), ·β, +I, u−θ, the bool
+    /// comparison, the float spikes, their stacked copy — plus the surrogate gradient moved out of
+    /// SpikeFunction.backward: 8 float32 + 1 byte). Pure autograd would keep 2 floats (1−s, u−θ).
+    /// </summary>
+    public double LifBytesPerNeuronStep { get; init; } = 33;
+    /// <summary>Bytes the non-spiking readout keeps per output and step (β·m, +I, stacked copy).</summary>
+    public double ReadoutBytesPerNeuronStep { get; init; } = 12;
+
+    public static CostOptions Default { get; } = new();
+
+    public CostOptions Validated()
+    {
+        if (!(PicojoulesPerAc >= 0)) throw new ArgumentOutOfRangeException(nameof(PicojoulesPerAc), PicojoulesPerAc, "Energy per AC must be ≥ 0 pJ.");
+        if (!(PicojoulesPerMac >= 0)) throw new ArgumentOutOfRangeException(nameof(PicojoulesPerMac), PicojoulesPerMac, "Energy per MAC must be ≥ 0 pJ.");
+        if (BytesPerElement < 1) throw new ArgumentOutOfRangeException(nameof(BytesPerElement), BytesPerElement, "Bytes per element must be ≥ 1.");
+        if (!(InputRate >= 0 && InputRate <= 1)) throw new ArgumentOutOfRangeException(nameof(InputRate), InputRate, "Input spike density must be in [0, 1].");
+        if (FiringRates?.Any(r => !(r >= 0 && r <= 1)) == true) throw new ArgumentOutOfRangeException(nameof(FiringRates), "Firing rates must be in [0, 1].");
+        return this;
+    }
+}
+
+/// <summary>
+/// Cost of one stage (or local head) in one training step, per phase. Ops are for the whole batch and
+/// all T steps. <see cref="RetainedBytesPerStep"/>: what this stage holds for backward per time step
+/// for the whole batch.
+/// </summary>
+public sealed record StageCost(
+    int Index, string Name, int Block, bool IsHead,
+    double ForwardMacs, double ForwardAcs,
+    double ErrorPropagationMacs,
+    double WeightGradientMacs, double WeightGradientAcs,
+    double OptimizerMacs,
+    double WeightBytes, double ActivationBytes, double GradientBytes, double OptimizerBytes,
+    double RetainedBytesPerStep, long Parameters)
+{
+    public double Macs => ForwardMacs + ErrorPropagationMacs + WeightGradientMacs + OptimizerMacs;
+    public double Acs => ForwardAcs + WeightGradientAcs;
+    public double AccessBytes => WeightBytes + ActivationBytes + GradientBytes + OptimizerBytes;
+    public double MacsOf(CostPhase phase) => phase switch
+    {
+        CostPhase.Forward => ForwardMacs,
+        CostPhase.ErrorPropagation => ErrorPropagationMacs,
+        CostPhase.WeightGradient => WeightGradientMacs,
+        _ => OptimizerMacs,
+    };
+    public double AcsOf(CostPhase phase) => phase switch
+    {
+        CostPhase.Forward => ForwardAcs,
+        CostPhase.WeightGradient => WeightGradientAcs,
+        _ => 0,
+    };
+}
+
+/// <summary>Costs of one training step under a plan; per-stage breakdown in <see cref="Stages"/> (local heads last).</summary>
+public sealed record CostReport(
+    TrainingPlan Plan, int Batch, IReadOnlyList<StageCost> Stages,
+    double RetainedActivationBytes, double PeakStepBytes, double PersistentBytes,
+    double EncodedInputBytes, double CarriedStateBytes, double BackwardTransientBytes, double BlockOutputBytes,
+    CostOptions Options)
+{
+    public double Macs => Stages.Sum(s => s.Macs);
+    public double Acs => Stages.Sum(s => s.Acs);
+    public double MacsOf(CostPhase phase) => Stages.Sum(s => s.MacsOf(phase));
+    public double AcsOf(CostPhase phase) => Stages.Sum(s => s.AcsOf(phase));
+    public double AccessBytes => Stages.Sum(s => s.AccessBytes);
+    public double WeightAccessBytes => Stages.Sum(s => s.WeightBytes);
+    public double ActivationAccessBytes => Stages.Sum(s => s.ActivationBytes);
+    public double GradientAccessBytes => Stages.Sum(s => s.GradientBytes);
+    public double OptimizerAccessBytes => Stages.Sum(s => s.OptimizerBytes);
+    /// <summary>Energy of the arithmetic in picojoules (ACs and MACs at the configured costs).</summary>
+    public double EnergyPicojoules => Acs * Options.PicojoulesPerAc + Macs * Options.PicojoulesPerMac;
+    /// <summary>Floating-point operations actually executed by dense kernels: 2 per MAC or AC (multiply + add).</summary>
+    public double Flops => 2 * (Macs + Acs);
+
+    public override string ToString() =>
+        $"{Plan}, batch {Batch}: {Macs:G4} MACs, {Acs:G4} ACs, {AccessBytes / 1e6:F1} MB accessed, retained {RetainedActivationBytes / 1e6:F1} MB (peak step {PeakStepBytes / 1e6:F1} MB, persistent {PersistentBytes / 1e6:F1} MB), {EnergyPicojoules / 1e6:F2} µJ";
+}
+
+/// <summary>
+/// Analytic costs of one training step (forward over T steps, backward, optimizer steps) of a network
+/// described by <see cref="StageDescription"/>s under a <see cref="TrainingPlan"/>. Accounting
+/// (../shared/design/paper.md, "Costs"):
+/// <list type="bullet">
+/// <item>Ops are per sample per step: a synapse does numel(synapse output)·fan-in products. Forward of
+/// layer 1 with analog input is MAC; every other forward product has a binary spike operand and is an
+/// AC (scaled by the input's firing rate when rates are given, dense otherwise). Weight-gradient
+/// products dW = δ·xᵀ are ACs for spike inputs and MACs for the analog layer 1. Error propagation
+/// δ_in = Wᵀδ is MAC and only exists where the stage's input carries a gradient: not into layer 1 and
+/// not across a block boundary (local training cuts it). Truncation does not change op counts (every
+/// step is still backpropagated once). Local heads (global average pool → linear on the window mean)
+/// add forward, error-propagation and weight-gradient MACs once per window. Adam costs
+/// <see cref="CostOptions.OptimizerMacsPerParameter"/> MACs per parameter per update; per-window updates
+/// (the plan's default) update every block once per window. Element-wise neuron, pooling and
+/// normalisation arithmetic is not counted.</item>
+/// <item>Memory access (bytes read + written): weights are read once per window per stage in forward and
+/// again in error propagation (the stage runs time-folded over a window); weight gradients are read and
+/// written once per window; Adam reads w, g, m, v and writes w, m, v per update; activations: forward
+/// reads inputs and writes synapse outputs, pooled outputs and spikes, and the neuron reads/writes its
+/// membrane per step; backward reads what was retained and writes the gradients of outputs, currents and
+/// (with error propagation) inputs.</item>
+/// <item>Retained for backward: <see cref="CostReport.RetainedActivationBytes"/> = max over blocks of
+/// K × N × Σ(block's per-step retained bytes) — BPTT ~ T·Σ stages, truncation ~ K·Σ, local ~ T·max
+/// block, combined ~ K·max block. Per step a stage keeps its synapse output, pooled output and max-pool
+/// indices (int64), and its neuron's temporaries (<see cref="CostOptions.LifBytesPerNeuronStep"/>).
+/// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: that,
+/// plus the outputs of earlier blocks of the window (kept until the window ends), the encoded input of
+/// all T steps, the carried neuron state, and a backward transient (gradients of one stage's output,
+/// synapse output and input for the window, the block's weight gradients — zero_grad frees them, backward
+/// reallocates them — and Adam's two parameter-sized temporaries). <see cref="CostReport.PersistentBytes"/>: weights, gradients
+/// and optimizer state of network and heads, which do not shrink with K or B.</item>
+/// </list>
+/// </summary>
+public static class CostModel
+{
+    public static CostReport Estimate(IReadOnlyList<StageDescription> stages, TrainingPlan plan, int batch, CostOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (stages.Count == 0) throw new ArgumentException("The cost model needs at least one stage.", nameof(stages));
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Batch size must be ≥ 1.");
+        var o = (options ?? CostOptions.Default).Validated();
+        if (o.FiringRates is { } fr && fr.Count != stages.Count)
+            throw new ArgumentException($"FiringRates has {fr.Count} entries; the network has {stages.Count} stages (give 0 for the readout).", nameof(options));
+        plan = plan.ValidatedFor(stages.Count);
+        var blocks = plan.Blocks(stages.Count);
+        double n = batch, T = plan.TimeSteps, b = o.BytesPerElement;
+        var windows = plan.Windows().ToList();
+        double W = windows.Count;
+        var updates = plan.Update == UpdatePolicy.PerWindowAndBlock ? W : 1;
+        var blockOf = new int[stages.Count];
+        var firstOfBlock = new bool[stages.Count];
+        for (var m = 0; m < blocks.Count; m++)
+        {
+            firstOfBlock[blocks[m].Start] = true;
+            for (var s = blocks[m].Start; s < blocks[m].Start + blocks[m].Count; s++) blockOf[s] = m;
+        }
+
+        var costs = new List<StageCost>();
+        var retainedPerStep = new double[stages.Count];
+        for (var i = 0; i < stages.Count; i++)
+        {
+            var st = stages[i];
+            var dense = (double)st.SynapseMacs * n * T;
+            var analog = i == 0 && o.AnalogInput;
+            var inRate = i == 0 ? (o.AnalogInput ? 1.0 : o.InputRate) : o.FiringRates?[i - 1] ?? 1.0;
+            var constant = i == 0 && o.InputConstantOverTime;
+            var errorProp = i > 0 && !firstOfBlock[i];
+            var weights = (double)(st.Weights + st.Biases + st.NormParameters + st.NeuronParameters);
+
+            // Retained per step (whole batch): synapse output (once per window for a constant input), BN output, pooled output + indices, neuron temporaries.
+            var perStep = (constant ? 0 : st.SynapseOutputs * b) * (st.BatchNorm ? 2 : 1)
+                + (st.Pool == PoolKind.None ? 0 : st.Neurons * (b + (st.Pool == PoolKind.Max ? 8 : 0)))
+                + st.Neurons * (st.IsSpiking ? o.LifBytesPerNeuronStep : o.ReadoutBytesPerNeuronStep);
+            retainedPerStep[i] = perStep * n;
+
+            var fwdActs = n * T * (st.InputSize + (constant ? 0 : st.SynapseOutputs) + (st.Pool == PoolKind.None ? 0 : st.SynapseOutputs + st.Neurons) + 4.0 * st.Neurons) * b;
+            var bwdActs = n * T * perStep + n * T * (st.Neurons + st.SynapseOutputs + (errorProp ? st.InputSize : 0)) * b;
+            costs.Add(new StageCost(i, st.Spec, blockOf[i], false,
+                ForwardMacs: analog ? dense : 0,
+                ForwardAcs: analog ? 0 : dense * inRate,
+                ErrorPropagationMacs: errorProp ? dense : 0,
+                WeightGradientMacs: analog ? dense : 0,
+                WeightGradientAcs: analog ? 0 : dense * inRate,
+                OptimizerMacs: o.OptimizerMacsPerParameter * weights * updates,
+                WeightBytes: W * weights * b * (errorProp ? 2 : 1),
+                ActivationBytes: fwdActs + bwdActs,
+                GradientBytes: W * weights * b * 2,
+                OptimizerBytes: updates * weights * b * (3 + 2 * o.OptimizerStateTensors),
+                RetainedBytesPerStep: retainedPerStep[i],
+                Parameters: (long)weights));
+        }
+
+        // Local heads: one per block but the last, on the window-averaged output of the block's last stage.
+        var classes = stages[^1].OutputShape[^1];
+        var headParams = 0.0;
+        for (var m = 0; m < blocks.Count - 1; m++)
+        {
+            var last = stages[blocks[m].Start + blocks[m].Count - 1];
+            var pooled = plan.Head == LocalHeadKind.PoolLinear && last.OutputShape.Length == 3;
+            double features = pooled ? last.OutputShape[0] : last.Neurons;
+            var learnable = plan.Head == LocalHeadKind.PoolLinear;
+            var p = features * classes + (learnable ? classes : 0);
+            var ops = n * W * features * classes;
+            headParams += learnable ? p : 0;
+            costs.Add(new StageCost(stages.Count + m, $"head{m} ({(pooled ? "pool→" : "")}FC{classes} on {last.Spec})", m, true,
+                ForwardMacs: ops, ForwardAcs: 0,
+                ErrorPropagationMacs: ops,
+                WeightGradientMacs: learnable ? ops : 0, WeightGradientAcs: 0,
+                OptimizerMacs: learnable ? o.OptimizerMacsPerParameter * p * updates : 0,
+                WeightBytes: W * p * b * 2,
+                ActivationBytes: n * T * last.Neurons * b * 2 + n * W * (features + classes) * b * 2,
+                GradientBytes: learnable ? W * p * b * 2 : 0,
+                OptimizerBytes: learnable ? updates * p * b * (3 + 2 * o.OptimizerStateTensors) : 0,
+                RetainedBytesPerStep: 0,
+                Parameters: (long)p));
+        }
+
+        // Peak: the longest window with the heaviest block; earlier blocks' outputs of that window stay alive.
+        // Gradients are set to none by zero_grad and reallocated by backward, so a block's gradients belong to
+        // the step; Adam's update makes two temporaries the size of the parameter it updates (sqrt, denominator).
+        double K = plan.WindowLength;
+        double retained = 0, peakActivations = 0, blockOutputs = 0, transient = 0;
+        double allGradients = stages.Sum(s => (double)(s.Weights + s.Biases + s.NormParameters + s.NeuronParameters)) * b;
+        var accumulate = plan.Update == UpdatePolicy.Accumulate;
+        for (var m = 0; m < blocks.Count; m++)
+        {
+            var (start, count) = blocks[m];
+            var members = Enumerable.Range(start, count).ToList();
+            var block = K * members.Sum(s => retainedPerStep[s]);
+            var carried = K * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
+            var grads = members.Max(s => K * n * b * (stages[s].Neurons + stages[s].SynapseOutputs + stages[s].InputSize));
+            var weightGradients = accumulate ? allGradients : members.Sum(s => (double)(stages[s].Weights + stages[s].Biases + stages[s].NormParameters + stages[s].NeuronParameters)) * b;
+            var adam = 2 * b * (accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights));
+            var extra = grads + weightGradients + adam;
+            retained = Math.Max(retained, block);
+            if (block + carried + extra > peakActivations + blockOutputs + transient)
+            {
+                peakActivations = block;
+                blockOutputs = carried;
+                transient = extra;
+            }
+        }
+        var encoded = n * stages[0].InputSize * b * (o.InputConstantOverTime ? 1 : T);
+        var state = 2 * n * b * stages.Where(s => s.IsSpiking).Sum(s => (double)s.Neurons);
+        var parameters = stages.Sum(s => (double)(s.Weights + s.Biases + s.NormParameters + s.NeuronParameters)) + headParams;
+        var persistent = parameters * b * (2 + o.OptimizerStateTensors);
+        return new CostReport(plan, batch, costs, retained, peakActivations + blockOutputs + transient + encoded + state, persistent,
+            encoded, state, transient, blockOutputs, o);
+    }
+
+    /// <summary>Relative change (new − baseline) / baseline, e.g. −0.8994 for the paper's memory figure.</summary>
+    public static double Change(double value, double baseline) => baseline == 0 ? 0 : (value - baseline) / baseline;
+}

@@ -1,0 +1,99 @@
+using Snn.Costs;
+using Snn.Layers;
+using Snn.Networks;
+using Snn.Training;
+
+namespace Snn.Tests;
+
+public sealed class CostModelTests
+{
+    // W2: 2×34×34 → 12C5 (30×30) → P2 (15×15) → 64C5 (11×11) → P2 (5×5) → FC10.
+    private static IReadOnlyList<StageDescription> W2() => NetworkSpec.Build("12C5-P2-64C5-P2-FC10", [2, 34, 34]).Describe();
+    private static IReadOnlyList<StageDescription> W1() => Zoo.Mlp().Describe();
+    private static readonly CostOptions Events = new() { AnalogInput = false };
+
+    [Fact]
+    public void Conv_and_linear_op_counts_match_hand_counts()
+    {
+        var r = CostModel.Estimate(W2(), TrainingPlan.Bptt(1), batch: 1, Events);
+        const double conv1 = 30 * 30 * 12 * (2 * 5 * 5), conv2 = 11 * 11 * 64 * (12 * 5 * 5), fc = 64 * 5 * 5 * 10;
+        Assert.Equal([conv1, conv2, fc], r.Stages.Select(s => s.ForwardAcs));
+        Assert.All(r.Stages, s => Assert.Equal(0, s.ForwardMacs));          // spike input everywhere
+        Assert.Equal([conv1, conv2, fc], r.Stages.Select(s => s.WeightGradientAcs));
+        Assert.Equal([0, conv2, fc], r.Stages.Select(s => s.ErrorPropagationMacs)); // no δ into the input
+
+        var mlp = CostModel.Estimate(W1(), TrainingPlan.Bptt(25), batch: 128);
+        Assert.Equal(784.0 * 800 * 128 * 25, mlp.Stages[0].ForwardMacs);        // analog layer 1 is MAC
+        Assert.Equal(784.0 * 800 * 128 * 25, mlp.Stages[0].WeightGradientMacs);
+        Assert.Equal(800.0 * 10 * 128 * 25, mlp.Stages[1].ForwardAcs);
+        Assert.Equal(800.0 * 10 * 128 * 25, mlp.Stages[1].ErrorPropagationMacs);
+        Assert.Equal(4.0 * (784 * 800 + 800 + 800 * 10 + 10), mlp.MacsOf(CostPhase.Optimizer));
+    }
+
+    [Fact]
+    public void Firing_rates_scale_spike_driven_ops_only()
+    {
+        var dense = CostModel.Estimate(W2(), TrainingPlan.Bptt(10), 4, Events with { InputRate = 0.05 });
+        var sparse = CostModel.Estimate(W2(), TrainingPlan.Bptt(10), 4, Events with { InputRate = 0.05, FiringRates = [0.1, 0.2, 0] });
+        Assert.Equal(dense.Stages[0].ForwardAcs, sparse.Stages[0].ForwardAcs);
+        Assert.Equal(dense.Stages[1].ForwardAcs * 0.1, sparse.Stages[1].ForwardAcs, 6);
+        Assert.Equal(dense.Stages[2].WeightGradientAcs * 0.2, sparse.Stages[2].WeightGradientAcs, 6);
+        Assert.Equal(dense.MacsOf(CostPhase.ErrorPropagation), sparse.MacsOf(CostPhase.ErrorPropagation));
+        Assert.Equal(sparse.Acs * 0.9 + sparse.Macs * 4.6, sparse.EnergyPicojoules, 3);
+        Assert.Throws<ArgumentException>(() => CostModel.Estimate(W2(), TrainingPlan.Bptt(10), 4, Events with { FiringRates = [0.1] }));
+    }
+
+    [Fact]
+    public void Retained_bytes_follow_the_K_and_B_formulas()
+    {
+        var stages = W2();
+        const int T = 10, N = 8;
+        var bptt = CostModel.Estimate(stages, TrainingPlan.Bptt(T), N, Events);
+        var perStep = bptt.Stages.Select(s => s.RetainedBytesPerStep).ToArray();
+        Assert.Equal(T * perStep.Sum(), bptt.RetainedActivationBytes, 3);                  // T·Σ stages
+        foreach (var k in new[] { 1, 2, 5 })
+        {
+            var trunc = CostModel.Estimate(stages, TrainingPlan.Truncated(T, k), N, Events);
+            Assert.Equal(bptt.RetainedActivationBytes * k / T, trunc.RetainedActivationBytes, 3);   // K·Σ
+            var ttl = CostModel.Estimate(stages, TrainingPlan.TruncatedLocal(T, k, 1), N, Events);
+            Assert.Equal(k * perStep.Max(), ttl.RetainedActivationBytes, 3);                // K·max stage
+        }
+        var local2 = CostModel.Estimate(stages, TrainingPlan.Local(T, 2), N, Events);
+        Assert.Equal(T * Math.Max(perStep[0] + perStep[1], perStep[2]), local2.RetainedActivationBytes, 3);
+        // Persistent state (weights, grads, Adam) does not shrink with K.
+        Assert.Equal(bptt.PersistentBytes, CostModel.Estimate(stages, TrainingPlan.Truncated(T, 2), N, Events).PersistentBytes);
+        Assert.True(bptt.PeakStepBytes > bptt.RetainedActivationBytes);
+    }
+
+    [Fact]
+    public void Local_training_removes_error_propagation_between_blocks_and_truncation_keeps_ops()
+    {
+        var stages = W2();
+        var bptt = CostModel.Estimate(stages, TrainingPlan.Bptt(10), 8, Events);
+        var trunc = CostModel.Estimate(stages, TrainingPlan.Truncated(10, 2), 8, Events);
+        foreach (var phase in new[] { CostPhase.Forward, CostPhase.ErrorPropagation, CostPhase.WeightGradient })
+        {
+            Assert.Equal(bptt.MacsOf(phase), trunc.MacsOf(phase));
+            Assert.Equal(bptt.AcsOf(phase), trunc.AcsOf(phase));
+        }
+        Assert.Equal(5 * bptt.MacsOf(CostPhase.Optimizer), trunc.MacsOf(CostPhase.Optimizer), 3); // one update per window
+        Assert.True(trunc.WeightAccessBytes > bptt.WeightAccessBytes);
+
+        var local = CostModel.Estimate(stages, TrainingPlan.TruncatedLocal(10, 2, 1), 8, Events);
+        Assert.All(local.Stages.Where(s => !s.IsHead), s => Assert.Equal(0, s.ErrorPropagationMacs));
+        Assert.Equal(2, local.Stages.Count(s => s.IsHead));
+        // Heads: global-average-pooled channels → 10 classes, once per window (5 windows) per sample.
+        Assert.Equal(8.0 * 5 * 12 * 10, local.Stages.Single(s => s.Name.StartsWith("head0", StringComparison.Ordinal)).ErrorPropagationMacs);
+
+        var split = CostModel.Estimate(stages, new TrainingPlan { TimeSteps = 10, BlockBoundaries = [2] }, 8, Events);
+        Assert.Equal([0, bptt.Stages[1].ErrorPropagationMacs, 0], split.Stages.Where(s => !s.IsHead).Select(s => s.ErrorPropagationMacs));
+    }
+
+    [Fact]
+    public void Bad_arguments_name_the_parameter()
+    {
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => CostModel.Estimate(W1(), TrainingPlan.Bptt(4), 0)).ParamName);
+        Assert.Equal("PicojoulesPerMac", Assert.Throws<ArgumentOutOfRangeException>(() => CostModel.Estimate(W1(), TrainingPlan.Bptt(4), 1, new CostOptions { PicojoulesPerMac = -1 })).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CostModel.Estimate(W1(), TrainingPlan.Local(4, 5), 1));
+    }
+}

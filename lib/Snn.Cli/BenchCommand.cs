@@ -29,7 +29,7 @@ internal sealed record BenchReport(
 internal static class BenchCommand
 {
     public const string Usage = """
-        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE] [--threads N] [--phase time|memory]
+        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE [--force]] [--threads N] [--phase time|memory]
           Times training steps (median/min/max ms, samples/s, GFLOP/s against this machine's measured fp32 GEMM peak),
           measures the peak memory of one step (clear_refs/VmHWM after malloc_trim, in a separate run without
           MALLOC_* tuning) and prints the cost model's retained bytes, MACs and ACs next to it.
@@ -50,6 +50,7 @@ internal static class BenchCommand
         int steps = 20, warmup = 10;
         string? json = null, phase = null;
         int? threads = null;
+        var force = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {args[i]} needs a value.");
@@ -63,6 +64,7 @@ internal static class BenchCommand
                 case "--steps": steps = Positive(Value(), "--steps", 1); break;
                 case "--warmup": warmup = Positive(Value(), "--warmup", 0); break;
                 case "--json": json = Value(); break;
+                case "--force": force = true; break;
                 case "--threads": threads = Positive(Value(), "--threads", 1); break;
                 case "--phase": phase = Value() is "time" or "memory" ? args[i] : throw new ArgumentException("--phase must be 'time' or 'memory'."); break;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
@@ -79,6 +81,9 @@ internal static class BenchCommand
             return 0;
         }
 
+        // A results file the user already has is never replaced silently.
+        if (json is not null && File.Exists(json) && !force)
+            throw new IOException($"{json} exists; choose another --json path or pass --force to replace it.");
         // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge.
         var common = $"--workloads {string.Join(',', workloads.Select(w => w.Id))} --modes {string.Join(',', modes)} --steps {steps} --warmup {warmup}" + (threads is { } n ? $" --threads {n}" : "");
         var memory = Child("memory", common, tuned: false);

@@ -2,7 +2,7 @@ using Snn.Data;
 using Snn.Experiments;
 using TorchSharp;
 
-// The `snn` command. Later issues add train, sweep, report, bench and data.
+// The `snn` command: version, data, bench. Later issues add train, sweep and report.
 return Cli.Run(args);
 
 internal static class Cli
@@ -12,6 +12,9 @@ internal static class Cli
 
         Usage:
           snn version        print the versions of snn, TorchSharp and the device it would use
+          snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--threads N] [--json FILE]
+                             time, memory and cost table of the benchmark workloads (re-executes itself:
+                             a memory run without and a timing run with the MALLOC_* tuning)
           snn data list      list the datasets, where they are and the script that fetches each
           snn data verify [NAME...]
                              read the datasets present (or NAME) with the kit's readers; exit 1 if one fails

@@ -2,7 +2,7 @@ using Snn.Data;
 using Snn.Experiments;
 using TorchSharp;
 
-// The `snn` command: version, data, bench. Later issues add train, sweep and report.
+// The `snn` command: version, train, bench, data. Later issues add sweep and report.
 return Cli.Run(args);
 
 internal static class Cli
@@ -12,6 +12,8 @@ internal static class Cli
 
         Usage:
           snn version        print the versions of snn, TorchSharp and the device it would use
+          snn train --out DIR [--spec S] [--T 4] [--K T] [--B all] [--epochs 1] [--lr 3e-3] [--resume]
+                             train on Fashion-MNIST with a progress bar; results and checkpoint in DIR (see snn train --help)
           snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--threads N] [--json FILE]
                              time, memory and cost table of the benchmark workloads (re-executes itself:
                              a memory run without and a timing run with the MALLOC_* tuning)
@@ -33,6 +35,7 @@ internal static class Cli
                 Console.WriteLine(Usage);
                 return args.Length == 0 ? 1 : 0;
             case ["bench", .. var rest]: return Snn.Cli.BenchCommand.Run(rest);
+            case ["train", .. var trainArgs]: return Snn.Cli.TrainCommand.Run(trainArgs);
             case ["version"] or ["--version"]:
                 var info = RunInfo.Capture(Profiles.Current, seed: 0, System.Diagnostics.Stopwatch.StartNew(),
                     torch.cuda.is_available() ? torch.CUDA : torch.CPU);

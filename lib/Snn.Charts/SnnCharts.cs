@@ -92,7 +92,8 @@ public static class SnnCharts
         return Enumerable.Range(0, h).Select(r => values.AsSpan(r * w, w).ToArray().Select(v => 1 - v).ToArray()).ToArray();
     }
 
-    private static double[] Smooth(double[] values, int window)
+    /// <summary>Trailing moving average over the last window points (fewer at the start).</summary>
+    internal static double[] Smooth(double[] values, int window)
     {
         if (window <= 1) return values;
         var result = new double[values.Length];

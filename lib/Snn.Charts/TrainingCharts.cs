@@ -46,7 +46,7 @@ public static class TrainingCharts
         var blocks = batches[0].BlockLosses!.Count;
         var series = Enumerable.Range(0, blocks).Select(m => (
             m == blocks - 1 ? $"block {m + 1} (readout)" : $"block {m + 1} (local head)",
-            seen, Smooth(batches.Select(b => b.BlockLosses![m]).ToArray(), smoothing)));
+            seen, SnnCharts.Smooth(batches.Select(b => b.BlockLosses![m]).ToArray(), smoothing)));
         return Lines(title ?? $"Per-block loss: {history.Network}, {history.Plan}", "training samples seen", "block loss", series);
     }
 
@@ -61,19 +61,5 @@ public static class TrainingCharts
             .WithYAxisStyle<double, double, string>(TitleText: "cosine similarity with the BPTT gradient", MinMax: Tuple.Create(-0.2, 1.05))
             .WithTitle(title ?? "Gradient alignment with BPTT per stage")
             .WithSize(820, 420);
-    }
-
-    private static double[] Smooth(double[] values, int window)
-    {
-        if (window <= 1) return values;
-        var result = new double[values.Length];
-        double sum = 0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            sum += values[i];
-            if (i >= window) sum -= values[i - window];
-            result[i] = sum / Math.Min(i + 1, window);
-        }
-        return result;
     }
 }

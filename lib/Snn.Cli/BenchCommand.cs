@@ -148,6 +148,15 @@ internal static class BenchCommand
         return dense.Flops - 2 * (first.ForwardMacs + first.WeightGradientMacs) * saved;
     }
 
+    /// <summary>The same seeded network, trainer and synthetic batch for the timing and the memory run.</summary>
+    private static (Trainer Trainer, torch.Tensor Images, torch.Tensor Labels, double[] Rates) Setup(Workload w, string mode)
+    {
+        var (network, rates) = Bench.Prepare(w);
+        var trainer = new Trainer(network, w.Plan(mode), new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
+        var (images, labels) = w.SyntheticBatch();
+        return (trainer, images, labels, rates);
+    }
+
     private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps)
     {
         var clock = Stopwatch.StartNew();
@@ -158,9 +167,7 @@ internal static class BenchCommand
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (network, rates) = Bench.Prepare(w);
-                var trainer = new Trainer(network, w.Plan(mode), new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
-                var (images, labels) = w.SyntheticBatch();
+                var (trainer, images, labels, rates) = Setup(w, mode);
                 var times = Bench.TimeSteps(trainer, images, labels, warmup, steps);
                 var row = Row(w, mode, times, null, rates, gemm);
                 Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
@@ -179,9 +186,7 @@ internal static class BenchCommand
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (network, rates) = Bench.Prepare(w);
-                var trainer = new Trainer(network, w.Plan(mode), new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
-                var (images, labels) = w.SyntheticBatch();
+                var (trainer, images, labels, rates) = Setup(w, mode);
                 var peak = Bench.PeakStepBytes(trainer, images, labels);
                 rows.Add(Row(w, mode, [], peak, rates, 0) with { OverheadBytes = overhead });
                 Console.WriteLine($"[bench] {w.Id} {mode}: peak step {MemoryMeter.Format(peak)}");

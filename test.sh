@@ -38,9 +38,13 @@ fi
 if fm=$(fashion_mnist_dir); then export SNN_FASHION_MNIST_DIR="$fm"; fi
 results="$SNN_REPO/out/test-results"
 rm -rf "$results"; mkdir -p "$results"
+# The exact allocation counter (built next to Snn.dll where gcc exists) for the memory tests.
+memcount=tests/Snn.Tests/bin/Release/net10.0/linux-x64/libsnn_memcount.so
+preload=()
+if [[ -f $memcount ]]; then preload=(env "LD_PRELOAD=$SNN_REPO/$memcount"); else warn "no $memcount (no gcc?): memory tests use VmHWM only"; fi
 log "dotnet test Snn.Notebooks.sln -c Release (trx into out/test-results/)"
 test_rc=0
-dotnet test Snn.Notebooks.sln -c Release --no-build --nologo --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 10m \
+"${preload[@]}" dotnet test Snn.Notebooks.sln -c Release --no-build --nologo --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 10m \
   --results-directory "$results" || test_rc=$?
 py=$SNN_PY; [[ -x "$py" ]] || py=python3
 counts=$("$py" - "$results" <<'PY'

@@ -3,11 +3,12 @@
 executed copy, also when a cell fails (then up to and including the failing cell), so that the HTML
 report shows the error. Run with Debian's /usr/bin/python3 (nbclient, nbformat).
 
-usage: execute_notebook.py IN.ipynb OUT.ipynb --kernel NAME --cwd DIR [--timeout S] [--startup-timeout S]
+usage: execute_notebook.py IN.ipynb OUT.ipynb --kernel NAME --cwd DIR [--timeout S] [--startup-timeout S] [--kernel-env K=V]...
 exit:  0 all cells ran; 1 a cell raised; 2 the kernel failed (start, death, timeout)
 --summary-out FILE: gets every output line that starts with 'summary:' (stream or text/plain), in order.
 """
 import argparse
+import os
 import sys
 
 import nbformat
@@ -48,7 +49,15 @@ def main():
     ap.add_argument("--timeout", type=int, default=1800)
     ap.add_argument("--startup-timeout", type=int, default=300)
     ap.add_argument("--summary-out")
+    ap.add_argument("--kernel-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra environment for the kernel only (e.g. LD_PRELOAD of the allocation counter)")
     a = ap.parse_args()
+    kernel_env = dict(os.environ)
+    for item in a.kernel_env:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            ap.error(f"--kernel-env expects KEY=VALUE, got '{item}'")
+        kernel_env[key] = value
 
     nb = nbformat.read(a.src, as_version=4)
     client = NotebookClient(nb, kernel_name=a.kernel, timeout=None if a.timeout <= 0 else a.timeout,
@@ -56,7 +65,7 @@ def main():
                             resources={"metadata": {"path": a.cwd}})
     rc = 0
     try:
-        client.execute()
+        client.execute(env=kernel_env)
     except CellTimeoutError as e:
         print(f"error: cell timed out after {a.timeout} s: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
         rc = 2

@@ -75,6 +75,10 @@ fi
 
 export SNN_PROFILE="$profile" SNN_REPO DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 if fm=$(fashion_mnist_dir); then export SNN_FASHION_MNIST_DIR="$fm"; fi
+# The kernel (only) gets the exact allocation counter, so that memory figures in reports are exact.
+kernel_env=()
+memcount="$SNN_REPO/artifacts/notebook-lib/libsnn_memcount.so"
+if [[ -f "$memcount" ]]; then kernel_env=(--kernel-env "LD_PRELOAD=$memcount"); else warn "no $memcount (no gcc?): notebooks measure memory with VmHWM"; fi
 
 # check_charts HTML NAME -> 0 if every chart drew (or there are none); sets chart_note
 check_charts() {
@@ -109,7 +113,8 @@ for nb in "${notebooks[@]}"; do
   sumfile="$out_dir/$name.summary.txt"
   # The kernel inherits stdout/stderr: its host chatter goes to the log, not to the console.
   if "$SNN_PY" "$SNN_REPO/eng/execute_notebook.py" "$nb" "$out_dir/$name.ipynb" --kernel "$SNN_KERNEL" \
-       --cwd "$(dirname "$nb")" --timeout "$timeout_s" --startup-timeout 300 --summary-out "$sumfile" >"$out_dir/$name.log" 2>&1; then :
+       --cwd "$(dirname "$nb")" --timeout "$timeout_s" --startup-timeout 300 --summary-out "$sumfile" \
+       "${kernel_env[@]}" >"$out_dir/$name.log" 2>&1; then :
   else
     status=FAILED note=$(grep '^error:' "$out_dir/$name.log" | head -1 | cut -c1-300 || true)
     [[ -n "$note" ]] || note="error: see $out_dir/$name.log"

@@ -11,8 +11,10 @@ internal sealed record BenchRow(
     string Workload, string Mode, string Plan, int Batch, int TimeSteps,
     double MedianMs, double MinMs, double MaxMs, double SamplesPerSecond,
     long? MeasuredPeakBytes, double ModelPeakBytes, double RetainedBytes, double PersistentBytes,
-    double Macs, double Acs, double AcsAtFiringRates, double Gflops, double[] FiringRates, long OverheadBytes = 0)
+    double Macs, double Acs, double AcsAtFiringRates, double Gflops, double[] FiringRates,
+    long? ResidentPeakBytes = null, long OverheadBytes = 0)
 {
+    /// <summary>Measured (exact counter where loaded) / (model + the runtime overhead of a tiny step).</summary>
     public double? PeakRatio => MeasuredPeakBytes is { } m && ModelPeakBytes > 0 ? m / (ModelPeakBytes + OverheadBytes) : null;
 }
 
@@ -88,7 +90,9 @@ internal static class BenchCommand
         var common = $"--workloads {string.Join(',', workloads.Select(w => w.Id))} --modes {string.Join(',', modes)} --steps {steps} --warmup {warmup}" + (threads is { } n ? $" --threads {n}" : "");
         var memory = Child("memory", common, tuned: false);
         var time = Child("time", common, tuned: true);
-        var rows = time.Rows.Select(r => r with { MeasuredPeakBytes = memory.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode)?.MeasuredPeakBytes, OverheadBytes = memory.Rows.FirstOrDefault()?.OverheadBytes ?? 0 }).ToList();
+        var rows = time.Rows.Select(r => memory.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
+            ? r with { MeasuredPeakBytes = m.MeasuredPeakBytes, ResidentPeakBytes = m.ResidentPeakBytes, OverheadBytes = m.OverheadBytes }
+            : r).ToList();
         var merged = time with { Rows = rows, MemoryMethod = memory.MemoryMethod, WallSeconds = clock.Elapsed.TotalSeconds };
         Print(merged);
         if (json is not null)
@@ -112,7 +116,10 @@ internal static class BenchCommand
         foreach (var a in $"{common} --phase {phase} --json {file}".Split(' ')) info.ArgumentList.Add(a);
         foreach (var (k, v) in Bench.MallocTuning)
             if (tuned) info.Environment[k] = v; else info.Environment.Remove(k);
-        Console.WriteLine($"[bench] {phase} run ({(tuned ? "with" : "without")} MALLOC_* tuning)…");
+        // The memory run counts every allocation exactly with the interposed counter, where it was built.
+        var counter = phase == "memory" ? MemoryMeter.CounterLibraryPath : null;
+        if (counter is not null) info.Environment["LD_PRELOAD"] = counter;
+        Console.WriteLine($"[bench] {phase} run ({(tuned ? "with" : "without")} MALLOC_* tuning{(counter is null ? "" : ", exact allocation counter")})…");
         using var process = Process.Start(info)!;
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException($"The bench {phase} run failed with exit code {process.ExitCode}.");
@@ -180,18 +187,18 @@ internal static class BenchCommand
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
-        var overhead = Bench.RuntimeOverheadBytes() ?? 0;
-        Console.WriteLine($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead)}");
+        var overhead = Bench.RuntimeOverheadBytes();
+        Console.WriteLine($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead.Best)} ({MemoryMeter.Format(overhead.ResidentPeakBytes)} resident)");
         foreach (var w in workloads)
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
                 var (trainer, images, labels, rates) = Setup(w, mode);
                 var peak = Bench.PeakStepBytes(trainer, images, labels);
-                rows.Add(Row(w, mode, [], peak, rates, 0) with { OverheadBytes = overhead });
-                Console.WriteLine($"[bench] {w.Id} {mode}: peak step {MemoryMeter.Format(peak)}");
+                rows.Add(Row(w, mode, [], peak.Best, rates, 0) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+                Console.WriteLine($"[bench] {w.Id} {mode}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
-        var method = MemoryMeter.IsSupported ? "Linux clear_refs/VmHWM − RSS before, after malloc_trim; min of 2 steps after 2 warm-up steps; no MALLOC_* tuning" : "unavailable (needs Linux /proc)";
+        var method = $"{MemoryMeter.MethodDescription}; min of 2 steps after 2 warm-up steps; no MALLOC_* tuning";
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 2, rows, clock.Elapsed.TotalSeconds);
     }
 
@@ -202,11 +209,11 @@ internal static class BenchCommand
         Console.WriteLine();
         Console.WriteLine($"snn bench — {r.Machine}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine("MACs/ACs: cost model (paper.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = measured / (model + runtime overhead of a tiny step).");
+        Console.WriteLine("MACs/ACs: cost model (paper.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first) Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");
-        Console.WriteLine($"{"workload",-4} {"mode",-9} {"median",8} {"min",8} {"max",8} {"samp/s",8} {"peak MiB",9} {"model MiB",9} {"ratio",6} {"retain MiB",10} {"GMACs",8} {"GACs",8} {"GACs@r",8} {"GFLOP/s",8} {"%peak",6}");
+        Console.WriteLine($"{"workload",-4} {"mode",-9} {"median",8} {"min",8} {"max",8} {"samp/s",8} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10} {"GMACs",8} {"GACs",8} {"GACs@r",8} {"GFLOP/s",8} {"%peak",6}");
         foreach (var x in r.Rows)
-            Console.WriteLine($"{x.Workload,-4} {x.Mode,-9} {x.MedianMs,8:F1} {x.MinMs,8:F1} {x.MaxMs,8:F1} {x.SamplesPerSecond,8:F1} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ModelPeakBytes),9} {(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} {Mib(x.RetainedBytes),10} {x.Macs / 1e9,8:F3} {x.Acs / 1e9,8:F3} {x.AcsAtFiringRates / 1e9,8:F3} {x.Gflops,8:F2} {(r.GemmPeakGflops > 0 ? 100 * x.Gflops / r.GemmPeakGflops : 0),6:F1}");
+            Console.WriteLine($"{x.Workload,-4} {x.Mode,-9} {x.MedianMs,8:F1} {x.MinMs,8:F1} {x.MaxMs,8:F1} {x.SamplesPerSecond,8:F1} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} {(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} {Mib(x.RetainedBytes),10} {x.Macs / 1e9,8:F3} {x.Acs / 1e9,8:F3} {x.AcsAtFiringRates / 1e9,8:F3} {x.Gflops,8:F2} {(r.GemmPeakGflops > 0 ? 100 * x.Gflops / r.GemmPeakGflops : 0),6:F1}");
         foreach (var g in r.Rows.GroupBy(x => x.Workload))
             Console.WriteLine($"firing rates {g.Key} (per stage, readout 0): {string.Join(" ", g.First().FiringRates.Select(v => v.ToString("F3")))}");
         Console.WriteLine($"bench wall time {r.WallSeconds:F0} s");

@@ -2,38 +2,122 @@ using System.Runtime.InteropServices;
 
 namespace Snn.Costs;
 
+/// <summary>How <see cref="MemoryMeter"/> measures.</summary>
+public enum MemoryMethod
+{
+    /// <summary>Exact: the live bytes of every malloc'ed block, counted by libsnn_memcount.so loaded with LD_PRELOAD.</summary>
+    AllocatorCounter,
+    /// <summary>Linux: VmHWM − VmRSS after malloc_trim and a clear_refs reset of the high-water mark (page-granular; includes the .NET GC heap and allocator slack).</summary>
+    ResidentHighWater,
+    /// <summary>Neither is available (not Linux, or /proc is not writable).</summary>
+    Unavailable,
+}
+
+/// <summary>Both figures of one measured piece of work; null where that method is unavailable.</summary>
+public readonly record struct MemoryReading(long? AllocatorPeakBytes, long? ResidentPeakBytes)
+{
+    /// <summary>The exact figure when the counter is loaded, otherwise the resident one.</summary>
+    public long? Best => AllocatorPeakBytes ?? ResidentPeakBytes;
+}
+
 /// <summary>
-/// Peak extra resident memory of a piece of work (Linux): return freed heap to the OS (malloc_trim),
-/// reset the kernel's high-water mark (write "5" to /proc/self/clear_refs), run the work, then
-/// VmHWM − RSS before. Without malloc_trim the figure is wrong (freed pages stay resident).
-/// Counts every allocation of the process in that interval (libtorch's CPU allocator uses malloc),
-/// so run it while nothing else allocates. Null where /proc is unavailable.
+/// Peak extra memory of a piece of work (one training step) on CPU. Two methods, best first:
+/// <list type="number">
+/// <item><see cref="MemoryMethod.AllocatorCounter"/>: when the process was started with
+/// <c>LD_PRELOAD=&lt;dir of Snn.dll&gt;/libsnn_memcount.so</c> (<see cref="CounterLibraryPath"/>; `snn bench`,
+/// ./test.sh and the notebook runner do this), the exact high-water mark of live malloc'ed bytes above the
+/// live bytes before the work. libtorch's CPU allocator uses posix_memalign, so this is tensor memory plus
+/// libtorch's and the runtime's small native allocations; the .NET GC heap is not included.</item>
+/// <item><see cref="MemoryMethod.ResidentHighWater"/>: return freed heap to the OS (malloc_trim), reset the
+/// kernel's high-water mark (write "5" to /proc/self/clear_refs), run the work, then VmHWM − RSS before.
+/// Page-granular and counts everything resident (GC heap, allocator slack); without malloc_trim it is wrong.</item>
+/// </list>
+/// Both count every thread of the process: measure while nothing else allocates.
 /// </summary>
 public static class MemoryMeter
 {
     private const string Status = "/proc/self/status";
     private const string ClearRefs = "/proc/self/clear_refs";
 
+    /// <summary>File name of the allocation counter; the build puts it next to Snn.dll where gcc is available.</summary>
+    public const string CounterLibraryName = "libsnn_memcount.so";
+
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);
 
-    /// <summary>True when this process can measure (Linux with a writable clear_refs).</summary>
-    public static bool IsSupported { get; } = OperatingSystem.IsLinux() && File.Exists(Status) && File.Exists(ClearRefs);
+    [DllImport("libc", EntryPoint = "dlsym")]
+    private static extern nint DlSym(nint handle, string symbol);
 
-    /// <summary>Runs <paramref name="work"/> and returns its peak extra resident bytes (≥ 0), or null when unsupported.</summary>
-    public static long? Measure(Action work)
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate long CounterFunction();
+
+    private static readonly CounterFunction? CounterPeak = Counter("snn_memcount_peak");
+    private static readonly CounterFunction? CounterReset = Counter("snn_memcount_reset_peak");
+    private static readonly CounterFunction? CounterLive = Counter("snn_memcount_live");
+
+    /// <summary>A counter function if libsnn_memcount.so is interposed on malloc (found in the global scope), else null.</summary>
+    private static CounterFunction? Counter(string name)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var p = DlSym(0, name);   // RTLD_DEFAULT: only an LD_PRELOADed copy is found, and only that one counts
+            return p == 0 ? null : Marshal.GetDelegateForFunctionPointer<CounterFunction>(p);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return null; }
+    }
+
+    /// <summary>True when the exact allocation counter is interposed on malloc in this process.</summary>
+    public static bool HasAllocatorCounter => CounterPeak is not null && CounterReset is not null && CounterLive is not null;
+
+    /// <summary>True when the resident high-water method works here (Linux with /proc/self/clear_refs).</summary>
+    public static bool HasResidentHighWater { get; } = OperatingSystem.IsLinux() && File.Exists(Status) && File.Exists(ClearRefs);
+
+    /// <summary>True when this process can measure at all.</summary>
+    public static bool IsSupported => HasAllocatorCounter || HasResidentHighWater;
+
+    /// <summary>The method <see cref="Measure"/> uses.</summary>
+    public static MemoryMethod Method => HasAllocatorCounter ? MemoryMethod.AllocatorCounter : HasResidentHighWater ? MemoryMethod.ResidentHighWater : MemoryMethod.Unavailable;
+
+    /// <summary>One line naming the method, for reports.</summary>
+    public static string MethodDescription => Method switch
+    {
+        MemoryMethod.AllocatorCounter => "exact allocation counter (libsnn_memcount.so via LD_PRELOAD): peak live malloc'ed bytes − live bytes before",
+        MemoryMethod.ResidentHighWater => $"Linux VmHWM − VmRSS before, after malloc_trim and a clear_refs reset (page-granular, includes the GC heap; start with LD_PRELOAD={CounterLibraryPath ?? CounterLibraryName} for the exact counter)",
+        _ => "unavailable (needs Linux /proc, or the LD_PRELOADed allocation counter)",
+    };
+
+    /// <summary>Where the counter library is expected (next to Snn.dll); null if it was not built (no gcc).</summary>
+    public static string? CounterLibraryPath
+    {
+        get
+        {
+            var dir = Path.GetDirectoryName(typeof(MemoryMeter).Assembly.Location);
+            var path = dir is null ? null : Path.Combine(dir, CounterLibraryName);
+            return path is not null && File.Exists(path) ? path : null;
+        }
+    }
+
+    /// <summary>Live malloc'ed bytes now (counter only), else null.</summary>
+    public static long? LiveBytes => HasAllocatorCounter ? CounterLive!() : null;
+
+    /// <summary>Runs <paramref name="work"/> and returns its peak extra bytes (≥ 0) by the best method, or null when unsupported.</summary>
+    public static long? Measure(Action work) => MeasureBoth(work).Best;
+
+    /// <summary>Runs <paramref name="work"/> once and returns the peak extra bytes by every method available.</summary>
+    public static MemoryReading MeasureBoth(Action work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (!IsSupported) { work(); return null; }
-        var before = Reset();
-        if (before is null) { work(); return null; }
+        var residentBefore = HasResidentHighWater ? ResetResident() : null;
+        var liveBefore = HasAllocatorCounter ? CounterReset!() : (long?)null;
         work();
-        var peak = ReadKiB("VmHWM:");
-        return peak is null ? null : Math.Max(0, (peak.Value - before.Value) * 1024);
+        long? allocator = liveBefore is { } l ? Math.Max(0, CounterPeak!() - l) : null;
+        long? resident = residentBefore is { } r && ReadKiB("VmHWM:") is { } hwm ? Math.Max(0, (hwm - r) * 1024) : null;
+        return new MemoryReading(allocator, resident);
     }
 
     /// <summary>Trims the heap and resets the high-water mark; returns the resident KiB afterwards.</summary>
-    private static long? Reset()
+    private static long? ResetResident()
     {
         try
         {
@@ -61,14 +145,23 @@ public static class MemoryMeter
     /// The smallest of <paramref name="repeats"/> measurements of <paramref name="work"/>: allocations by other
     /// threads of the process (GC, kernel, other runs) can only add to a measurement.
     /// </summary>
-    public static long? MeasureMin(Action work, int repeats = 3)
+    public static long? MeasureMin(Action work, int repeats = 3) => MeasureMinBoth(work, repeats).Best;
+
+    /// <summary>Per method, the smallest of <paramref name="repeats"/> measurements.</summary>
+    public static MemoryReading MeasureMinBoth(Action work, int repeats = 3)
     {
         if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "Repeats must be ≥ 1.");
-        long? best = null;
+        long? allocator = null, resident = null;
         for (var i = 0; i < repeats; i++)
-            if (Measure(work) is { } v) best = best is { } b ? Math.Min(b, v) : v;
-        return best;
+        {
+            var r = MeasureBoth(work);
+            allocator = Min(allocator, r.AllocatorPeakBytes);
+            resident = Min(resident, r.ResidentPeakBytes);
+        }
+        return new MemoryReading(allocator, resident);
     }
+
+    private static long? Min(long? a, long? b) => a is { } x ? (b is { } y ? Math.Min(x, y) : x) : b;
 
     /// <summary>Bytes as MiB with one decimal, for summaries.</summary>
     public static string Format(long? bytes) => bytes is { } b ? $"{b / (1024.0 * 1024.0):F1} MiB" : "n/a";

@@ -106,30 +106,24 @@ public static class Bench
     }
 
     /// <summary>
-    /// Peak extra resident bytes of one training step (<see cref="MemoryMeter"/>), after <paramref name="warmup"/>
-    /// steps so that gradients and optimizer state already exist; the minimum over <paramref name="repeats"/> steps
-    /// (other threads' allocations can only add). Null where the meter is unsupported.
-    /// Run without the MALLOC_* tuning variables: they keep freed memory resident.
+    /// Peak extra memory of one training step by every method available (<see cref="MemoryMeter.MeasureBoth"/>), after
+    /// <paramref name="warmup"/> steps so that optimizer state already exists; per method the minimum over
+    /// <paramref name="repeats"/> steps (other threads' allocations can only add).
+    /// For the resident figure run without the MALLOC_* tuning variables: they keep freed memory resident.
     /// </summary>
-    public static long? PeakStepBytes(Trainer trainer, Tensor images, Tensor labels, int warmup = 2, int repeats = 2)
+    public static MemoryReading PeakStepBytes(Trainer trainer, Tensor images, Tensor labels, int warmup = 2, int repeats = 2)
     {
         for (var i = 0; i < warmup; i++) trainer.TrainStep(images, labels);
-        long? best = null;
-        for (var i = 0; i < repeats; i++)
-        {
-            var peak = MemoryMeter.Measure(() => trainer.TrainStep(images, labels));
-            if (peak is { } p) best = best is { } b ? Math.Min(b, p) : p;
-        }
-        return best;
+        return MemoryMeter.MeasureMinBoth(() => trainer.TrainStep(images, labels), repeats);
     }
 
     /// <summary>
     /// The step-independent part of a measured peak: the peak of a training step of a tiny network (8 hidden
-    /// neurons, batch 1, T = 1), whose tensors are negligible — what the .NET GC's allocation budget, allocator
-    /// fragmentation and libtorch's per-call scratch add to any step. Add it to <see cref="CostReport.PeakStepBytes"/>
-    /// before comparing with <see cref="PeakStepBytes"/>. Null where the meter is unsupported.
+    /// neurons, batch 1, T = 1), whose tensors are negligible — what the runtime adds to any step (for the
+    /// resident method: the .NET GC's allocation budget, allocator slack and libtorch's per-call scratch; for the
+    /// exact counter: libtorch's and the runtime's small native allocations).
     /// </summary>
-    public static long? RuntimeOverheadBytes(int repeats = 3)
+    public static MemoryReading RuntimeOverheadBytes(int repeats = 3)
     {
         torch.manual_seed(0);
         var network = NetworkSpec.Build("FC8-FC10", [4]);

@@ -40,13 +40,28 @@ public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
         var steps = (int)input.shape[0];
         var spikes = new Tensor[steps];
         var leak = beta?.clamp(0.0, 1.0).to_type(input.dtype);
+        Tensor? ownMembrane = null;   // made by this call; released once the next step has used it
         for (var t = 0; t < steps; t++)
         {
-            (spikes[t], var next) = Lif.Step(input[t], current, Parameters, leak);
+            // Per-step scope: the step's intermediates (1−s, u·(1−s), ·β, u−θ, the comparison, …) are released at once;
+            // autograd keeps only what backward needs (1−s, u−θ), so a step costs ~3 floats per neuron instead of ~9.
+            LifState next;
+            using (torch.NewDisposeScope())
+            {
+                (_, next) = Lif.Step(input[t], current, Parameters, leak);
+                next.Membrane.MoveToOuterDisposeScope();
+                next.Spikes.MoveToOuterDisposeScope();
+            }
+            ownMembrane?.Dispose();
+            ownMembrane = next.Membrane;
+            spikes[t] = next.Spikes;
             current = next;
         }
+        var output = torch.stack(spikes);
+        // The stacked copy holds the spikes now; the last step's stay as the carried state.
+        for (var t = 0; t < steps - 1; t++) spikes[t].Dispose();
         state.Set(current!.Value.Membrane, current.Value.Spikes);
-        return torch.stack(spikes);
+        return output;
     }
 
     /// <summary>The carried membrane potential [N, …], or null after a reset.</summary>
@@ -83,11 +98,14 @@ public sealed class LeakyIntegrator : nn.Module<Tensor, Tensor>, IStateful
         var outputs = new Tensor[steps];
         for (var t = 0; t < steps; t++)
         {
-            membrane = membrane is null ? input[t] : membrane * Beta + input[t];
-            outputs[t] = membrane;
+            using (torch.NewDisposeScope())   // releases β·m at once (autograd keeps nothing of it)
+                outputs[t] = (membrane is null ? input[t] : membrane * Beta + input[t]).MoveToOuterDisposeScope();
+            membrane = outputs[t];
         }
+        var output = torch.stack(outputs);
         state.Set(membrane!.alias());
-        return torch.stack(outputs);
+        foreach (var m in outputs) m.Dispose();   // the stacked copy holds the values now
+        return output;
     }
 
     public void ResetState() => state.Clear();

@@ -214,6 +214,7 @@ internal static class BenchCommand
         Console.WriteLine($"{"workload",-4} {"mode",-9} {"median",8} {"min",8} {"max",8} {"samp/s",8} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10} {"GMACs",8} {"GACs",8} {"GACs@r",8} {"GFLOP/s",8} {"%peak",6}");
         foreach (var x in r.Rows)
             Console.WriteLine($"{x.Workload,-4} {x.Mode,-9} {x.MedianMs,8:F1} {x.MinMs,8:F1} {x.MaxMs,8:F1} {x.SamplesPerSecond,8:F1} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} {(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} {Mib(x.RetainedBytes),10} {x.Macs / 1e9,8:F3} {x.Acs / 1e9,8:F3} {x.AcsAtFiringRates / 1e9,8:F3} {x.Gflops,8:F2} {(r.GemmPeakGflops > 0 ? 100 * x.Gflops / r.GemmPeakGflops : 0),6:F1}");
+        Console.WriteLine("GFLOP/s: dense-equivalent (2 flops per MAC or AC of the cost model) per second of a step; above 100 % of the GEMM peak the kernels did fewer operations than counted (oneDNN's Winograd 3×3 convolutions: W3's conv layers reach ~350 dense-equivalent GFLOP/s against a ~210 GFLOP/s torch.mm here).");
         foreach (var g in r.Rows.GroupBy(x => x.Workload))
             Console.WriteLine($"firing rates {g.Key} (per stage, readout 0): {string.Join(" ", g.First().FiringRates.Select(v => v.ToString("F3")))}");
         Console.WriteLine($"bench wall time {r.WallSeconds:F0} s");

@@ -29,6 +29,18 @@ public sealed class MemoryMeterTests
     }
 
     [Fact]
+    public void Cuda_steps_are_reported_unavailable_not_measured_on_the_host()
+    {
+        var cuda = new torch.Device(DeviceType.CUDA);   // a description only: torch.CUDA would try to initialise the device
+        var reason = MemoryMeter.UnavailableReason(cuda);
+        Assert.Contains("CUDA", reason);
+        var ran = false;
+        Assert.Null(MemoryMeter.Measure(cuda, () => ran = true));
+        Assert.True(ran, "the work must still run");
+        if (MemoryMeter.IsSupported) Assert.Null(MemoryMeter.UnavailableReason(torch.CPU));
+    }
+
+    [Fact]
     public void Preloaded_counter_is_found_and_used()
     {
         if (!CounterExpected) return;   // started without LD_PRELOAD (e.g. from an IDE): the resident method is tested above

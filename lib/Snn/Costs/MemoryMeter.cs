@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Snn.Costs;
 
@@ -76,7 +78,7 @@ public static class MemoryMeter
     /// <summary>True when this process can measure at all.</summary>
     public static bool IsSupported => HasAllocatorCounter || HasResidentHighWater;
 
-    /// <summary>The method <see cref="Measure"/> uses.</summary>
+    /// <summary>The method <see cref="Measure(Action)"/> uses.</summary>
     public static MemoryMethod Method => HasAllocatorCounter ? MemoryMethod.AllocatorCounter : HasResidentHighWater ? MemoryMethod.ResidentHighWater : MemoryMethod.Unavailable;
 
     /// <summary>One line naming the method, for reports.</summary>
@@ -103,6 +105,25 @@ public static class MemoryMeter
 
     /// <summary>Runs <paramref name="work"/> and returns its peak extra bytes (≥ 0) by the best method, or null when unsupported.</summary>
     public static long? Measure(Action work) => MeasureBoth(work).Best;
+
+    /// <summary>
+    /// Why a step on <paramref name="device"/> cannot be measured, or null when it can. CUDA: TorchSharp 0.107 binds no
+    /// CUDA allocator statistics (no memory_allocated / max_memory_allocated), and host counters do not see device memory.
+    /// </summary>
+    public static string? UnavailableReason(torch.Device device) => device.type switch
+    {
+        DeviceType.CPU => IsSupported ? null : MethodDescription,
+        DeviceType.CUDA => "unavailable on CUDA: TorchSharp 0.107 exposes no CUDA allocator statistics (memory_allocated, max_memory_allocated)",
+        _ => $"unavailable on {device.type}: only CPU steps are measured",
+    };
+
+    /// <summary>Like <see cref="Measure(Action)"/> for work on <paramref name="device"/>: null (work still runs) where that device cannot be measured.</summary>
+    public static long? Measure(torch.Device device, Action work)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (UnavailableReason(device) is not null) { work(); return null; }
+        return Measure(work);
+    }
 
     /// <summary>Runs <paramref name="work"/> once and returns the peak extra bytes by every method available.</summary>
     public static MemoryReading MeasureBoth(Action work)

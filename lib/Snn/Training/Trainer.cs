@@ -142,7 +142,7 @@ public sealed partial class Trainer
                 BatchOutcome outcome = null!;
                 if (Options.MeasureMemory && measured.Contains(b))
                 {
-                    var bytes = MemoryMeter.Measure(() => outcome = RunBatch(x, y, step: true));
+                    var bytes = MemoryMeter.Measure(device, () => outcome = RunBatch(x, y, step: true));
                     if (bytes is { } v) peak = peak is { } p ? Math.Min(p, v) : v;
                 }
                 else outcome = RunBatch(x, y, step: true);

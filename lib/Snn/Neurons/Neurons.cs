@@ -41,6 +41,9 @@ public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
         var spikes = new Tensor[steps];
         var leak = beta?.clamp(0.0, 1.0).to_type(input.dtype);
         Tensor? ownMembrane = null;   // made by this call; released once the next step has used it
+        // unbind, not input[t]: select's backward fills a zero tensor of the whole input per step (O(K²) work);
+        // unbind's backward stacks the step gradients once.
+        var currents = input.unbind(0);
         for (var t = 0; t < steps; t++)
         {
             // Per-step scope: the step's intermediates (1−s, u·(1−s), ·β, u−θ, the comparison, …) are released at once;
@@ -48,7 +51,7 @@ public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
             LifState next;
             using (torch.NewDisposeScope())
             {
-                (_, next) = Lif.Step(input[t], current, Parameters, leak);
+                (_, next) = Lif.Step(currents[t], current, Parameters, leak);
                 next.Membrane.MoveToOuterDisposeScope();
                 next.Spikes.MoveToOuterDisposeScope();
             }
@@ -96,10 +99,11 @@ public sealed class LeakyIntegrator : nn.Module<Tensor, Tensor>, IStateful
         Tensor? membrane = state.IsEmpty ? null : state[0];
         var steps = (int)input.shape[0];
         var outputs = new Tensor[steps];
+        var currents = input.unbind(0);   // see LifNeuron.forward
         for (var t = 0; t < steps; t++)
         {
             using (torch.NewDisposeScope())   // releases β·m at once (autograd keeps nothing of it)
-                outputs[t] = (membrane is null ? input[t] : membrane * Beta + input[t]).MoveToOuterDisposeScope();
+                outputs[t] = (membrane is null ? currents[t].alias() : membrane * Beta + currents[t]).MoveToOuterDisposeScope();
             membrane = outputs[t];
         }
         var output = torch.stack(outputs);

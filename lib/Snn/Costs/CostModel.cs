@@ -28,6 +28,11 @@ public sealed record CostOptions
     /// <summary>Adam keeps two tensors (m, v) per parameter.</summary>
     public int OptimizerStateTensors { get; init; } = 2;
     /// <summary>
+    /// Elements of the optimizer's largest temporary: the trainer's <see cref="ChunkedAdam"/> updates in chunks of this
+    /// size (one temporary). Null: TorchSharp's Adam, two temporaries the size of the parameter.
+    /// </summary>
+    public long? OptimizerChunkElements { get; init; } = ChunkedAdam.DefaultChunkElements;
+    /// <summary>
     /// Bytes a LIF stage keeps per neuron and step until its block's backward is done. Each step runs in its own
     /// dispose scope, so only what autograd saves survives: 1−s and u−θ, the stacked spikes, and — during backward —
     /// the surrogate gradient moved out of SpikeFunction.backward: 4 float32. A learnable β adds u·(1−s) (4 bytes).
@@ -136,8 +141,8 @@ public sealed record CostReport(
 /// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: that,
 /// plus the outputs of earlier blocks of the window (kept until the window ends), the encoded input of
 /// all T steps, the carried neuron state, and the larger of two transients that never coexist: backward
-/// (<see cref="BackwardGradientElements"/> of the heaviest stage for the window) and Adam's two temporaries the
-/// size of the largest parameter it updates. It is relative to the memory before the step, which already holds
+/// (<see cref="BackwardGradientElements"/> of the heaviest stage for the window) and the optimizer's temporary
+/// (<see cref="CostOptions.OptimizerChunkElements"/>). It is relative to the memory before the step, which already holds
 /// the weight gradients of the previous step (zero_grad frees them, backward reallocates them).
 /// <see cref="CostReport.PersistentBytes"/>: weights, gradients and optimizer state of network and heads, which do
 /// not shrink with K or B. Checked against the exact allocation counter of <see cref="MemoryMeter"/> by `snn bench`.</item>
@@ -232,7 +237,7 @@ public static class CostModel
         // retained tensors live in its dispose scope until after its optimizer step, so the peak is retained + the larger
         // of two transients that never coexist: backward (gradients of one stage's output, synapse output and input, and
         // for convolutions libtorch's reordered copies of grad-output and input — measured ≈ synapse output + input) and
-        // Adam's update (two temporaries the size of the largest parameter it updates). Weight gradients exist between
+        // the optimizer's temporary (one chunk of ChunkedAdam, or TorchSharp Adam's two parameter-sized ones). Weight gradients exist between
         // steps (PersistentBytes): zero_grad frees them and backward reallocates them, so they cancel in a step's peak.
         double K = plan.WindowLength;
         double retained = 0, peakActivations = 0, blockOutputs = 0, transient = 0;
@@ -244,7 +249,8 @@ public static class CostModel
             var block = K * members.Sum(s => retainedPerStep[s]);
             var carried = K * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
             var backward = members.Max(s => K * n * b * BackwardGradientElements(stages[s]));
-            var adam = 2 * b * (accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights));
+            var largest = accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights);
+            var adam = b * (o.OptimizerChunkElements is { } chunk ? Math.Min(chunk, largest) : 2 * largest);
             var extra = Math.Max(backward, adam);
             retained = Math.Max(retained, block);
             if (block + carried + extra > peakActivations + blockOutputs + transient)

@@ -66,7 +66,7 @@ public sealed partial class Trainer
         var rngBytes = reader.ReadBytes(reader.ReadInt32());
         network.load(reader);
         Heads.load(reader);
-        foreach (var o in optimizers) o.load_state_dict(reader);
+        foreach (var o in optimizers) o.LoadStateDictOfEither(reader);
         using (var rng = torch.tensor(rngBytes, dtype: torch.ScalarType.Byte))
             torch.random.set_rng_state(rng);
         return epoch;

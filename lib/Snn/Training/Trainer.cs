@@ -67,7 +67,7 @@ public sealed partial class Trainer
     private readonly IEncoder encoder;
     private readonly Device device;
     private readonly IReadOnlyList<(int Start, int Count)> blocks;
-    private readonly Adam[] optimizers;
+    private readonly ChunkedAdam[] optimizers;
     private long optimizerSteps;
     private long totalSteps;   // 0 outside Fit: TrainStep then uses the base learning rate
 
@@ -89,7 +89,7 @@ public sealed partial class Trainer
         {
             var ps = Enumerable.Range(b.Start, b.Count).SelectMany(s => network.Stages[s].parameters()).ToList();
             if (i < Heads.Count) ps.AddRange(Heads[i].parameters().Where(p => p.requires_grad));
-            return optim.Adam(ps, lr: Options.LearningRate);
+            return new ChunkedAdam(ps, lr: Options.LearningRate);   // Adam without its two parameter-sized temporaries
         }).ToArray();
     }
 

@@ -31,10 +31,12 @@ internal sealed record BenchReport(
 internal static class BenchCommand
 {
     public const string Usage = """
-        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE [--force]] [--threads N] [--phase time|memory]
+        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE [--force]] [--threads N] [--sweep]
           Times training steps (median/min/max ms, samples/s, GFLOP/s against this machine's measured fp32 GEMM peak),
-          measures the peak memory of one step (clear_refs/VmHWM after malloc_trim, in a separate run without
-          MALLOC_* tuning) and prints the cost model's retained bytes, MACs and ACs next to it.
+          measures the peak memory of one step (exact allocation counter via LD_PRELOAD, and VmHWM beside it, in a
+          separate run without MALLOC_* tuning) and prints the cost model's peak, retained bytes, MACs and ACs next to it.
+          --sweep: memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of
+          the cost model's peak step memory against the measurement.
         """;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -52,7 +54,7 @@ internal static class BenchCommand
         int steps = 20, warmup = 10;
         string? json = null, phase = null;
         int? threads = null;
-        var force = false;
+        bool force = false, sweep = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {args[i]} needs a value.");
@@ -68,7 +70,8 @@ internal static class BenchCommand
                 case "--json": json = Value(); break;
                 case "--force": force = true; break;
                 case "--threads": threads = Positive(Value(), "--threads", 1); break;
-                case "--phase": phase = Value() is "time" or "memory" ? args[i] : throw new ArgumentException("--phase must be 'time' or 'memory'."); break;
+                case "--phase": phase = Value() is "time" or "memory" or "sweep" ? args[i] : throw new ArgumentException("--phase must be 'time', 'memory' or 'sweep'."); break;
+                case "--sweep": sweep = true; break;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
                 default: throw new ArgumentException($"snn bench: unknown option '{args[i]}'.\n{Usage}");
             }
@@ -77,8 +80,14 @@ internal static class BenchCommand
         if (threads is { } t) torch.set_num_threads(t);   // on a loaded machine, fewer threads avoid OpenMP barrier stalls
         if (phase is not null)
         {
-            var report = phase == "time" ? TimeAll(workloads, modes, warmup, steps) : MemoryAll(workloads, modes);
+            var report = phase switch
+            {
+                "time" => TimeAll(workloads, modes, warmup, steps),
+                "sweep" => MemoryAll(workloads, w => w.SweepPlans().Select(p => ("sweep", p))),
+                _ => MemoryAll(workloads, w => modes.Select(m => (m, w.Plan(m)))),
+            };
             if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(report, Json));
+            else if (phase == "sweep") PrintSweep(report);
             else Print(report);
             return 0;
         }
@@ -88,6 +97,17 @@ internal static class BenchCommand
             throw new IOException($"{json} exists; choose another --json path or pass --force to replace it.");
         // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge.
         var common = $"--workloads {string.Join(',', workloads.Select(w => w.Id))} --modes {string.Join(',', modes)} --steps {steps} --warmup {warmup}" + (threads is { } n ? $" --threads {n}" : "");
+        if (sweep)
+        {
+            var grid = Child("sweep", common, tuned: false) with { WallSeconds = clock.Elapsed.TotalSeconds };
+            PrintSweep(grid);
+            if (json is not null)
+            {
+                File.WriteAllText(json, JsonSerializer.Serialize(grid, Json));
+                Console.WriteLine($"wrote {json}");
+            }
+            return 0;
+        }
         var memory = Child("memory", common, tuned: false);
         var time = Child("time", common, tuned: true);
         var rows = time.Rows.Select(r => memory.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
@@ -117,7 +137,7 @@ internal static class BenchCommand
         foreach (var (k, v) in Bench.MallocTuning)
             if (tuned) info.Environment[k] = v; else info.Environment.Remove(k);
         // The memory run counts every allocation exactly with the interposed counter, where it was built.
-        var counter = phase == "memory" ? MemoryMeter.CounterLibraryPath : null;
+        var counter = phase is "memory" or "sweep" ? MemoryMeter.CounterLibraryPath : null;
         if (counter is not null) info.Environment["LD_PRELOAD"] = counter;
         Console.WriteLine($"[bench] {phase} run ({(tuned ? "with" : "without")} MALLOC_* tuning{(counter is null ? "" : ", exact allocation counter")})…");
         using var process = Process.Start(info)!;
@@ -128,10 +148,8 @@ internal static class BenchCommand
         return report;
     }
 
-    private static BenchRow Row(Workload w, string mode, double[] times, long? peak, double[] rates, double gemm)
+    private static BenchRow Row(Workload w, string mode, TrainingPlan plan, double[] times, long? peak, double[] rates)
     {
-        _ = gemm;
-        var plan = w.Plan(mode);
         var stages = w.Build().Describe();
         var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions());
         var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates));
@@ -156,10 +174,10 @@ internal static class BenchCommand
     }
 
     /// <summary>The same seeded network, trainer and synthetic batch for the timing and the memory run.</summary>
-    private static (Trainer Trainer, torch.Tensor Images, torch.Tensor Labels, double[] Rates) Setup(Workload w, string mode)
+    private static (Trainer Trainer, torch.Tensor Images, torch.Tensor Labels, double[] Rates) Setup(Workload w, TrainingPlan plan)
     {
         var (network, rates) = Bench.Prepare(w);
-        var trainer = new Trainer(network, w.Plan(mode), new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
+        var trainer = new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
         var (images, labels) = w.SyntheticBatch();
         return (trainer, images, labels, rates);
     }
@@ -174,32 +192,48 @@ internal static class BenchCommand
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, images, labels, rates) = Setup(w, mode);
+                var (trainer, images, labels, rates) = Setup(w, w.Plan(mode));
                 var times = Bench.TimeSteps(trainer, images, labels, warmup, steps);
-                var row = Row(w, mode, times, null, rates, gemm);
+                var row = Row(w, mode, w.Plan(mode), times, null, rates);
                 Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds);
     }
 
-    private static BenchReport MemoryAll(List<Workload> workloads, List<string> modes)
+    /// <summary>Memory run: per workload, the plans of <paramref name="plansOf"/> (a mode label and its plan).</summary>
+    private static BenchReport MemoryAll(List<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
         var overhead = Bench.RuntimeOverheadBytes();
         Console.WriteLine($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead.Best)} ({MemoryMeter.Format(overhead.ResidentPeakBytes)} resident)");
         foreach (var w in workloads)
-            foreach (var mode in modes)
+            foreach (var (mode, plan) in plansOf(w))
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, images, labels, rates) = Setup(w, mode);
+                var (trainer, images, labels, rates) = Setup(w, plan);
                 var peak = Bench.PeakStepBytes(trainer, images, labels);
-                rows.Add(Row(w, mode, [], peak.Best, rates, 0) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
-                Console.WriteLine($"[bench] {w.Id} {mode}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
+                rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+                Console.WriteLine($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         var method = $"{MemoryMeter.MethodDescription}; min of 2 steps after 2 warm-up steps; no MALLOC_* tuning";
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 2, rows, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The memory validation grid: measured vs modelled peak step memory over K and B.</summary>
+    private static void PrintSweep(BenchReport r)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"snn bench --sweep — {r.Machine}: peak step memory over K and B, measured vs cost model");
+        Console.WriteLine($"memory: {r.MemoryMethod}");
+        Console.WriteLine($"{"workload",-4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10}");
+        foreach (var x in r.Rows)
+            Console.WriteLine($"{x.Workload,-4} {x.Plan,-34} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} {(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} {Mib(x.RetainedBytes),10}");
+        var ratios = r.Rows.Select(x => x.PeakRatio).OfType<double>().ToList();
+        if (ratios.Count > 0)
+            Console.WriteLine($"agreement: measured / model from {ratios.Min():F2} to {ratios.Max():F2} over {ratios.Count} plans; {ratios.Count(q => Math.Abs(q - 1) <= 0.2)} within 20 %");
+        Console.WriteLine($"sweep wall time {r.WallSeconds:F0} s");
     }
 
     private static string Mib(double? bytes) => bytes is { } b ? $"{b / 1048576.0:F1}" : "n/a";

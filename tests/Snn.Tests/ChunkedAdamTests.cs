@@ -99,4 +99,21 @@ public sealed class ChunkedAdamTests
         Assert.True(chunkedPeak < 1L << 20, $"chunked step peak {MemoryMeter.Format(chunkedPeak)}");
         Assert.True(plainPeak >= 32L << 20, $"TorchSharp's Adam was expected to make two 16 MiB temporaries; measured {MemoryMeter.Format(plainPeak)}");
     }
+
+    [Fact]
+    public void Zero_grad_to_none_releases_gradients_and_step_skips_them()
+    {
+        var net = Net(2);
+        var opt = new ChunkedAdam(net.parameters(), 1e-2);
+        using (torch.NewDisposeScope()) net.forward(torch.ones(2, 13)).sum().backward();
+        Assert.All(net.parameters(), p => Assert.NotNull(p.grad));
+        var before = net.parameters().Select(p => p.detach().clone()).ToArray();
+        opt.zero_grad(set_to_none: true);
+        Assert.All(net.parameters(), p => Assert.Null(p.grad));
+        opt.step();   // no gradients: nothing moves
+        foreach (var (a, b) in before.Zip(net.parameters())) Assert.True(a.eq(b).all().item<bool>());
+        using (torch.NewDisposeScope()) net.forward(torch.ones(2, 13)).sum().backward();
+        opt.zero_grad(set_to_none: false);
+        Assert.All(net.parameters(), p => Assert.Equal(0f, p.grad!.abs().sum().item<float>()));
+    }
 }

@@ -81,9 +81,9 @@ public sealed class MemoryMeterTests
         { "FC512-FC10", new long[] { 256 }, "bptt" },
         { "FC512-FC10", new long[] { 256 }, "tbptt" },
         { "FC512-FC10", new long[] { 256 }, "tt-local" },
-        { "8C3p1-P2-16C3p1-P2-FC10", new long[] { 2, 16, 16 }, "bptt" },
-        { "8C3p1-P2-16C3p1-P2-FC10", new long[] { 2, 16, 16 }, "tbptt" },
-        { "8C3p1-P2-16C3p1-P2-FC10", new long[] { 2, 16, 16 }, "tt-local" },
+        { "16C3p1-P2-32C3p1-P2-FC10", new long[] { 2, 32, 32 }, "bptt" },
+        { "16C3p1-P2-32C3p1-P2-FC10", new long[] { 2, 32, 32 }, "tbptt" },
+        { "16C3p1-P2-32C3p1-P2-FC10", new long[] { 2, 32, 32 }, "tt-local" },
     };
 
     /// <summary>The cost model's peak step memory against the exact counter (issue 6: within 20 %).</summary>

@@ -33,14 +33,13 @@ public sealed record CostOptions
     /// </summary>
     public long? OptimizerChunkElements { get; init; } = ChunkedAdam.DefaultChunkElements;
     /// <summary>
-    /// Bytes a LIF stage keeps per neuron and step until its block's backward is done. Each step runs in its own
-    /// dispose scope, so only what autograd saves survives: 1−s and u−θ, the stacked spikes, and — during backward —
-    /// the surrogate gradient moved out of SpikeFunction.backward: 4 float32. A learnable β adds u·(1−s) (4 bytes).
-    /// Measured with the exact allocation counter: 12.4 bytes per neuron-step after the forward of W1's hidden layer.
+    /// Bytes autograd saves per LIF neuron and step: 1−s and u−θ (each step runs in its own dispose scope, so nothing
+    /// else of the step survives). Besides these a LIF stage keeps its stacked spikes (the next stage's input) and,
+    /// once its backward has run, the surrogate gradient moved out of SpikeFunction.backward; a learnable β adds u·(1−s).
+    /// Measured with the exact allocation counter: 12.4 bytes per neuron-step (saved + stacked) after the forward of W1's
+    /// hidden layer.
     /// </summary>
-    public double LifBytesPerNeuronStep { get; init; } = 16;
-    /// <summary>Bytes the non-spiking readout keeps per output and step (the stacked membranes).</summary>
-    public double ReadoutBytesPerNeuronStep { get; init; } = 4;
+    public double LifSavedBytesPerNeuronStep { get; init; } = 8;
 
     public static CostOptions Default { get; } = new();
 
@@ -137,13 +136,16 @@ public sealed record CostReport(
 /// <item>Retained for backward: <see cref="CostReport.RetainedActivationBytes"/> = max over blocks of
 /// K × N × Σ(block's per-step retained bytes) — BPTT ~ T·Σ stages, truncation ~ K·Σ, local ~ T·max
 /// block, combined ~ K·max block. Per step a stage keeps its synapse output, pooled output and max-pool
-/// indices (int64), and its neuron's temporaries (<see cref="CostOptions.LifBytesPerNeuronStep"/>).
-/// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: that,
-/// plus the outputs of earlier blocks of the window (kept until the window ends), the encoded input of
-/// all T steps, the carried neuron state, and the larger of two transients that never coexist: backward
-/// (<see cref="BackwardGradientElements"/> of the heaviest stage for the window) and the optimizer's temporary
-/// (<see cref="CostOptions.OptimizerChunkElements"/>). It is relative to the memory before the step, which already holds
-/// the weight gradients of the previous step (zero_grad frees them, backward reallocates them).
+/// indices (int64), and its neuron's saved tensors (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>), stacked output
+/// and surrogate gradient.
+/// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: the heaviest block's
+/// live bytes at its worst moment — during backward (the scope-held forward tensors, autograd's saved tensors of the
+/// stages not yet passed, surrogate gradients so far, and the current stage's <see cref="BackwardPhaseElements"/>)
+/// or during the update (the optimizer's temporary, <see cref="CostOptions.OptimizerChunkElements"/>) — plus the
+/// outputs of earlier blocks of the window (kept until the window ends), the encoded input of all T steps and the
+/// carried neuron state. It is relative to the memory before the step, which already holds the weight gradients of
+/// the previous step (zero_grad(set_to_none) frees them, backward stores new ones).
+/// <see cref="CostReport.BackwardTransientBytes"/> is that worst moment minus the block's retained bytes.
 /// <see cref="CostReport.PersistentBytes"/>: weights, gradients and optimizer state of network and heads, which do
 /// not shrink with K or B. Checked against the exact allocation counter of <see cref="MemoryMeter"/> by `snn bench`.</item>
 /// </list>
@@ -175,6 +177,11 @@ public static class CostModel
 
         var costs = new List<StageCost>();
         var retainedPerStep = new double[stages.Count];
+        var scopeHeldPerStep = new double[stages.Count];
+        var autogradHeldPerStep = new double[stages.Count];
+        var backwardHeldPerStep = new double[stages.Count];
+        var synapseSavedPerStep = new double[stages.Count];
+        var neuronSavedPerStep = new double[stages.Count];
         for (var i = 0; i < stages.Count; i++)
         {
             var st = stages[i];
@@ -185,11 +192,19 @@ public static class CostModel
             var errorProp = i > 0 && !firstOfBlock[i];
             var weights = (double)(st.Weights + st.Biases + st.NormParameters + st.NeuronParameters);
 
-            // Retained per step (whole batch): synapse output (once per window for a constant input), BN output, pooled output + indices, neuron temporaries.
-            var perStep = (constant ? 0 : st.SynapseOutputs * b) * (st.BatchNorm ? 2 : 1)
-                + (st.Pool == PoolKind.None ? 0 : st.Neurons * (b + (st.Pool == PoolKind.Max ? 8 : 0)))
-                + st.Neurons * (st.IsSpiking ? o.LifBytesPerNeuronStep + (st.NeuronParameters > 0 ? b : 0) : o.ReadoutBytesPerNeuronStep);
-            retainedPerStep[i] = perStep * n;
+            // Retained per step (whole batch), by who holds it. Each stage runs in its own dispose scope and only its output
+            // (stacked spikes or readout membranes) reaches the block's scope. Autograd saves, and frees as backward passes the
+            // stage: the synapse output where BN or pooling needs it (once per window for a constant input), BN's output where
+            // pooling follows it, max-pool indices (int64) and the LIF's saved tensors. Backward makes the surrogate gradient,
+            // which the block's scope keeps.
+            var synapseCopies = (st.BatchNorm ? 1 : 0) + (st.Pool != PoolKind.None ? 1 : 0);
+            scopeHeldPerStep[i] = n * st.Neurons * b;
+            synapseSavedPerStep[i] = n * ((constant ? 0 : st.SynapseOutputs * b * synapseCopies) + (st.Pool == PoolKind.Max ? st.Neurons * 8 : 0));
+            neuronSavedPerStep[i] = n * (st.IsSpiking ? st.Neurons * (o.LifSavedBytesPerNeuronStep + (st.NeuronParameters > 0 ? b : 0)) : 0);
+            autogradHeldPerStep[i] = synapseSavedPerStep[i] + neuronSavedPerStep[i];
+            backwardHeldPerStep[i] = n * (st.IsSpiking ? st.Neurons * b : 0);
+            retainedPerStep[i] = scopeHeldPerStep[i] + autogradHeldPerStep[i] + backwardHeldPerStep[i];
+            var perStep = retainedPerStep[i] / n;
 
             var fwdActs = n * T * (st.InputSize + (constant ? 0 : st.SynapseOutputs) + (st.Pool == PoolKind.None ? 0 : st.SynapseOutputs + st.Neurons) + 4.0 * st.Neurons) * b;
             var bwdActs = n * T * perStep + n * T * (st.Neurons + st.SynapseOutputs + (errorProp ? st.InputSize : 0)) * b;
@@ -233,31 +248,46 @@ public static class CostModel
                 Parameters: (long)p));
         }
 
-        // Peak: the longest window with the heaviest block; earlier blocks' outputs of that window stay alive. The block's
-        // retained tensors live in its dispose scope until after its optimizer step, so the peak is retained + the larger
-        // of two transients that never coexist: backward (gradients of one stage's output, synapse output and input, and
-        // for convolutions libtorch's reordered copies of grad-output and input — measured ≈ synapse output + input) and
-        // the optimizer's temporary (one chunk of ChunkedAdam, or TorchSharp Adam's two parameter-sized ones). Weight gradients exist between
-        // steps (PersistentBytes): zero_grad frees them and backward reallocates them, so they cancel in a step's peak.
+        // Peak: the longest window with the heaviest block; earlier blocks' outputs of that window stay alive. Within a
+        // block, backward runs from its last stage to its first: while stage s is processed, the scope still holds every
+        // stage's forward tensors, autograd has already freed the saved tensors of the stages after s, the surrogate
+        // gradients of s and later stages exist, and s adds its backward transient (gradients of its output, synapse output
+        // and input; for convolutions libtorch's reordered copies of grad-output and input — measured ≈ synapse output +
+        // input). After backward the optimizer's temporary (one chunk of ChunkedAdam, or TorchSharp Adam's two
+        // parameter-sized ones) comes on top of what the scope holds. Weight gradients exist between steps
+        // (PersistentBytes): zero_grad(set_to_none) frees them and backward stores the new ones, so they cancel in a step's
+        // peak — except when gradients accumulate over windows: from the second window on, each weight gradient is computed
+        // into a new tensor and added into the old one.
         double K = plan.WindowLength;
         double retained = 0, peakActivations = 0, blockOutputs = 0, transient = 0;
         var accumulate = plan.Update == UpdatePolicy.Accumulate;
+        var accumulating = accumulate && windows.Count > 1;
         for (var m = 0; m < blocks.Count; m++)
         {
             var (start, count) = blocks[m];
             var members = Enumerable.Range(start, count).ToList();
             var block = K * members.Sum(s => retainedPerStep[s]);
+            var scopeHeld = K * members.Sum(s => scopeHeldPerStep[s]);
             var carried = K * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
-            var backward = members.Max(s => K * n * b * BackwardGradientElements(stages[s]));
+            var duringBackward = members.Max(s =>
+            {
+                // Stage s's own saved tensors go as its phases pass: the neuron's after the neuron phase, the pooling's after the pooling phase.
+                var before = scopeHeld + K * members.Where(j => j < s).Sum(j => autogradHeldPerStep[j]) + K * members.Where(j => j >= s).Sum(j => backwardHeldPerStep[j]);
+                var (neuron, pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start);
+                var weightGradient = accumulating ? b * (double)stages[s].Weights : 0;
+                return before + Math.Max(K * (autogradHeldPerStep[s] + n * b * neuron),
+                    Math.Max(K * (synapseSavedPerStep[s] + n * b * pool), K * n * b * synapse + weightGradient));
+            });
             var largest = accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights);
             var adam = b * (o.OptimizerChunkElements is { } chunk ? Math.Min(chunk, largest) : 2 * largest);
-            var extra = Math.Max(backward, adam);
+            var duringUpdate = scopeHeld + K * members.Sum(s => backwardHeldPerStep[s]) + adam;
+            var peak = Math.Max(duringBackward, duringUpdate);
             retained = Math.Max(retained, block);
-            if (block + carried + extra > peakActivations + blockOutputs + transient)
+            if (peak + carried > peakActivations + blockOutputs + transient)
             {
                 peakActivations = block;
                 blockOutputs = carried;
-                transient = extra;
+                transient = peak - block;   // negative when backward has freed more than its transient adds
             }
         }
         var encoded = n * stages[0].InputSize * b * (o.InputConstantOverTime ? 1 : T);
@@ -269,15 +299,19 @@ public static class CostModel
     }
 
     /// <summary>
-    /// Elements per sample and step a stage's backward holds at once: gradients of its output, synapse output and input,
-    /// plus for a convolution the copies libtorch's CPU kernel makes of grad-output and input (measured with the exact
-    /// allocation counter: conv backward peaks at ≈ synapse output + input above its gradients, within 15 % on the W1–W3
-    /// shapes except the 2-channel k5 W2 input layer, where it is 2.3×).
+    /// Gradient elements per sample and step a stage's backward holds in each of its phases: the neuron (gradients of the
+    /// output and of the currents), pooling (gradients of the pooled currents and of the synapse output; 0 without
+    /// pooling) and the synapse (gradient of its output; for a convolution the copies libtorch's CPU kernel makes of
+    /// grad-output and input — measured with the exact allocation counter at ≈ synapse output + input, within 15 % on the
+    /// W1–W3 shapes except the 2-channel k5 W2 input layer with an input gradient, 2.3×; and the input gradient where
+    /// error propagates into the previous stage).
     /// </summary>
-    internal static double BackwardGradientElements(StageDescription stage)
+    internal static (double Neuron, double Pool, double Synapse) BackwardPhaseElements(StageDescription stage, bool errorPropagates)
     {
-        double grads = stage.Neurons + stage.SynapseOutputs + stage.InputSize;
-        return stage.Synapse == SynapseKind.Conv ? grads + stage.SynapseOutputs + stage.InputSize : grads;
+        double neurons = stage.Neurons, synapse = stage.SynapseOutputs, input = stage.InputSize;
+        return (2 * neurons,
+            stage.Pool == PoolKind.None ? 0 : neurons + synapse,
+            synapse + (stage.Synapse == SynapseKind.Conv ? synapse + input : 0) + (errorPropagates ? input : 0));
     }
 
     /// <summary>Relative change (new − baseline) / baseline, e.g. −0.8994 for the paper's memory figure.</summary>

@@ -44,6 +44,21 @@ public sealed record Workload(string Id, string Name, string Spec, long[] InputS
         _ => throw new ArgumentException($"Unknown mode '{mode}'; expected one of {string.Join(", ", Modes)}.", nameof(mode)),
     };
 
+    /// <summary>
+    /// The memory validation grid of `snn bench --sweep`: K ∈ {T, T/2, T/5, 1} × B ∈ {all stages, half, 1} (duplicates
+    /// removed), from BPTT to fully truncated-local training.
+    /// </summary>
+    public IReadOnlyList<TrainingPlan> SweepPlans()
+    {
+        var stages = Build().Stages.Count;
+        var ks = new[] { TimeSteps, TimeSteps / 2, TimeSteps / 5, 1 }.Where(k => k >= 1).Distinct();
+        var bs = new[] { stages, (stages + 1) / 2, 1 }.Distinct();
+        return ks.SelectMany(k => bs.Select(b => b == stages
+                ? (k == TimeSteps ? TrainingPlan.Bptt(TimeSteps) : TrainingPlan.Truncated(TimeSteps, k))
+                : TrainingPlan.TruncatedLocal(TimeSteps, k, b)))
+            .ToList();
+    }
+
     public SpikingNetwork Build() => NetworkSpec.Build(Spec, InputShape);
 
     public IEncoder Encoder(ulong seed = 0) => IsEvent ? new PoissonEncoder(seed, gain: 1.0) : new DirectEncoder();

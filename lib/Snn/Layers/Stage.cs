@@ -63,6 +63,9 @@ public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
             throw new ArgumentException($"Stage '{Spec}' expects [time, batch, {string.Join("×", InputShape)}]; got [{string.Join(", ", input.shape)}].", nameof(input));
         var steps = input.shape[0];
         var batch = input.shape[1];
+        // Own scope: only the output leaves, so intermediates autograd does not need (the pooled currents, a synapse
+        // output that nothing saves) are freed now instead of living until the caller's scope ends.
+        using var scope = torch.NewDisposeScope();
         Tensor currents;
         if (steps > 1 && input.stride(0) == 0)
         {
@@ -75,7 +78,7 @@ public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
             currents = folded.reshape([steps, batch, .. folded.shape[1..]]);
         }
         var output = neuron.forward(currents);
-        return dropout is null ? output : dropout.forward(output);
+        return (dropout is null ? output : dropout.forward(output)).MoveToOuterDisposeScope();
     }
 
     private Tensor Stateless(Tensor x)

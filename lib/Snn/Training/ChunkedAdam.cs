@@ -29,6 +29,18 @@ public sealed class ChunkedAdam : Adam
     public long ChunkElements { get; }
 
     /// <summary>
+    /// PyTorch's zero_grad(set_to_none) (true is its default since 2.0): with true the gradients are released, so the
+    /// next backward stores each new gradient as it is instead of zero-filling the old one and adding into it — one
+    /// weight-sized temporary less per update (64 MiB for the AlexNet's FC1024 layer). Parameters without a gradient are
+    /// skipped by <see cref="step"/>, as in Adam.
+    /// </summary>
+    public void zero_grad(bool set_to_none)
+    {
+        if (!set_to_none) { zero_grad(); return; }
+        foreach (var p in parameters()) p.grad = null;
+    }
+
+    /// <summary>
     /// Loads optimizer state written by this class or by TorchSharp's <see cref="Adam"/> (same state, saved under the
     /// name "Adam"; checkpoints written before the trainer used this class). The reader's stream must be seekable.
     /// </summary>

@@ -249,7 +249,7 @@ public sealed partial class Trainer
                     var scores = last ? h.mean([0]) : Heads[m].forward(h.mean([0]));
                     var loss = LossOf(scores, labels);
                     // Accumulated windows are weighted by length/T so that K = T reproduces the BPTT loss exactly.
-                    if (!accumulate) optimizers[m].zero_grad();   // this window's gradient only
+                    if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
                     (accumulate ? loss * ((double)length / Plan.TimeSteps) : loss).backward();
                     if (!accumulate) StepBlock(m);
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
@@ -280,7 +280,7 @@ public sealed partial class Trainer
 
     private void ZeroGrad()
     {
-        foreach (var o in optimizers) o.zero_grad();
+        foreach (var o in optimizers) o.zero_grad(set_to_none: true);
     }
 
     private void StepBlock(int block)

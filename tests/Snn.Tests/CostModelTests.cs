@@ -44,6 +44,31 @@ public sealed class CostModelTests
     }
 
     [Fact]
+    public void Retained_bytes_per_step_match_a_hand_count()
+    {
+        // Per sample and step, float32: a conv stage with max pooling keeps its synapse output for the pool's backward
+        // (4 B each), the pool's int64 indices (8 B per neuron), the LIF's saved 1−s and u−θ (8 B), its stacked spikes
+        // (4 B) and, from backward, the surrogate gradient (4 B). The readout keeps its stacked membranes (4 B).
+        var r = CostModel.Estimate(W2(), TrainingPlan.Bptt(1), 1, Events);
+        Assert.Equal(12 * 30 * 30 * 4 + 12 * 15 * 15 * (8 + 8 + 4 + 4), r.Stages[0].RetainedBytesPerStep);
+        Assert.Equal(64 * 11 * 11 * 4 + 64 * 5 * 5 * (8 + 8 + 4 + 4), r.Stages[1].RetainedBytesPerStep);
+        Assert.Equal(10 * 4, r.Stages[2].RetainedBytesPerStep);
+        // An FC hidden layer without pooling: nothing saves its synapse output.
+        var mlp = CostModel.Estimate(W1(), TrainingPlan.Bptt(1), 1);
+        Assert.Equal(800 * (8 + 4 + 4), mlp.Stages[0].RetainedBytesPerStep);
+    }
+
+    [Fact]
+    public void Optimizer_transient_is_one_chunk_or_two_parameter_copies()
+    {
+        // W1's largest parameter: 784×800 weights. ChunkedAdam: one chunk of 2²⁰ elements at most; TorchSharp's Adam: 2 copies.
+        var plan = TrainingPlan.Bptt(1);
+        var chunked = CostModel.Estimate(W1(), plan, 1, new CostOptions { OptimizerChunkElements = 100_000 });
+        var plain = CostModel.Estimate(W1(), plan, 1, new CostOptions { OptimizerChunkElements = null });
+        Assert.Equal(2 * 784 * 800 * 4 - 100_000 * 4, plain.PeakStepBytes - chunked.PeakStepBytes, 3);   // both above the backward phase
+    }
+
+    [Fact]
     public void Retained_bytes_follow_the_K_and_B_formulas()
     {
         var stages = W2();

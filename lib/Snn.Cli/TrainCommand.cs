@@ -12,10 +12,11 @@ internal static class TrainCommand
 {
     public const string Usage = """
         snn train [--spec 32C5-P2-64C5-P2-FC10] [--T 4] [--K T] [--B all] [--epochs 1] [--batch 64] [--lr 3e-3]
-                  [--train-samples N] [--seed 0] --out DIR [--resume]
+                  [--train-samples N] [--seed 0] [--data DIR] --out DIR [--resume]
           Trains on Fashion-MNIST with the plan (T, K, B) and writes DIR/config.json, DIR/epochs.csv,
           DIR/summary.json and DIR/checkpoint.bin (after every epoch). An existing DIR is never overwritten:
-          pass --resume to continue its checkpoint.
+          pass --resume to continue its checkpoint. --data: the folder with the four Fashion-MNIST IDX files
+          (default: $SNN_FASHION_MNIST_DIR, data/fashion-mnist, or Debian's /usr/share/datasets/fashion-mnist).
         """;
 
     public static int Run(string[] args)
@@ -33,7 +34,7 @@ internal static class TrainCommand
         string spec = Zoo.CsnnSpec, k = "", b = "";
         int timeSteps = 4, epochs = 1, batch = 64, seed = 0, trainSamples = int.MaxValue;
         double lr = 3e-3;
-        string? outDir = null;
+        string? outDir = null, dataDir = null;
         var resume = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -51,6 +52,7 @@ internal static class TrainCommand
                 case "--train-samples": trainSamples = Int(); break;
                 case "--seed": seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--out": outDir = Value(); break;
+                case "--data": dataDir = Value(); break;
                 case "--resume": resume = true; break;
                 case "--help" or "-h": Console.WriteLine(Usage); return 0;
                 default: throw new ArgumentException($"unknown option '{args[i]}'.\n{Usage}");
@@ -68,7 +70,7 @@ internal static class TrainCommand
             BlockSize = b is "" or "all" ? null : int.Parse(b, CultureInfo.InvariantCulture),
         }.Validated();
         Reproducibility.Seed(seed);
-        var (fullTrain, test) = FashionMnist.Load();
+        var (fullTrain, test) = FashionMnist.Load(dataDir);
         var train = fullTrain.Subset(trainSamples, seed);
         var network = NetworkSpec.Build(spec, train.SampleShape);
         var options = new TrainerOptions

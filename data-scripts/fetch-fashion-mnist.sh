@@ -5,28 +5,17 @@
 #
 #   data-scripts/fetch-fashion-mnist.sh [--verify-only] [DIR]
 #
-#   DIR            target folder (default: <repo>/data/fashion-mnist)
+#   DIR            target folder (default: $SNN_DATA/fashion-mnist, else <repo>/data/fashion-mnist)
 #   --verify-only  download nothing; check the 4 files in DIR (exit 1 if one is missing or differs)
 #
 # A file is accepted if its .gz matches the md5 published by zalandoresearch/fashion-mnist, or if its
 # decompressed content matches the sha256 below (Debian's package recompressed the .gz files, so their
 # .gz checksums differ while the IDX content is the same; content sums were taken from
 # dataset-fashion-mnist 0.0~git20200523.55506a9-1).
-set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-log() { printf '[fashion-mnist] %s\n' "$*"; }
-die() { printf '[fashion-mnist] ERROR: %s\n' "$*" >&2; exit 1; }
-
-verify_only=0 dir=""
-for a in "$@"; do
-  case "$a" in
-    --verify-only) verify_only=1 ;;
-    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
-    -*) die "unknown option '$a'" ;;
-    *) dir=$a ;;
-  esac
-done
-dir=${dir:-"$here/../data/fashion-mnist"}
+TAG=fashion-mnist
+# shellcheck source=data-scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_args "$DATA_ROOT/fashion-mnist" "$@"
 BASE_URL=${FASHION_MNIST_URL:-http://fashion-mnist.s3-website.eu-central-1.amazonaws.com}
 
 # name | md5 of the official .gz | sha256 of the decompressed IDX file | IDX magic | item count
@@ -37,7 +26,7 @@ t10k-images-idx3-ubyte.gz bef4ecab320f06d8554ea6380940ec79 5b4141f0afbad91edebe8
 t10k-labels-idx1-ubyte.gz bb300cfdad3c16e7a12a480ee83cd310 0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34 2049 10000
 "
 
-for tool in md5sum sha256sum gzip od; do command -v $tool >/dev/null || die "'$tool' not found: install coreutils/gzip"; done
+need md5sum sha256sum gzip od
 
 # verify FILE MD5 SHA256 MAGIC COUNT -> 0 if good
 verify() {
@@ -57,23 +46,17 @@ verify() {
   return 1
 }
 
-fetch() {  # fetch URL OUT
-  if command -v curl >/dev/null; then curl -fL --retry 3 -o "$2" "$1"
-  elif command -v wget >/dev/null; then wget -q -O "$2" "$1"
-  else die "neither curl nor wget found: install one (apt-get install curl)"; fi
-}
-
-[[ $verify_only -eq 1 ]] || mkdir -p "$dir"
+[[ $VERIFY_ONLY -eq 1 ]] || mkdir -p "$DIR"
 bad=0
 while read -r name md5 sha magic count; do
   [[ -n "$name" ]] || continue
-  f="$dir/$name"
+  f="$DIR/$name"
   if verify "$f" "$md5" "$sha" "$magic" "$count"; then continue; fi
-  if [[ $verify_only -eq 1 ]]; then bad=$((bad + 1)); continue; fi
-  log "downloading $BASE_URL/$name"
-  fetch "$BASE_URL/$name" "$f.part" || { rm -f "$f.part"; die "download of $name failed: fetch it by hand from https://github.com/zalandoresearch/fashion-mnist (data/fashion) into $dir, or on Debian 'apt-get install dataset-fashion-mnist'"; }
-  mv -f "$f.part" "$f"
+  if [[ $VERIFY_ONLY -eq 1 ]]; then bad=$((bad + 1)); continue; fi
+  # lib.sh's fetch downloads the official .gz and checks its published md5 (removing it on a mismatch).
+  fetch "$BASE_URL/$name" "$f" "$md5" \
+    || die "download of $name failed: fetch it by hand from https://github.com/zalandoresearch/fashion-mnist (data/fashion) into $DIR, or on Debian 'apt-get install dataset-fashion-mnist'"
   verify "$f" "$md5" "$sha" "$magic" "$count" || { bad=$((bad + 1)); rm -f "$f"; }
 done <<<"$TABLE"
-[[ $bad -eq 0 ]] || die "$bad file(s) missing or corrupt in $dir"
-log "Fashion-MNIST verified in $(cd "$dir" && pwd)"
+[[ $bad -eq 0 ]] || die "$bad file(s) missing or corrupt in $DIR"
+log "Fashion-MNIST verified in $(cd "$DIR" && pwd)"

@@ -116,4 +116,27 @@ public sealed class ChunkedAdamTests
         opt.zero_grad(set_to_none: false);
         Assert.All(net.parameters(), p => Assert.Equal(0f, p.grad!.abs().sum().item<float>()));
     }
+
+    [Fact]
+    public void A_non_contiguous_parameter_is_updated_whole_like_Adam()
+    {
+        Modules.Parameter Transposed() { torch.manual_seed(4); return new Modules.Parameter(torch.randn(6, 9).t()); }   // strides (1, 9)
+        var a = Transposed();
+        var b = Transposed();
+        Assert.False(a.is_contiguous());
+        var plain = new Modules.Adam([a], 0.1);
+        var chunked = new ChunkedAdam([b], 0.1, chunkElements: 4);
+        for (var i = 0; i < 3; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var target = torch.full([9, 6], 0.5 * i);
+            foreach (var (opt, w) in new (optim.Optimizer, Modules.Parameter)[] { (plain, a), (chunked, b) })
+            {
+                opt.zero_grad();
+                (w - target).pow(2).sum().backward();
+                opt.step();
+            }
+        }
+        Assert.True(a.eq(b).all().item<bool>());
+    }
 }

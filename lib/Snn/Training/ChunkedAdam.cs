@@ -81,33 +81,38 @@ public sealed class ChunkedAdam : Adam
             var correction2 = Math.Sqrt(1 - Math.Pow(beta2, state.step));
             var stepSize = lr / correction1;
             using var views = torch.NewDisposeScope();
-            // Flat views share storage with the parameter and its state (all contiguous), so updates land in place.
-            var p = param.view(-1);
-            var g = grad.contiguous().view(-1);
-            var m = state.exp_avg.view(-1);
-            var v = state.exp_avg_sq.view(-1);
-            var vMax = amsgrad ? state.max_exp_avg_sq.view(-1) : null;
-            var n = p.shape[0];
-            for (long start = 0; start < n; start += ChunkElements)
+            // Flat views share storage with the parameter and its state, so updates land in place. A parameter that is not
+            // contiguous (its state has the same strides) cannot be flattened: it is updated whole, as by Adam.
+            var flat = param.is_contiguous() && state.exp_avg.is_contiguous() && state.exp_avg_sq.is_contiguous();
+            Tensor Flat(Tensor t) => flat ? t.view(-1) : t;
+            var p = Flat(param);
+            var g = flat ? grad.contiguous().view(-1) : grad;
+            var m = Flat(state.exp_avg);
+            var v = Flat(state.exp_avg_sq);
+            var vMax = amsgrad ? Flat(state.max_exp_avg_sq) : null;
+            var n = flat ? p.shape[0] : 1;
+            var size = flat ? ChunkElements : 1;
+            Tensor Part(Tensor t, long start, long length) => flat ? t.narrow(0, start, length) : t;
+            for (long start = 0; start < n; start += size)
             {
                 using var chunk = torch.NewDisposeScope();
-                var length = Math.Min(ChunkElements, n - start);
-                var gc = g.narrow(0, start, length);
+                var length = Math.Min(size, n - start);
+                var gc = Part(g, start, length);
                 if (maximize) gc = -gc;
-                if (decay != 0) gc = gc.add(p.narrow(0, start, length), alpha: decay);
-                var mc = m.narrow(0, start, length);
-                var vc = v.narrow(0, start, length);
+                if (decay != 0) gc = gc.add(Part(p, start, length), alpha: decay);
+                var mc = Part(m, start, length);
+                var vc = Part(v, start, length);
                 mc.mul_(beta1).add_(gc, alpha: 1 - beta1);
                 vc.mul_(beta2).addcmul_(gc, gc, value: 1 - beta2);
                 Tensor second = vc;
                 if (vMax is not null)
                 {
-                    var mx = vMax.narrow(0, start, length);
+                    var mx = Part(vMax, start, length);
                     mx.copy_(torch.maximum(mx, vc));
                     second = mx;
                 }
                 var denominator = second.sqrt().div_(correction2).add_(eps);
-                p.narrow(0, start, length).addcdiv_(mc, denominator, value: -stepSize);
+                Part(p, start, length).addcdiv_(mc, denominator, value: -stepSize);
             }
         }
     }, closure);

@@ -135,9 +135,9 @@ public sealed record CostReport(
 /// (with error propagation) inputs.</item>
 /// <item>Retained for backward: <see cref="CostReport.RetainedActivationBytes"/> = max over blocks of
 /// K × N × Σ(block's per-step retained bytes) — BPTT ~ T·Σ stages, truncation ~ K·Σ, local ~ T·max
-/// block, combined ~ K·max block. Per step a stage keeps its synapse output, pooled output and max-pool
-/// indices (int64), and its neuron's saved tensors (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>), stacked output
-/// and surrogate gradient.
+/// block, combined ~ K·max block. Per step a stage keeps its output (stacked spikes or readout membranes), the
+/// synapse output where pooling or batch norm saves it, max-pool indices (int64), its neuron's saved tensors
+/// (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>) and, from backward, the surrogate gradient.
 /// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: the heaviest block's
 /// live bytes at its worst moment — during backward (the scope-held forward tensors, autograd's saved tensors of the
 /// stages not yet passed, surrogate gradients so far, and the current stage's <see cref="BackwardPhaseElements"/>)

@@ -38,4 +38,31 @@ public static class CostCharts
             .WithTitle(title)
             .WithSize(760, 420);
     }
+
+    /// <summary>
+    /// Measured against modelled values, one point per labelled case (e.g. peak step memory per plan), on log axes with
+    /// the line measured = model and a band of ±<paramref name="tolerance"/>; hovering a point names its case.
+    /// </summary>
+    public static GenericChart MeasuredVsModel(string title, string unit, IReadOnlyList<(string Label, double Model, double Measured)> points, double tolerance = 0.2)
+    {
+        var valid = points.Where(p => p.Model > 0 && p.Measured > 0 && double.IsFinite(p.Measured)).ToList();
+        if (valid.Count == 0) throw new ArgumentException("No point with a positive model and measured value.", nameof(points));
+        if (!(tolerance >= 0 && tolerance < 1)) throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "Tolerance must be in [0, 1).");
+        var low = Math.Min(valid.Min(p => p.Model), valid.Min(p => p.Measured)) * 0.8;
+        var high = Math.Max(valid.Max(p => p.Model), valid.Max(p => p.Measured)) * 1.25;
+        GenericChart Diagonal(double factor, string name, StyleParam.DrawingStyle dash) => CSharpChart.Line<double, double, string>(
+            [low, high], [low * factor, high * factor], Name: name, LineColor: Color.fromString("#7f7f7f"), LineDash: dash);
+        var cases = CSharpChart.Point<double, double, string>(valid.Select(p => p.Model).ToArray(), valid.Select(p => p.Measured).ToArray(),
+            Name: "measured", MultiText: valid.Select(p => $"{p.Label}: measured/model {p.Measured / p.Model:F2}").ToArray(),
+            MarkerColor: Color.fromString(Palette[0]));
+        return CSharpChart.Combine([
+                Diagonal(1, "measured = model", StyleParam.DrawingStyle.Solid),
+                Diagonal(1 + tolerance, $"+{tolerance:P0}", StyleParam.DrawingStyle.Dash),
+                Diagonal(1 - tolerance, $"−{tolerance:P0}", StyleParam.DrawingStyle.Dash),
+                cases])
+            .WithXAxisStyle<double, double, string>(TitleText: $"model ({unit})", AxisType: StyleParam.AxisType.Log)
+            .WithYAxisStyle<double, double, string>(TitleText: $"measured ({unit})", AxisType: StyleParam.AxisType.Log)
+            .WithTitle(title)
+            .WithSize(640, 520);
+    }
 }

@@ -28,4 +28,17 @@ public sealed class TrainingChartsTests
         none.Batches.Add(new BatchMetrics(1, 1, 10, 1, 0.5));
         Assert.Throws<ArgumentException>(() => TrainingCharts.BlockLossCurves(none));
     }
+
+    [Fact]
+    public void Measured_vs_model_chart_names_every_case_and_draws_the_band()
+    {
+        var figure = Plotly.NET.GenericChart.toFigureJson(CostCharts.MeasuredVsModel("Peak step memory", "MiB",
+            [("BPTT", 600, 646), ("TT-Local K=1 B=1", 57, 53), ("broken", 10, double.NaN)])).Replace(" ", "");
+        Assert.Contains("BPTT:measured/model1.08", figure);
+        Assert.Contains("TT-LocalK=1B=1:measured/model0.93", figure);
+        Assert.DoesNotContain("broken", figure);   // not measured: left out, not drawn at 0
+        Assert.Contains("+20%", figure);
+        Assert.Contains("\"type\":\"log\"", figure);
+        Assert.Throws<ArgumentException>(() => CostCharts.MeasuredVsModel("t", "MiB", [("x", 0, 1)]));
+    }
 }

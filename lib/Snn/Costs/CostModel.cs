@@ -34,7 +34,8 @@ public sealed record CostOptions
     public long? OptimizerChunkElements { get; init; } = ChunkedAdam.DefaultChunkElements;
     /// <summary>
     /// Bytes autograd saves per LIF neuron and step: 1−s and u−θ (each step runs in its own dispose scope, so nothing
-    /// else of the step survives). Besides these a LIF stage keeps its stacked spikes (the next stage's input) and,
+    /// else of the step survives). Native autograd frees 1−s as backward passes it; u−θ, saved by the custom spike
+    /// function, lives until the graph goes with the block's scope. Besides these a LIF stage keeps its stacked spikes (the next stage's input) and,
     /// once its backward has run, the surrogate gradient moved out of SpikeFunction.backward; a learnable β adds u·(1−s).
     /// Measured with the exact allocation counter: 12.4 bytes per neuron-step (saved + stacked) after the forward of W1's
     /// hidden layer.
@@ -198,9 +199,11 @@ public static class CostModel
             // pooling follows it, max-pool indices (int64) and the LIF's saved tensors. Backward makes the surrogate gradient,
             // which the block's scope keeps.
             var synapseCopies = (st.BatchNorm ? 1 : 0) + (st.Pool != PoolKind.None ? 1 : 0);
-            scopeHeldPerStep[i] = n * st.Neurons * b;
+            // The spike function's u−θ is saved in a TorchSharp autograd context, which is released with the graph, not as
+            // backward passes it: it stays until the block's scope ends, like the stage's output.
+            scopeHeldPerStep[i] = n * st.Neurons * (b + (st.IsSpiking ? b : 0));
             synapseSavedPerStep[i] = n * ((constant ? 0 : st.SynapseOutputs * b * synapseCopies) + (st.Pool == PoolKind.Max ? st.Neurons * 8 : 0));
-            neuronSavedPerStep[i] = n * (st.IsSpiking ? st.Neurons * (o.LifSavedBytesPerNeuronStep + (st.NeuronParameters > 0 ? b : 0)) : 0);
+            neuronSavedPerStep[i] = n * (st.IsSpiking ? st.Neurons * (o.LifSavedBytesPerNeuronStep - b + (st.NeuronParameters > 0 ? b : 0)) : 0);
             autogradHeldPerStep[i] = synapseSavedPerStep[i] + neuronSavedPerStep[i];
             backwardHeldPerStep[i] = n * (st.IsSpiking ? st.Neurons * b : 0);
             retainedPerStep[i] = scopeHeldPerStep[i] + autogradHeldPerStep[i] + backwardHeldPerStep[i];
@@ -255,39 +258,58 @@ public static class CostModel
         // and input; for convolutions libtorch's reordered copies of grad-output and input — measured ≈ synapse output +
         // input). After backward the optimizer's temporary (one chunk of ChunkedAdam, or TorchSharp Adam's two
         // parameter-sized ones) comes on top of what the scope holds. Weight gradients exist between steps
-        // (PersistentBytes): zero_grad(set_to_none) frees them and backward stores the new ones, so they cancel in a step's
-        // peak — except when gradients accumulate over windows: from the second window on, each weight gradient is computed
-        // into a new tensor and added into the old one.
+        // (PersistentBytes) and so in the baseline: zero_grad(set_to_none) frees them and backward stores new ones, so
+        // those not yet recomputed count below the baseline; with accumulated updates, from the second window on each
+        // weight gradient is computed into a new tensor and added into the old one.
         double K = plan.WindowLength;
         double retained = 0, peakActivations = 0, blockOutputs = 0, transient = 0;
         var accumulate = plan.Update == UpdatePolicy.Accumulate;
-        var accumulating = accumulate && windows.Count > 1;
+        var gradientBytes = stages.Select(st => b * (double)(st.Weights + st.Biases + st.NormParameters + st.NeuronParameters)).ToArray();
+        // The first window and, if any, the longest later one: they differ in which weight gradients exist.
+        var windowCases = new List<(double Length, bool First)> { (windows[0].Length, true) };
+        if (windows.Count > 1) windowCases.Add((windows.Skip(1).Max(w => w.Length), false));
         for (var m = 0; m < blocks.Count; m++)
         {
             var (start, count) = blocks[m];
             var members = Enumerable.Range(start, count).ToList();
             var block = K * members.Sum(s => retainedPerStep[s]);
-            var scopeHeld = K * members.Sum(s => scopeHeldPerStep[s]);
-            var carried = K * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
-            var duringBackward = members.Max(s =>
-            {
-                // Stage s's own saved tensors go as its phases pass: the neuron's after the neuron phase, the pooling's after the pooling phase.
-                var before = scopeHeld + K * members.Where(j => j < s).Sum(j => autogradHeldPerStep[j]) + K * members.Where(j => j >= s).Sum(j => backwardHeldPerStep[j]);
-                var (neuron, pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start);
-                var weightGradient = accumulating ? b * (double)stages[s].Weights : 0;
-                return before + Math.Max(K * (autogradHeldPerStep[s] + n * b * neuron),
-                    Math.Max(K * (synapseSavedPerStep[s] + n * b * pool), K * n * b * synapse + weightGradient));
-            });
+            var laterBlocksGradients = Enumerable.Range(start + count, stages.Count - start - count).Sum(j => gradientBytes[j]);
+            var headInput = m < blocks.Count - 1 ? n * b * stages[start + count - 1].Neurons : 0;   // the window mean a local head reads
             var largest = accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights);
             var adam = b * (o.OptimizerChunkElements is { } chunk ? Math.Min(chunk, largest) : 2 * largest);
-            var duringUpdate = scopeHeld + K * members.Sum(s => backwardHeldPerStep[s]) + adam;
-            var peak = Math.Max(duringBackward, duringUpdate);
+            var peak = double.MinValue;
+            foreach (var (L, first) in windowCases)
+            {
+                // Weight gradients below the pre-step baseline: the first zero_grad of the step frees all of them and each
+                // block's zero_grad frees its own (not with accumulated updates after the first window); backward stores a
+                // stage's new gradient in its synapse phase. In the first window, later blocks' gradients do not exist yet.
+                var zeroedPerWindow = !accumulate || first;
+                double Missing(int s, bool includingS) =>
+                    (zeroedPerWindow ? members.Where(j => j < s || (includingS && j == s)).Sum(j => gradientBytes[j]) : 0)
+                    + (first ? laterBlocksGradients : 0);
+                var scopeHeld = L * members.Sum(s => scopeHeldPerStep[s]) + headInput;
+                var duringBackward = members.Max(s =>
+                {
+                    // Stage s's own saved tensors go as its phases pass: the neuron's after the neuron phase, the pooling's after the pooling phase.
+                    var before = scopeHeld + L * members.Where(j => j < s).Sum(j => autogradHeldPerStep[j]) + L * members.Where(j => j >= s).Sum(j => backwardHeldPerStep[j]);
+                    var (neuron, pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start);
+                    var accumulation = accumulate && !first ? b * (double)stages[s].Weights : 0;   // new gradient, then added into the old one
+                    return before + Math.Max(L * (autogradHeldPerStep[s] + n * b * neuron) - Missing(s, true),
+                        Math.Max(L * (synapseSavedPerStep[s] + n * b * pool) - Missing(s, true), L * n * b * synapse + accumulation - Missing(s, false)));
+                });
+                // The end of the forward, before the block's zero_grad: from the second window on every gradient still exists.
+                var afterForward = scopeHeld + L * members.Sum(s => autogradHeldPerStep[s]) - (first ? members.Sum(s => gradientBytes[s]) + laterBlocksGradients : 0);
+                var duringUpdate = accumulate ? adam : scopeHeld + L * members.Sum(s => backwardHeldPerStep[s]) + adam - (first ? laterBlocksGradients : 0);
+                var carried = L * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
+                peak = Math.Max(peak, Math.Max(afterForward, Math.Max(duringBackward, duringUpdate)) + carried);
+            }
             retained = Math.Max(retained, block);
-            if (peak + carried > peakActivations + blockOutputs + transient)
+            var carriedK = K * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
+            if (peak > peakActivations + blockOutputs + transient)
             {
                 peakActivations = block;
-                blockOutputs = carried;
-                transient = peak - block;   // negative when backward has freed more than its transient adds
+                blockOutputs = carriedK;
+                transient = peak - block - carriedK;   // negative when backward has freed more than its transient adds
             }
         }
         var encoded = n * stages[0].InputSize * b * (o.InputConstantOverTime ? 1 : T);

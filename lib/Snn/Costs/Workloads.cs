@@ -126,7 +126,7 @@ public static class Bench
     /// <paramref name="repeats"/> steps (other threads' allocations can only add).
     /// For the resident figure run without the MALLOC_* tuning variables: they keep freed memory resident.
     /// </summary>
-    public static MemoryReading PeakStepBytes(Trainer trainer, Tensor images, Tensor labels, int warmup = 2, int repeats = 2)
+    public static MemoryReading PeakStepBytes(Trainer trainer, Tensor images, Tensor labels, int warmup = 2, int repeats = 3)
     {
         for (var i = 0; i < warmup; i++) trainer.TrainStep(images, labels);
         return MemoryMeter.MeasureMinBoth(() => trainer.TrainStep(images, labels), repeats);

@@ -76,12 +76,13 @@ public sealed class MemoryMeterTests
         Assert.InRange(MemoryMeter.LiveBytes!.Value - before, -256 * 1024, 256 * 1024);
     }
 
-    public static TheoryData<string, string> Configurations => new()
+    public static TheoryData<string, string> Configurations()
     {
-        { "W1", "bptt" }, { "W1", "tbptt" }, { "W1", "tt-local" },
-        { "W2", "bptt" }, { "W2", "tbptt" }, { "W2", "tt-local" },
-        { "W3", "bptt" }, { "W3", "tbptt" }, { "W3", "tt-local" },
-    };
+        var data = new TheoryData<string, string>();
+        foreach (var w in Workload.All)
+            foreach (var mode in Workload.Modes) data.Add(w.Id, mode);
+        return data;
+    }
 
     /// <summary>Issue 6's criterion: the cost model's peak step memory within 20 % of the exact counter on W1–W3 in the three modes.</summary>
     [Theory]

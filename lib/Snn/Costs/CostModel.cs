@@ -191,7 +191,7 @@ public static class CostModel
             var inRate = i == 0 ? (o.AnalogInput ? 1.0 : o.InputRate) : o.FiringRates?[i - 1] ?? 1.0;
             var constant = i == 0 && o.InputConstantOverTime;
             var errorProp = i > 0 && !firstOfBlock[i];
-            var weights = (double)(st.Weights + st.Biases + st.NormParameters + st.NeuronParameters);
+            var weights = (double)st.Parameters;
 
             // Retained per step (whole batch), by who holds it. Each stage runs in its own dispose scope and only its output
             // (stacked spikes or readout membranes) reaches the block's scope. Autograd saves, and frees as backward passes the
@@ -264,7 +264,7 @@ public static class CostModel
         double K = plan.WindowLength;
         double retained = 0, peakActivations = 0, blockOutputs = 0, transient = 0;
         var accumulate = plan.Update == UpdatePolicy.Accumulate;
-        var gradientBytes = stages.Select(st => b * (double)(st.Weights + st.Biases + st.NormParameters + st.NeuronParameters)).ToArray();
+        var gradientBytes = stages.Select(st => b * (double)st.Parameters).ToArray();
         // The first window and, if any, the longest later one: they differ in which weight gradients exist.
         var windowCases = new List<(double Length, bool First)> { (windows[0].Length, true) };
         if (windows.Count > 1) windowCases.Add((windows.Skip(1).Max(w => w.Length), false));
@@ -275,6 +275,8 @@ public static class CostModel
             var block = K * members.Sum(s => retainedPerStep[s]);
             var laterBlocksGradients = Enumerable.Range(start + count, stages.Count - start - count).Sum(j => gradientBytes[j]);
             var headInput = m < blocks.Count - 1 ? n * b * stages[start + count - 1].Neurons : 0;   // the window mean a local head reads
+            // Earlier blocks' outputs of the window, per step (kept until the window ends).
+            var carriedPerStep = n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
             var largest = accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights);
             var adam = b * (o.OptimizerChunkElements is { } chunk ? Math.Min(chunk, largest) : 2 * largest);
             var peak = double.MinValue;
@@ -300,11 +302,10 @@ public static class CostModel
                 // The end of the forward, before the block's zero_grad: from the second window on every gradient still exists.
                 var afterForward = scopeHeld + L * members.Sum(s => autogradHeldPerStep[s]) - (first ? members.Sum(s => gradientBytes[s]) + laterBlocksGradients : 0);
                 var duringUpdate = accumulate ? adam : scopeHeld + L * members.Sum(s => backwardHeldPerStep[s]) + adam - (first ? laterBlocksGradients : 0);
-                var carried = L * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
-                peak = Math.Max(peak, Math.Max(afterForward, Math.Max(duringBackward, duringUpdate)) + carried);
+                peak = Math.Max(peak, Math.Max(afterForward, Math.Max(duringBackward, duringUpdate)) + L * carriedPerStep);
             }
             retained = Math.Max(retained, block);
-            var carriedK = K * n * b * Enumerable.Range(0, m).Sum(j => (double)stages[blocks[j].Start + blocks[j].Count - 1].Neurons);
+            var carriedK = K * carriedPerStep;
             if (peak > peakActivations + blockOutputs + transient)
             {
                 peakActivations = block;
@@ -314,7 +315,7 @@ public static class CostModel
         }
         var encoded = n * stages[0].InputSize * b * (o.InputConstantOverTime ? 1 : T);
         var state = 2 * n * b * stages.Where(s => s.IsSpiking).Sum(s => (double)s.Neurons);
-        var parameters = stages.Sum(s => (double)(s.Weights + s.Biases + s.NormParameters + s.NeuronParameters)) + headParams;
+        var parameters = stages.Sum(s => (double)s.Parameters) + headParams;
         var persistent = parameters * b * (2 + o.OptimizerStateTensors);
         return new CostReport(plan, batch, costs, retained, peakActivations + blockOutputs + transient + encoded + state, persistent,
             encoded, state, transient, blockOutputs, o);

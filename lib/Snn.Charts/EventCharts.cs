@@ -4,6 +4,7 @@ using Snn.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 using CSharpChart = Plotly.NET.CSharp.Chart;
+using Snn.Data.Events;
 
 namespace Snn.Charts;
 

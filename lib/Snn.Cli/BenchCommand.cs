@@ -3,6 +3,9 @@ using System.Text.Json;
 using Snn.Costs;
 using Snn.Training;
 using TorchSharp;
+using Snn.Benchmarks;
+using Snn.Plans;
+using Snn.Measurement;
 
 namespace Snn.Cli;
 

@@ -1,6 +1,7 @@
 using Snn.Data;
 using Snn.Experiments;
 using TorchSharp;
+using Snn.Data.Events;
 
 // The `snn` command: version, train, bench, data. Later issues add sweep and report.
 return Cli.Run(args);

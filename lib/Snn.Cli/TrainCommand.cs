@@ -4,6 +4,7 @@ using Snn.Data;
 using Snn.Experiments;
 using Snn.Networks;
 using Snn.Training;
+using Snn.Plans;
 
 namespace Snn.Cli;
 

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using Snn.Data;
+using Snn.Data.Events;
+using Snn.Data.Formats;
 
 namespace Snn.Tests;
 

@@ -3,6 +3,7 @@ using Snn.Charts;
 using Snn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Snn.Plans;
 
 namespace Snn.Tests;
 

@@ -1,6 +1,8 @@
 using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
+using Snn.Measurement;
+using Snn.Plans;
 
 namespace Snn.Tests;
 
@@ -78,7 +80,7 @@ public sealed class CheckpointTests
         Assert.All(m.BlockLosses, l => Assert.True(l > 0 && double.IsFinite(l)));
         Assert.Equal(2, m.FiringRates!.Count);
         Assert.All(m.FiringRates, r => Assert.InRange(r, 0, 1));
-        if (Snn.Costs.MemoryMeter.IsSupported) Assert.True(m.PeakStepBytes > 0);
+        if (Snn.Measurement.MemoryMeter.IsSupported) Assert.True(m.PeakStepBytes > 0);
         Assert.All(history.Batches, b => Assert.Equal(3, b.BlockLosses!.Count));
     }
 }

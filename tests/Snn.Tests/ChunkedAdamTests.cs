@@ -3,6 +3,8 @@ using Snn.Training;
 using TorchSharp;
 using Modules = TorchSharp.Modules;
 using static TorchSharp.torch;
+using Snn.Measurement;
+using Snn.Optimization;
 
 namespace Snn.Tests;
 

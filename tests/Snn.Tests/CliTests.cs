@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Snn.Cli;
 using Snn.Costs;
+using Snn.Benchmarks;
+using Snn.Measurement;
 
 namespace Snn.Tests;
 

@@ -5,6 +5,7 @@ using Snn.Networks;
 using Snn.Neurons;
 using TorchSharp;
 using static TorchSharp.torch;
+using Snn.Encoders;
 
 namespace Snn.Tests;
 

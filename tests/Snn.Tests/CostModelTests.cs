@@ -2,6 +2,7 @@ using Snn.Costs;
 using Snn.Layers;
 using Snn.Networks;
 using Snn.Training;
+using Snn.Plans;
 
 namespace Snn.Tests;
 

@@ -1,4 +1,5 @@
 using Snn.Data;
+using Snn.Data.Formats;
 
 namespace Snn.Tests;
 

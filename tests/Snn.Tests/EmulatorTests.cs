@@ -1,4 +1,6 @@
 using Snn.Data;
+using Snn.Data.Events;
+using Snn.Data.Formats;
 
 namespace Snn.Tests;
 

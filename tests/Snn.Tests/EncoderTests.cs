@@ -1,6 +1,7 @@
 using Snn.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
+using Snn.Encoders;
 
 namespace Snn.Tests;
 

@@ -1,5 +1,7 @@
 using Snn.Data;
 using TorchSharp;
+using Snn.Data.Events;
+using Snn.Data.Formats;
 
 namespace Snn.Tests;
 

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Snn.Data;
+using Snn.Data.Formats;
 
 namespace Snn.Tests;
 

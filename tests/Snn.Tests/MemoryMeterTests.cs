@@ -3,6 +3,8 @@ using Snn.Layers;
 using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
+using Snn.Benchmarks;
+using Snn.Measurement;
 
 namespace Snn.Tests;
 

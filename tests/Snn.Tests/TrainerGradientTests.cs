@@ -4,6 +4,7 @@ using Snn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
+using Snn.Plans;
 
 namespace Snn.Tests;
 

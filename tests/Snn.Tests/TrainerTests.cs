@@ -3,6 +3,8 @@ using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Snn.Encoders;
+using Snn.Plans;
 
 namespace Snn.Tests;
 
@@ -88,11 +90,11 @@ public sealed class TrainerTests
         frames.select(2, 1).mul_(labels.eq(1).view(64, 1, 1, 1).to_type(ScalarType.Float32));
         using var data = new ImageDataset("frames", frames.reshape(64, 6, 6, 6).MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), ["on", "off"]);
         var net = NetworkSpec.Build("4C3-FC2", [2, 6, 6]);
-        var trainer = new Trainer(net, TrainingPlan.Truncated(3, 1), new TrainerOptions { BatchSize = 16, Epochs = 6, LearningRate = 1e-2 }, new Snn.Data.FramesEncoder(3, 2));
+        var trainer = new Trainer(net, TrainingPlan.Truncated(3, 1), new TrainerOptions { BatchSize = 16, Epochs = 6, LearningRate = 1e-2 }, new Snn.Encoders.FramesEncoder(3, 2));
         var history = trainer.Fit(data, data);
         Assert.True(history.Last!.TestAccuracy > 0.8, $"accuracy {history.Last.TestAccuracy:P0} on a separable task");
 
-        var wrong = new Trainer(NetworkSpec.Build("4C3-FC2", [6, 6, 6]), TrainingPlan.Bptt(3), encoder: new Snn.Data.FramesEncoder(3, 2));
+        var wrong = new Trainer(NetworkSpec.Build("4C3-FC2", [6, 6, 6]), TrainingPlan.Bptt(3), encoder: new Snn.Encoders.FramesEncoder(3, 2));
         var e = Assert.Throws<ArgumentException>(() => wrong.Evaluate(data));
         Assert.Contains("[2×6×6] per step", e.Message);
     }

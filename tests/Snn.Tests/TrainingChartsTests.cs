@@ -1,5 +1,6 @@
 using Snn.Charts;
 using Snn.Training;
+using Snn.Plans;
 
 namespace Snn.Tests;
 

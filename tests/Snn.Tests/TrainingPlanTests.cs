@@ -1,5 +1,6 @@
 using Snn.Networks;
 using Snn.Training;
+using Snn.Plans;
 
 namespace Snn.Tests;
 

@@ -1,7 +1,5 @@
+using Snn.Data.Formats;
 namespace Snn.Data;
-
-/// <summary>A dataset the kit reads: where it lives, which script fetches it, and a check that reads it.</summary>
-public sealed record DatasetEntry(string Name, string Description, string Script, Func<string?> Locate, Func<string, string> Verify);
 
 /// <summary>
 /// The datasets behind `snn data list|verify`. <see cref="DatasetEntry.Verify"/> reads the files with the

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Snn.Data.Events;
+using Snn.Data.Formats;
 
 namespace Snn.Data;
 

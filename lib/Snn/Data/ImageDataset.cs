@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Snn.Data.Formats;
 
 namespace Snn.Data;
 

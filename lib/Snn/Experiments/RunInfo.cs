@@ -39,13 +39,3 @@ public sealed record RunInfo(
         (assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?")
         .Split('+')[0];
 }
-
-public static class Reproducibility
-{
-    /// <summary>Seeds TorchSharp's global generator (weights, dropout, encoders); returns the seed so it can be recorded.</summary>
-    public static int Seed(int seed)
-    {
-        torch.manual_seed(seed);
-        return seed;
-    }
-}

@@ -6,23 +6,6 @@ using static TorchSharp.torch;
 
 namespace Snn.Networks;
 
-/// <summary>Options shared by all stages of a network built from a spec.</summary>
-public sealed record NetworkOptions
-{
-    public LifParameters Neuron { get; init; } = LifParameters.Default;
-    /// <summary>Leak of the non-spiking readout integrator.</summary>
-    public double ReadoutBeta { get; init; } = 0.5;
-    /// <summary>
-    /// tdBN's α: a <c>BN</c> token's scale γ starts at α·θ (Zheng et al. 2021), so normalised currents
-    /// start with a standard deviation of α·θ around zero and a fraction of neurons fires from step one.
-    /// </summary>
-    public double BatchNormAlpha { get; init; } = 1.0;
-    public static NetworkOptions Default { get; } = new();
-}
-
-/// <summary>A spec token that could not be parsed or does not fit the incoming shape.</summary>
-public sealed class NetworkSpecException(string message) : ArgumentException(message);
-
 /// <summary>
 /// Compact network specs, e.g. "32C3p1-BN-P2-64C3p1-BN-P2-FC128-D0.2-FC10" (tokens separated by '-',
 /// case-insensitive):

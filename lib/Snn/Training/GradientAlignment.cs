@@ -2,11 +2,10 @@ using Snn.Layers;
 using Snn.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
+using Snn.Encoders;
+using Snn.Plans;
 
 namespace Snn.Training;
-
-/// <summary>Cosine similarity between a plan's gradient and the BPTT gradient for one stage (all its weights and biases).</summary>
-public sealed record LayerAlignment(int Stage, string Spec, double Cosine, double PlanNorm, double BpttNorm);
 
 /// <summary>
 /// For one batch at the current weights: per stage, how well the gradient of a plan (truncated and/or

@@ -3,43 +3,7 @@ using System.IO.Compression;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Snn.Data;
-
-/// <summary>Element types of the IDX format (third magic byte).</summary>
-public enum IdxDataType : byte
-{
-    UInt8 = 0x08,
-    Int8 = 0x09,
-    Int16 = 0x0B,
-    Int32 = 0x0C,
-    Float32 = 0x0D,
-    Float64 = 0x0E,
-}
-
-/// <summary>A file that does not follow its published format; the message names the file and byte offset.</summary>
-public sealed class DataFormatException(string message) : IOException(message);
-
-/// <summary>An IDX array: shape and values in host byte order (typed array matching <see cref="DataType"/>).</summary>
-public sealed record IdxArray(IdxDataType DataType, int[] Shape, Array Values)
-{
-    public long Count => Values.LongLength;
-
-    /// <summary>The values as a tensor of the matching dtype and shape (uint8 → ScalarType.Byte).</summary>
-    public Tensor ToTensor()
-    {
-        var shape = Shape.Select(d => (long)d).ToArray();
-        return Values switch
-        {
-            byte[] v => torch.tensor(v, shape),
-            sbyte[] v => torch.tensor(v.Select(b => (short)b).ToArray(), shape).to_type(ScalarType.Int8),
-            short[] v => torch.tensor(v, shape),
-            int[] v => torch.tensor(v, shape),
-            float[] v => torch.tensor(v, shape),
-            double[] v => torch.tensor(v, shape),
-            _ => throw new InvalidOperationException($"Unsupported IDX value array {Values.GetType().Name}."),
-        };
-    }
-}
+namespace Snn.Data.Formats;
 
 /// <summary>
 /// Reader for the IDX format of MNIST / Fashion-MNIST (LeCun et al.): magic 0x00 0x00 type ndims,

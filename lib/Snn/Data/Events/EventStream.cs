@@ -1,4 +1,4 @@
-namespace Snn.Data;
+namespace Snn.Data.Events;
 
 /// <summary>
 /// A recording from an event camera (DVS): events (x, y, t, polarity) on a Width×Height sensor,

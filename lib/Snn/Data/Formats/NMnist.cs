@@ -1,4 +1,5 @@
-namespace Snn.Data;
+using Snn.Data.Events;
+namespace Snn.Data.Formats;
 
 /// <summary>
 /// The N-MNIST binary event format (Orchard et al. 2015, "Converting static image datasets to spiking

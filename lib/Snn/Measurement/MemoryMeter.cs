@@ -2,25 +2,7 @@ using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Snn.Costs;
-
-/// <summary>How <see cref="MemoryMeter"/> measures.</summary>
-public enum MemoryMethod
-{
-    /// <summary>Exact: the live bytes of every malloc'ed block, counted by libsnn_memcount.so loaded with LD_PRELOAD.</summary>
-    AllocatorCounter,
-    /// <summary>Linux: VmHWM − VmRSS after malloc_trim and a clear_refs reset of the high-water mark (page-granular; includes the .NET GC heap and allocator slack).</summary>
-    ResidentHighWater,
-    /// <summary>Neither is available (not Linux, or /proc is not writable).</summary>
-    Unavailable,
-}
-
-/// <summary>Both figures of one measured piece of work; null where that method is unavailable.</summary>
-public readonly record struct MemoryReading(long? AllocatorPeakBytes, long? ResidentPeakBytes)
-{
-    /// <summary>The exact figure when the counter is loaded, otherwise the resident one.</summary>
-    public long? Best => AllocatorPeakBytes ?? ResidentPeakBytes;
-}
+namespace Snn.Measurement;
 
 /// <summary>
 /// Peak extra memory of a piece of work (one training step) on CPU. Two methods, best first:

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Snn.Training;
+namespace Snn.Optimization;
 
 /// <summary>
 /// Adam (Kingma and Ba 2015) as TorchSharp's <see cref="Adam"/> computes it — the same state, so state dicts and

@@ -1,31 +1,4 @@
-namespace Snn.Training;
-
-/// <summary>When the optimizer steps.</summary>
-public enum UpdatePolicy
-{
-    /// <summary>After every block's backward in every window (update unlocking; the paper's scheme).</summary>
-    PerWindowAndBlock,
-    /// <summary>Gradients of all windows and blocks accumulate; one optimizer step per mini-batch.</summary>
-    Accumulate,
-}
-
-/// <summary>What turns a non-final block's output into class scores for its local loss.</summary>
-public enum LocalHeadKind
-{
-    /// <summary>Global average pool over space (conv outputs) → linear → classes; learnable.</summary>
-    PoolLinear,
-    /// <summary>Fixed random projection of the flattened output to the classes (DECOLLE); not trained.</summary>
-    FixedRandom,
-}
-
-/// <summary>The loss of each block on its window-averaged class scores.</summary>
-public enum LossKind
-{
-    /// <summary>Cross-entropy of the scores averaged over the window's steps.</summary>
-    CrossEntropy,
-    /// <summary>Mean squared error between the window-averaged scores (firing rate for spiking heads) and the one-hot label.</summary>
-    RateMse,
-}
+namespace Snn.Plans;
 
 /// <summary>
 /// What the trainer does with time and depth. Time: T steps per sample, cut into windows of K steps

@@ -1,0 +1,7 @@
+using Snn.Layers;
+using Snn.Training;
+
+namespace Snn.Costs;
+
+/// <summary>Phases of one training step.</summary>
+public enum CostPhase { Forward, ErrorPropagation, WeightGradient, Optimizer }

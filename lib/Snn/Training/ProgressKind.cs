@@ -1,0 +1,3 @@
+namespace Snn.Training;
+
+public enum ProgressKind { Batch, Epoch }

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Snn.Costs;
+using Snn.Data;
+using Snn.Layers;
+using Snn.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Snn.Training;
+
+/// <summary>Optimisation settings (defaults: ../shared/design/paper.md — Adam, lr 1e-3, cosine schedule).</summary>
+public sealed record TrainerOptions
+{
+    public int Epochs { get; init; } = 1;
+    public int BatchSize { get; init; } = 64;
+    public int EvalBatchSize { get; init; } = 500;
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Anneal the learning rate to zero over all optimizer steps of the run (cosine).</summary>
+    public bool CosineSchedule { get; init; } = true;
+    /// <summary>Seeds the shuffling (epoch e uses Seed + e).</summary>
+    public int Seed { get; init; } = 0;
+    /// <summary>Minimum time between two batch progress reports.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Measure the peak memory of a training step per epoch (Linux; <see cref="Snn.Measurement.MemoryMeter"/>): the smallest
+    /// of three measured steps (batches 2–4; batch 1 allocates the optimizer state), since anything else
+    /// the process allocates meanwhile only adds.
+    /// </summary>
+    public bool MeasureMemory { get; init; } = true;
+    /// <summary>Where to write a checkpoint after every epoch (model, heads, optimizers, epoch, RNG, history); null: none.</summary>
+    public string? CheckpointPath { get; init; }
+    /// <summary>Continue from <see cref="CheckpointPath"/> when it exists. Without it an existing checkpoint is never overwritten.</summary>
+    public bool Resume { get; init; }
+
+    public TrainerOptions Validated()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be ≥ 1.");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be ≥ 1.");
+        if (EvalBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvalBatchSize), EvalBatchSize, "Evaluation batch size must be ≥ 1.");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be > 0.");
+        if (Resume && CheckpointPath is null) throw new ArgumentException("Resume needs a CheckpointPath.", nameof(Resume));
+        return this;
+    }
+}

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Snn.Costs;
 using Snn.Training;
@@ -33,86 +35,117 @@ internal sealed record BenchReport(
 /// </summary>
 internal static class BenchCommand
 {
-    public const string Usage = """
-        snn bench [--workloads W1,W2,W3] [--modes bptt,tbptt,tt-local] [--steps 20] [--warmup 10] [--json FILE [--force]] [--threads N] [--sweep]
-          Times training steps (median/min/max ms, samples/s, GFLOP/s against this machine's measured fp32 GEMM peak),
-          measures the peak memory of one step (exact allocation counter via LD_PRELOAD, and VmHWM beside it, in a
-          separate run without MALLOC_* tuning) and prints the cost model's peak, retained bytes, MACs and ACs next to it.
-          --sweep: memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of
-          the cost model's peak step memory against the measurement.
+    public const string Description = """
+        Time training steps of the benchmark workloads (median/min/max ms, samples/s, GFLOP/s against this machine's
+        measured fp32 GEMM peak), measure the peak memory of one step (exact allocation counter via LD_PRELOAD, and
+        VmHWM beside it) and print the cost model's peak, retained bytes, MACs and ACs next to it. Re-executes itself:
+        a memory run without and a timing run with the MALLOC_* tuning; prints one line per row as it goes.
         """;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static int Run(string[] args)
+    /// <summary>Runs `snn bench ARGS` (the same parsing, messages and exit codes as the command line).</summary>
+    public static int Run(string[] args) => Cli.Run(["bench", .. args]);
+
+    /// <summary>The parsed options of `snn bench`.</summary>
+    internal sealed record Settings(
+        IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
+        string? Json, bool Force, bool Sweep, string? Phase);
+
+    public static Command Create()
     {
-        try { return RunCore(args); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException) { Console.Error.WriteLine($"snn bench: {e.Message}"); return 2; }
+        var workloads = new Option<string>("--workloads")
+        {
+            Description = $"comma-separated workloads: {string.Join(", ", Workload.All.Select(w => $"{w.Id} ({w.Name})"))}",
+            HelpName = "LIST",
+            DefaultValueFactory = _ => string.Join(',', Workload.All.Select(w => w.Id)),
+        };
+        workloads.CompletionSources.Add(Workload.All.Select(w => w.Id).ToArray());
+        workloads.Validators.Add(r =>
+        {
+            foreach (var w in Split(r.GetValueOrDefault<string>()))
+                if (!Workload.All.Any(x => x.Id.Equals(w, StringComparison.OrdinalIgnoreCase) || x.Name.Equals(w, StringComparison.OrdinalIgnoreCase)))
+                    r.AddError($"--workloads: unknown workload '{w}'; expected {string.Join(", ", Workload.All.Select(x => $"{x.Id} ({x.Name})"))}.");
+        });
+        var modes = new Option<string>("--modes")
+        {
+            Description = $"comma-separated modes: {string.Join(", ", Workload.Modes)} (BPTT; K = T/5; K = T/5 with B = 1)",
+            HelpName = "LIST",
+            DefaultValueFactory = _ => string.Join(',', Workload.Modes),
+        };
+        modes.CompletionSources.Add(Workload.Modes.ToArray());
+        modes.Validators.Add(r =>
+        {
+            foreach (var m in Split(r.GetValueOrDefault<string>()))
+                if (!Workload.Modes.Contains(m))
+                    r.AddError($"--modes: unknown mode '{m}'; expected {string.Join(", ", Workload.Modes)}.");
+        });
+        var steps = CliSupport.Int("--steps", "timed steps per row", 20, min: 1);
+        var warmup = CliSupport.Int("--warmup", "untimed warm-up steps per row", 10, min: 0);
+        var threads = CliSupport.OptionalInt("--threads", "torch threads (default: TorchSharp's; fewer avoid OpenMP barrier stalls on a loaded machine)", min: 1);
+        var json = new Option<string?>("--json") { Description = "also write the report as JSON to FILE (an existing FILE needs --force)", HelpName = "FILE" };
+        var force = new Option<bool>("--force") { Description = "replace an existing --json FILE" };
+        var sweep = new Option<bool>("--sweep")
+        {
+            Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of the cost model's peak step memory against the measurement",
+        };
+        // Internal: the re-executed child runs one phase in-process and writes its report to --json.
+        var phase = new Option<string?>("--phase") { Description = "internal: run one phase in-process", Hidden = true };
+        phase.AcceptOnlyFromAmong("time", "memory", "sweep");
+        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase };
+        command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
+            Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), Split(r.GetValue(modes)).ToList(),
+            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase)))));
+        return command;
     }
 
-    private static int RunCore(string[] args)
+    private static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static int Execute(Settings s)
     {
-        var workloads = Workload.All.ToList();
-        var modes = Workload.Modes.ToList();
-        int steps = 20, warmup = 10;
-        string? json = null, phase = null;
-        int? threads = null;
-        bool force = false, sweep = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {args[i]} needs a value.");
-            switch (args[i])
-            {
-                case "--workloads": workloads = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Workload.Parse).ToList(); break;
-                case "--modes":
-                    modes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
-                    foreach (var m in modes) if (!Workload.Modes.Contains(m)) throw new ArgumentException($"--modes: unknown mode '{m}'; expected {string.Join(", ", Workload.Modes)}.");
-                    break;
-                case "--steps": steps = Positive(Value(), "--steps", 1); break;
-                case "--warmup": warmup = Positive(Value(), "--warmup", 0); break;
-                case "--json": json = Value(); break;
-                case "--force": force = true; break;
-                case "--threads": threads = Positive(Value(), "--threads", 1); break;
-                case "--phase": phase = Value() is "time" or "memory" or "sweep" ? args[i] : throw new ArgumentException("--phase must be 'time', 'memory' or 'sweep'."); break;
-                case "--sweep": sweep = true; break;
-                case "--help" or "-h": Console.WriteLine(Usage); return 0;
-                default: throw new ArgumentException($"snn bench: unknown option '{args[i]}'.\n{Usage}");
-            }
-        }
+        var (workloads, modes, json) = (s.Workloads.ToList(), s.Modes.ToList(), s.Json);
+        if (workloads.Count == 0) throw new UsageException("--workloads is empty; expected e.g. W1,W2.");
+        if (modes.Count == 0) throw new UsageException("--modes is empty; expected e.g. bptt,tt-local.");
         var clock = Stopwatch.StartNew();
-        if (threads is { } t) torch.set_num_threads(t);   // on a loaded machine, fewer threads avoid OpenMP barrier stalls
-        if (phase is not null)
+        if (s.Threads is { } t) torch.set_num_threads(t);   // on a loaded machine, fewer threads avoid OpenMP barrier stalls
+        if (s.Phase is { } phase)
         {
             var report = phase switch
             {
-                "time" => TimeAll(workloads, modes, warmup, steps),
+                "time" => TimeAll(workloads, modes, s.Warmup, s.Steps),
                 "sweep" => MemoryAll(workloads, w => w.SweepPlans().Select(p => ("sweep", p))),
                 _ => MemoryAll(workloads, w => modes.Select(m => (m, w.Plan(m)))),
             };
             if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(report, Json));
             else if (phase == "sweep") PrintSweep(report);
             else Print(report);
-            return 0;
+            return ExitCodes.Ok;
         }
 
-        // A results file the user already has is never replaced silently.
-        if (json is not null && File.Exists(json) && !force)
-            throw new IOException($"{json} exists; choose another --json path or pass --force to replace it.");
-        // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge.
-        var common = $"--workloads {string.Join(',', workloads.Select(w => w.Id))} --modes {string.Join(',', modes)} --steps {steps} --warmup {warmup}" + (threads is { } n ? $" --threads {n}" : "");
-        if (sweep)
+        // A results file the user already has is never replaced silently, and a bad path fails now, not after the run.
+        if (json is not null)
         {
-            var grid = Child("sweep", common, tuned: false) with { WallSeconds = clock.Elapsed.TotalSeconds };
+            if (Directory.Exists(json)) throw new UsageException($"--json {json} is a folder; expected a file path.");
+            if (File.Exists(json) && !s.Force)
+                throw new UsageException($"--json {json} exists; choose another --json path or pass --force to replace it.");
+            var folder = Path.GetDirectoryName(Path.GetFullPath(json));
+            if (folder is not null && !Directory.Exists(folder))
+                throw new UsageException($"--json {json}: folder {folder} does not exist.");
+        }
+        // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge.
+        if (s.Sweep)
+        {
+            var grid = Child("sweep", s, tuned: false) with { WallSeconds = clock.Elapsed.TotalSeconds };
             PrintSweep(grid);
             if (json is not null)
             {
                 File.WriteAllText(json, JsonSerializer.Serialize(grid, Json));
                 Console.WriteLine($"wrote {json}");
             }
-            return 0;
+            return ExitCodes.Ok;
         }
-        var memory = Child("memory", common, tuned: false);
-        var time = Child("time", common, tuned: true);
+        var memory = Child("memory", s, tuned: false);
+        var time = Child("time", s, tuned: true);
         var rows = time.Rows.Select(r => memory.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
             ? r with { MeasuredPeakBytes = m.MeasuredPeakBytes, ResidentPeakBytes = m.ResidentPeakBytes, OverheadBytes = m.OverheadBytes }
             : r).ToList();
@@ -123,32 +156,54 @@ internal static class BenchCommand
             File.WriteAllText(json, JsonSerializer.Serialize(merged, Json));
             Console.WriteLine($"wrote {json}");
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
-    private static int Positive(string text, string name, int min) =>
-        int.TryParse(text, out var v) && v >= min ? v : throw new ArgumentException($"{name} must be an integer ≥ {min}; got '{text}'.");
-
-    private static BenchReport Child(string phase, string common, bool tuned)
+    /// <summary>
+    /// The arguments of a child run, one list element per argument (never a joined string, so that paths with
+    /// spaces survive), rebuilt from the parsed settings.
+    /// </summary>
+    internal static List<string> ChildArguments(Settings s, string phase, string json)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"snn-bench-{Environment.ProcessId}-{phase}.json");
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this executable to re-run the bench.");
-        var info = new ProcessStartInfo(self) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        info.ArgumentList.Add("bench");
-        foreach (var a in $"{common} --phase {phase} --json {file}".Split(' ')) info.ArgumentList.Add(a);
-        foreach (var (k, v) in Bench.MallocTuning)
-            if (tuned) info.Environment[k] = v; else info.Environment.Remove(k);
-        // The memory run counts every allocation exactly with the interposed counter, where it was built.
-        var counter = phase is "memory" or "sweep" ? MemoryMeter.CounterLibraryPath : null;
-        if (counter is not null) info.Environment["LD_PRELOAD"] = counter;
-        Console.WriteLine($"[bench] {phase} run ({(tuned ? "with" : "without")} MALLOC_* tuning{(counter is null ? "" : ", exact allocation counter")})…");
-        using var process = Process.Start(info)!;
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"The bench {phase} run failed with exit code {process.ExitCode}.");
-        var report = JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(file), Json)!;
-        File.Delete(file);
-        return report;
+        List<string> args =
+        [
+            "bench",
+            "--workloads", string.Join(',', s.Workloads.Select(w => w.Id)),
+            "--modes", string.Join(',', s.Modes),
+            "--steps", s.Steps.ToString(CultureInfo.InvariantCulture),
+            "--warmup", s.Warmup.ToString(CultureInfo.InvariantCulture),
+        ];
+        if (s.Threads is { } n) args.AddRange(["--threads", n.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(["--phase", phase, "--json", json]);
+        return args;
+    }
+
+    private static BenchReport Child(string phase, Settings s, bool tuned)
+    {
+        var folder = Directory.CreateTempSubdirectory($"snn-bench-{Environment.ProcessId}-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, $"{phase}.json");
+            var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this executable to re-run the bench.");
+            var info = new ProcessStartInfo(self) { UseShellExecute = false };
+            if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+            foreach (var a in ChildArguments(s, phase, file)) info.ArgumentList.Add(a);
+            foreach (var (k, v) in Bench.MallocTuning)
+                if (tuned) info.Environment[k] = v; else info.Environment.Remove(k);
+            // The memory run counts every allocation exactly with the interposed counter, where it was built.
+            var counter = phase is "memory" or "sweep" ? MemoryMeter.CounterLibraryPath : null;
+            if (counter is not null) info.Environment["LD_PRELOAD"] = counter;
+            Console.WriteLine($"[bench] {phase} run ({(tuned ? "with" : "without")} MALLOC_* tuning{(counter is null ? "" : ", exact allocation counter")})…");
+            using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {self} for the bench {phase} run.");
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"The bench {phase} run failed with exit code {process.ExitCode}.");
+            return JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(file), Json)
+                ?? throw new InvalidDataException($"The bench {phase} run wrote an empty report.");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     private static BenchRow Row(Workload w, string mode, TrainingPlan plan, double[] times, long? peak, double[] rates)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Snn.Data;
@@ -11,76 +12,110 @@ namespace Snn.Cli;
 /// <summary>`snn train`: one run of the Trainer on Fashion-MNIST from the terminal, with a progress bar.</summary>
 internal static class TrainCommand
 {
-    public const string Usage = """
-        snn train [--spec 32C5-P2-64C5-P2-FC10] [--T 4] [--K T] [--B all] [--epochs 1] [--batch 64] [--lr 3e-3]
-                  [--train-samples N] [--seed 0] [--data DIR] --out DIR [--resume]
-          Trains on Fashion-MNIST with the plan (T, K, B) and writes DIR/config.json, DIR/epochs.csv,
-          DIR/summary.json and DIR/checkpoint.bin (after every epoch). An existing DIR is never overwritten:
-          pass --resume to continue its checkpoint. --data: the folder with the four Fashion-MNIST IDX files
-          (default: $SNN_FASHION_MNIST_DIR, data/fashion-mnist, or Debian's /usr/share/datasets/fashion-mnist).
+    public const string Description = """
+        Train on Fashion-MNIST with the plan (T, K, B) and a progress bar. Writes DIR/config.json, DIR/epochs.csv,
+        DIR/summary.json and DIR/checkpoint.bin (after every epoch). An existing DIR is never overwritten:
+        pass --resume to continue its checkpoint. Exit 1 if training diverges.
         """;
 
-    public static int Run(string[] args)
+    /// <summary>Runs `snn train ARGS` (the same parsing, messages and exit codes as the command line).</summary>
+    public static int Run(string[] args) => Cli.Run(["train", .. args]);
+
+    public static Command Create()
     {
-        try { return RunCore(args); }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or FormatException or TrainingDivergedException)
+        var spec = new Option<string>("--spec")
         {
-            Console.Error.WriteLine($"snn train: {e.Message}");
-            return 2;
-        }
+            Description = "network spec: nCk[sS][pP] conv, Pk/MPk/APk pooling, BN, Dp dropout, FCn (the last FC is the readout)",
+            HelpName = "SPEC",
+            DefaultValueFactory = _ => Zoo.CsnnSpec,
+        };
+        var timeSteps = CliSupport.Int("--T", "time steps T per sample", 4, min: 1);
+        var truncation = new Option<string>("--K")
+        {
+            Description = "truncation length K (steps per BPTT window): 1 … T, or T for no truncation",
+            HelpName = "K",
+            DefaultValueFactory = _ => "T",
+        };
+        var block = new Option<string>("--B")
+        {
+            Description = "block size B (weight stages per locally trained block), or all for one end-to-end block",
+            HelpName = "B",
+            DefaultValueFactory = _ => "all",
+        };
+        var epochs = CliSupport.Int("--epochs", "training epochs", 1, min: 1);
+        var batch = CliSupport.Int("--batch", "batch size", 64, min: 1);
+        var lr = CliSupport.PositiveDouble("--lr", "learning rate (Adam)", 3e-3);
+        var trainSamples = CliSupport.OptionalInt("--train-samples", "train on a seeded random subset of N training images (default: all 60 000)", min: 1);
+        var seed = CliSupport.Int("--seed", "seed of the initialisation, the subset and the batch order", 0, min: int.MinValue);
+        var data = new Option<string?>("--data")
+        {
+            Description = "folder with the four Fashion-MNIST IDX files (default: $SNN_FASHION_MNIST_DIR, data/fashion-mnist, or Debian's /usr/share/datasets/fashion-mnist)",
+            HelpName = "DIR",
+        };
+        var output = new Option<string>("--out")
+        {
+            Description = "results folder (never a default place; an existing non-empty folder needs --resume)",
+            HelpName = "DIR",
+            Required = true,
+        };
+        var resume = new Option<bool>("--resume") { Description = "continue the checkpoint in --out instead of refusing to touch it" };
+        var command = new Command("train", Description)
+        {
+            spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume,
+        };
+        command.SetAction(r => CliSupport.Guarded("snn train", () => Execute(new Settings(
+            r.GetValue(spec)!, r.GetValue(timeSteps), r.GetValue(truncation)!, r.GetValue(block)!, r.GetValue(epochs), r.GetValue(batch),
+            r.GetValue(lr), r.GetValue(trainSamples) ?? int.MaxValue, r.GetValue(seed), r.GetValue(data), r.GetValue(output)!, r.GetValue(resume)))));
+        return command;
     }
 
-    private static int RunCore(string[] args)
-    {
-        string spec = Zoo.CsnnSpec, k = "", b = "";
-        int timeSteps = 4, epochs = 1, batch = 64, seed = 0, trainSamples = int.MaxValue;
-        double lr = 3e-3;
-        string? outDir = null, dataDir = null;
-        var resume = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {args[i]} needs a value.");
-            int Int() { var name = args[i]; var v = Value(); return int.TryParse(v, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer; got '{v}'."); }
-            switch (args[i])
-            {
-                case "--spec": spec = Value(); break;
-                case "--T": timeSteps = Int(); break;
-                case "--K": k = Value(); break;
-                case "--B": b = Value(); break;
-                case "--epochs": epochs = Int(); break;
-                case "--batch": batch = Int(); break;
-                case "--lr": lr = double.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--train-samples": trainSamples = Int(); break;
-                case "--seed": seed = int.Parse(Value(), CultureInfo.InvariantCulture); break;
-                case "--out": outDir = Value(); break;
-                case "--data": dataDir = Value(); break;
-                case "--resume": resume = true; break;
-                case "--help" or "-h": Console.WriteLine(Usage); return 0;
-                default: throw new ArgumentException($"unknown option '{args[i]}'.\n{Usage}");
-            }
-        }
-        if (outDir is null) throw new ArgumentException($"--out DIR is required (results are never written to a default place).\n{Usage}");
-        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !resume)
-            throw new IOException($"{outDir} already holds results; choose another --out or pass --resume to continue its checkpoint.");
-        Directory.CreateDirectory(outDir);
+    /// <summary>The parsed options of one run.</summary>
+    private sealed record Settings(
+        string Spec, int TimeSteps, string K, string B, int Epochs, int Batch, double Lr, int TrainSamples, int Seed,
+        string? DataDir, string OutDir, bool Resume);
 
-        var plan = new TrainingPlan
-        {
-            TimeSteps = timeSteps,
-            Truncation = k is "" or "T" ? null : int.Parse(k, CultureInfo.InvariantCulture),
-            BlockSize = b is "" or "all" ? null : int.Parse(b, CultureInfo.InvariantCulture),
-        }.Validated();
+    /// <summary>Library parameter → the option that sets it, for messages about bad values.</summary>
+    private static readonly Dictionary<string, string> OptionOf = new()
+    {
+        ["TimeSteps"] = "--T", ["Truncation"] = "--K", ["BlockSize"] = "--B", ["Epochs"] = "--epochs",
+        ["BatchSize"] = "--batch", ["LearningRate"] = "--lr",
+    };
+
+    private static int Execute(Settings s)
+    {
+        var (spec, timeSteps, epochs, batch, lr, seed, outDir, resume) = (s.Spec, s.TimeSteps, s.Epochs, s.Batch, s.Lr, s.Seed, s.OutDir, s.Resume);
+        // Bad input first (exit 2), before anything is loaded or written.
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !resume)
+            throw new UsageException($"--out {outDir} already holds results; choose another --out or pass --resume to continue its checkpoint.");
+        if (File.Exists(outDir)) throw new UsageException($"--out {outDir} is a file; expected a folder for the results.");
+        int? k = s.K.Equals("T", StringComparison.OrdinalIgnoreCase) ? null
+            : int.TryParse(s.K, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kv) && kv >= 1 && kv <= timeSteps ? kv
+            : throw new UsageException($"--K must be between 1 and T = {timeSteps} (or T); got {s.K}.");
+        int? b = s.B.Equals("all", StringComparison.OrdinalIgnoreCase) ? null
+            : int.TryParse(s.B, NumberStyles.Integer, CultureInfo.InvariantCulture, out var bv) && bv >= 1 ? bv
+            : throw new UsageException($"--B must be a positive number of stages (or all); got {s.B}.");
+        if (s.DataDir is { } d && !Directory.Exists(d))
+            throw new UsageException($"--data {d}: folder not found; expected the folder with the four Fashion-MNIST IDX files.");
+
+        var plan = CliSupport.Input(() => new TrainingPlan { TimeSteps = timeSteps, Truncation = k, BlockSize = b }.Validated(), OptionOf);
         Reproducibility.Seed(seed);
-        var (fullTrain, test) = FashionMnist.Load(dataDir);
-        var train = fullTrain.Subset(trainSamples, seed);
-        var network = NetworkSpec.Build(spec, train.SampleShape);
+        var (fullTrain, test) = CliSupport.Input(() => FashionMnist.Load(s.DataDir));
+        var train = fullTrain.Subset(s.TrainSamples, seed);
+        var network = CliSupport.Input(() =>
+        {
+            try { return NetworkSpec.Build(spec, train.SampleShape); }
+            catch (NetworkSpecException e) { throw new UsageException($"--spec {spec}: {e.Message}"); }
+        });
         var options = new TrainerOptions
         {
             Epochs = epochs, BatchSize = batch, LearningRate = lr, Seed = seed,
             CheckpointPath = Path.Combine(outDir, "checkpoint.bin"), Resume = resume,
             ProgressInterval = TimeSpan.FromMilliseconds(250),
         };
-        var trainer = new Trainer(network, plan, options);
+        var trainer = CliSupport.Input(() => new Trainer(network, plan, options), OptionOf);
+
+        // The work (an exception from here on is a failed run, exit 1).
+        Directory.CreateDirectory(outDir);
         var config = Path.Combine(outDir, "config.json");
         if (!File.Exists(config)) File.WriteAllText(config, JsonSerializer.Serialize(new
         {
@@ -89,7 +124,14 @@ internal static class TrainCommand
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"{network.Spec}, {plan}, {train.Count} training images → {outDir}");
 
-        var history = trainer.Fit(train, test, Report);
+        TrainingHistory history;
+        try { history = trainer.Fit(train, test, Report); }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.Write("\r\u001b[K");
+            Console.Error.WriteLine($"snn train: training diverged: {e.Message}; try a smaller --lr (results so far are in {outDir}).");
+            return ExitCodes.Failed;
+        }
         using (var csv = new StreamWriter(Path.Combine(outDir, "epochs.csv")))
         {
             csv.WriteLine("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,peak_step_bytes");
@@ -102,7 +144,7 @@ internal static class TrainCommand
             plan = plan.ToString(), testAccuracy = last.TestAccuracy, testLoss = last.TestLoss, seconds = history.TotalSeconds,
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"test accuracy {last.TestAccuracy:P2} after {last.Epoch} epoch(s); results in {outDir}");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static string F(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";

@@ -1,16 +1,23 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Snn.Cli;
+using SnnCli = Snn.Cli.Cli;
 using Snn.Costs;
 using Snn.Benchmarks;
 using Snn.Measurement;
 
 namespace Snn.Tests;
 
-/// <summary>The `snn` commands, called in-process: results a user already has are never replaced.</summary>
+/// <summary>
+/// The `snn` commands, called in-process (and once as a process): help, exit codes (0 ok, 1 failed run, 2 bad usage
+/// or input), messages naming the option, and results a user already has are never replaced.
+/// </summary>
 public sealed class CliTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("snn-cli-").FullName;
+    // A space in every path the commands get: arguments must survive as they are.
+    private readonly string dir = Directory.CreateTempSubdirectory("snn cli ").FullName;
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
@@ -21,6 +28,174 @@ public sealed class CliTests : IDisposable
         Console.SetError(error);
         try { return (run(), error.ToString()); }
         finally { Console.SetError(previous); }
+    }
+
+    /// <summary>`snn ARGS` in-process: exit code, stdout, stderr.</summary>
+    private static (int Code, string Output, string Error) Snn(params string[] args)
+    {
+        var (previousOut, previousError) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try { return (SnnCli.Run(args), output.ToString(), error.ToString()); }
+        finally
+        {
+            Console.SetOut(previousOut);
+            Console.SetError(previousError);
+        }
+    }
+
+    [Fact]
+    public void Help_exits_0_and_lists_the_commands_and_completion()
+    {
+        var (code, output, _) = Snn("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("snn [command] [options]", output);
+        foreach (var command in new[] { "version", "train", "bench", "data" })
+            Assert.Contains($"\n  {command} ", output);
+        Assert.Contains("dotnet-suggest", output);
+    }
+
+    [Theory]
+    [InlineData("train", "--out <DIR> (REQUIRED)", "[default: 4]")]
+    [InlineData("bench", "--workloads <LIST>", "[default: 20]")]
+    [InlineData("data", "verify", "emulate")]
+    [InlineData("data verify", "<NAME>", "fashion-mnist")]
+    [InlineData("data emulate", "--train <N>", "[default: 60000]")]
+    [InlineData("data list", "Usage:", "snn data list")]
+    [InlineData("version", "Usage:", "snn version")]
+    public void Every_command_has_help_with_its_options_and_defaults(string command, string expected, string alsoExpected)
+    {
+        var (code, output, error) = Snn([.. command.Split(' '), "--help"]);
+        Assert.True(code == 0, error);
+        Assert.Contains($"snn {command}", output);
+        Assert.Contains(expected, output);
+        Assert.Contains(alsoExpected, output);
+    }
+
+    [Fact]
+    public void Version_prints_the_versions()
+    {
+        var (code, output, error) = Snn("version");
+        Assert.True(code == 0, error);
+        Assert.StartsWith("snn ", output);
+        Assert.Contains("TorchSharp", output);
+        (code, output, error) = Snn("--version");
+        Assert.True(code == 0, error);
+        Assert.StartsWith("snn ", output);
+    }
+
+    [Theory]
+    [InlineData("--K", "train --out {out} --K 0")]
+    [InlineData("--K", "train --out {out} --T 4 --K 9")]
+    [InlineData("--T", "train --out {out} --T zero")]
+    [InlineData("--B", "train --out {out} --B none")]
+    [InlineData("--lr", "train --out {out} --lr -1")]
+    [InlineData("--out", "train --T 2")]
+    [InlineData("--bogus", "train --out {out} --bogus")]
+    [InlineData("--steps", "bench --steps 0")]
+    [InlineData("--warmup", "bench --warmup x")]
+    [InlineData("fastest", "bench --modes bptt,fastest")]
+    [InlineData("W9", "bench --workloads W1,W9")]
+    [InlineData("nope", "data verify nope")]
+    [InlineData("--train", "data emulate --train -5")]
+    [InlineData("frobnicate", "frobnicate")]
+    [InlineData("--version", "--version train")]
+    public void Bad_usage_exits_2_and_names_the_option(string named, string commandLine)
+    {
+        var output = Path.Combine(dir, "never written");
+        var (code, _, error) = Snn([.. commandLine.Split(' ').Select(a => a == "{out}" ? output : a)]);
+        Assert.Equal(2, code);
+        Assert.Contains(named, error);
+        Assert.False(Directory.Exists(output), "bad usage must not create the output folder");
+    }
+
+    [Fact]
+    public void A_command_group_alone_shows_its_help_and_exits_2()
+    {
+        var (code, output, _) = Snn();
+        Assert.Equal(2, code);
+        Assert.Contains("Commands:", output);
+        (code, output, _) = Snn("data");
+        Assert.Equal(2, code);
+        Assert.Contains("verify", output);
+    }
+
+    [Fact]
+    public void Missing_data_is_bad_input_with_exit_2()
+    {
+        var run = Path.Combine(dir, "run");
+        var (code, _, error) = Snn("train", "--out", run, "--data", Path.Combine(dir, "no such folder"));
+        Assert.Equal(2, code);
+        Assert.Contains("--data", error);
+        var empty = Directory.CreateDirectory(Path.Combine(dir, "empty data")).FullName;
+        (code, _, error) = Snn("train", "--out", run, "--data", empty);
+        Assert.Equal(2, code);
+        Assert.Contains("Fashion-MNIST not found", error);
+        Assert.False(Directory.Exists(run));
+
+        (code, _, error) = Snn("bench", "--workloads", "W1", "--json", Path.Combine(dir, "no such folder", "bench.json"));
+        Assert.Equal(2, code);
+        Assert.Contains("--json", error);
+    }
+
+    [Fact]
+    public void Bench_child_arguments_are_a_list_that_keeps_paths_with_spaces()
+    {
+        var settings = new BenchCommand.Settings([Workload.W1, Workload.W2], ["bptt", "tt-local"], 3, 1, 2, "/tmp/my dir/x.json", false, false, null);
+        var args = BenchCommand.ChildArguments(settings, "memory", "/tmp/a b/memory.json");
+        Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1", "--threads", "2",
+            "--phase", "memory", "--json", "/tmp/a b/memory.json" }, args);
+    }
+
+    /// <summary>
+    /// `snn bench` as a process, re-executing itself for the memory and the timing run, with --json and the temporary
+    /// folder (where the children write their reports) in folders whose names hold spaces.
+    /// </summary>
+    [Fact]
+    public void Bench_re_executes_itself_with_paths_that_hold_spaces()
+    {
+        var results = Directory.CreateDirectory(Path.Combine(dir, "my results")).FullName;
+        var temp = Directory.CreateDirectory(Path.Combine(dir, "tmp with space")).FullName;
+        var json = Path.Combine(results, "bench report.json");
+        var (code, output, error) = RunSnnProcess(["bench", "--workloads", "W1", "--modes", "bptt", "--steps", "1", "--warmup", "1", "--json", json],
+            new Dictionary<string, string> { ["TMPDIR"] = temp });
+        Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
+        Assert.Contains("[bench] memory run", output);
+        Assert.Contains("[bench] time run", output);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var row = Assert.Single(doc.RootElement.GetProperty("Rows").EnumerateArray().ToList());
+        Assert.Equal("W1", row.GetProperty("Workload").GetString());
+        Assert.Equal("bptt", row.GetProperty("Mode").GetString());
+        Assert.True(row.GetProperty("MedianMs").GetDouble() > 0);
+        Assert.True(row.GetProperty("ModelPeakBytes").GetDouble() > 0);
+        Assert.Empty(Directory.GetFileSystemEntries(temp));   // the children's reports are removed
+    }
+
+    /// <summary>Runs Snn.Cli.dll (beside the tests, with its runtimeconfig) under the dotnet host: exit code, stdout, stderr.</summary>
+    private static (int Code, string Output, string Error) RunSnnProcess(IEnumerable<string> args, IDictionary<string, string> environment)
+    {
+        var host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+        var (output, error) = (new StringBuilder(), new StringBuilder());
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (error) error.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"snn {string.Join(' ', info.ArgumentList)} did not finish in 5 minutes.\n{output}\n{error}");
+        }
+        process.WaitForExit();   // the redirected streams are drained
+        lock (output) lock (error) return (process.ExitCode, output.ToString(), error.ToString());
     }
 
     [Fact]
@@ -88,7 +263,7 @@ public sealed class CliTests : IDisposable
         WriteIdx(data, "train", 200, 1);
         WriteIdx(data, "t10k", 100, 2);
         var run = Path.Combine(dir, "run");
-        string[] args = ["--data", data, "--out", run, "--spec", "FC64-FC10", "--T", "2", "--epochs", "1", "--batch", "20", "--seed", "3"];
+        string[] args = ["--data", data, "--out", run, "--spec", "FC64-FC10", "--T", "2", "--K", "T", "--B", "all", "--epochs", "1", "--batch", "20", "--seed", "3"];
         var (code, error) = Capture(() => TrainCommand.Run(args));
         Assert.True(code == 0, error);
         foreach (var file in new[] { "config.json", "epochs.csv", "summary.json", "checkpoint.bin" })

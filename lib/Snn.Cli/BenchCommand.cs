@@ -231,13 +231,11 @@ internal static class BenchCommand
         return dense.Flops - 2 * (first.ForwardMacs + first.WeightGradientMacs) * saved;
     }
 
-    /// <summary>The same seeded network, trainer and synthetic batch for the timing and the memory run.</summary>
-    private static (Trainer Trainer, torch.Tensor Images, torch.Tensor Labels, double[] Rates) Setup(Workload w, TrainingPlan plan)
+    /// <summary>The same seeded network and trainer for the timing and the memory run (the synthetic batch comes from the workload).</summary>
+    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan)
     {
         var (network, rates) = Bench.Prepare(w);
-        var trainer = new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, w.Encoder());
-        var (images, labels) = w.SyntheticBatch();
-        return (trainer, images, labels, rates);
+        return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }), rates);
     }
 
     private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps)
@@ -250,8 +248,8 @@ internal static class BenchCommand
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, images, labels, rates) = Setup(w, w.Plan(mode));
-                var times = Bench.TimeSteps(trainer, images, labels, warmup, steps);
+                var (trainer, rates) = Setup(w, w.Plan(mode));
+                var times = Bench.TimeSteps(trainer, w, warmup, steps);
                 var row = Row(w, mode, w.Plan(mode), times, null, rates);
                 Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
@@ -270,8 +268,8 @@ internal static class BenchCommand
             foreach (var (mode, plan) in plansOf(w))
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, images, labels, rates) = Setup(w, plan);
-                var peak = Bench.PeakStepBytes(trainer, images, labels);
+                var (trainer, rates) = Setup(w, plan);
+                var peak = Bench.PeakStepBytes(trainer, w);
                 rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
                 Console.WriteLine($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }

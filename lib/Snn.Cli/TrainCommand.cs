@@ -125,7 +125,7 @@ internal static class TrainCommand
         Console.WriteLine($"{network.Spec}, {plan}, {train.Count} training images → {outDir}");
 
         TrainingHistory history;
-        try { history = trainer.Fit(train, test, Report); }
+        try { history = trainer.Fit(train.Encoded(), test.Encoded(), Report); }
         catch (TrainingDivergedException e)
         {
             Console.Error.Write("\r\u001b[K");

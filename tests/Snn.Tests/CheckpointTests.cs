@@ -31,22 +31,22 @@ public sealed class CheckpointTests
             var options = new TrainerOptions { Epochs = 3, BatchSize = 32, LearningRate = 5e-3, Seed = 9, MeasureMemory = false };
 
             var whole = Net(1);
-            var wholeHistory = new Trainer(whole, plan, options).Fit(train, test);
+            var wholeHistory = new Trainer(whole, plan, options).Fit(train.Encoded(), test.Encoded());
 
             var path = Path.Combine(dir.FullName, "run.ckpt");
             var first = Net(1);
             Assert.Throws<Interrupted>(() => new Trainer(first, plan, options with { CheckpointPath = path })
-                .Fit(train, test, p => { if (p.Kind == ProgressKind.Epoch && p.Epoch == 2) throw new Interrupted(); }));
+                .Fit(train.Encoded(), test.Encoded(), p => { if (p.Kind == ProgressKind.Epoch && p.Epoch == 2) throw new Interrupted(); }));
             Assert.True(File.Exists(path));
 
             // Without Resume an existing checkpoint is never overwritten.
-            var refused = Assert.Throws<IOException>(() => new Trainer(Net(5), plan, options with { CheckpointPath = path }).Fit(train, test));
+            var refused = Assert.Throws<IOException>(() => new Trainer(Net(5), plan, options with { CheckpointPath = path }).Fit(train.Encoded(), test.Encoded()));
             Assert.Contains("Resume", refused.Message);
 
             var resumed = Net(77);   // different initial weights: everything must come from the checkpoint
             var epochs = new List<int>();
             var history = new Trainer(resumed, plan, options with { CheckpointPath = path, Resume = true })
-                .Fit(train, test, p => { if (p.Kind == ProgressKind.Epoch) epochs.Add(p.Epoch); });
+                .Fit(train.Encoded(), test.Encoded(), p => { if (p.Kind == ProgressKind.Epoch) epochs.Add(p.Epoch); });
 
             Assert.Equal([3], epochs);
             Assert.Equal(Weights(whole), Weights(resumed));
@@ -56,7 +56,7 @@ public sealed class CheckpointTests
 
             // A different plan cannot silently continue this run.
             var mismatch = Assert.Throws<InvalidDataException>(() =>
-                new Trainer(Net(1), TrainingPlan.Bptt(4), options with { CheckpointPath = path, Resume = true }).Fit(train, test));
+                new Trainer(Net(1), TrainingPlan.Bptt(4), options with { CheckpointPath = path, Resume = true }).Fit(train.Encoded(), test.Encoded()));
             Assert.Contains("BPTT", mismatch.Message);
         }
         finally
@@ -71,7 +71,7 @@ public sealed class CheckpointTests
         torch.manual_seed(1);
         using var train = TrainerTests.Bars(96, seed: 2);
         var net = NetworkSpec.Build("4C3-P2-6C3-FC2", [1, 8, 8]);
-        var history = new Trainer(net, TrainingPlan.TruncatedLocal(4, 2, 1), new TrainerOptions { BatchSize = 32, LearningRate = 5e-3 }).Fit(train);
+        var history = new Trainer(net, TrainingPlan.TruncatedLocal(4, 2, 1), new TrainerOptions { BatchSize = 32, LearningRate = 5e-3 }).Fit(train.Encoded());
         var m = history.Last!;
         Assert.Equal(3, m.BlockLosses!.Count);
         Assert.Equal(3, m.BlockAccuracies!.Count);

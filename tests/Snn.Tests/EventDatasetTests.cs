@@ -57,12 +57,18 @@ public sealed class EventDatasetTests : IDisposable
         }
         foreach (var (f, l) in prefetched) { f.Dispose(); l.Dispose(); }
 
-        // Through the trainer's path: [N, T·C, H, W] and back to [T, N, C, H, W] unchanged.
-        using var flat = first.AsImageDataset();
-        Assert.Equal(new long[] { 10, 34, 34 }, flat.SampleShape);
-        using var back = first.Encoder().Encode(flat.Images, 5);
-        Assert.True(back.eq(first.Frames.transpose(0, 1)).all().item<bool>());
-        Assert.Throws<ArgumentException>(() => first.Encoder().Encode(flat.Images, 4));
+        // Through the trainer's path (IBatchSource): [T, N, C, H, W] as binned, and only the binning's T.
+        IBatchSource source = first;
+        Assert.Equal(new long[] { 2, 34, 34 }, source.StepShape);
+        Assert.Equal(5, source.TimeSteps);
+        var (input, inputLabels) = source.Batches(first.Count, 5).Single();
+        Assert.True(input.eq(first.Frames.transpose(0, 1)).all().item<bool>());
+        Assert.Equal(first.Labels.data<long>().ToArray(), inputLabels.data<long>().ToArray());
+        input.Dispose(); inputLabels.Dispose();
+        Assert.Contains("T = 5", Assert.Throws<ArgumentException>(() => source.Batches(4, 4).First()).Message);
+        using var binary = first.WithCountsClamped(1f);
+        Assert.Equal(1f, binary.Frames.max().item<float>());
+        Assert.True(binary.Frames.eq(first.Frames.clamp(0, 1)).all().item<bool>());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Snn.Neurons;
 using Snn.Costs;
 using Snn.Layers;
 using Snn.Networks;
@@ -95,10 +96,9 @@ public sealed class MemoryMeterTests
         var workload = Workload.Parse(workloadId);
         var (network, _) = Bench.Prepare(workload);
         var plan = workload.Plan(mode);
-        var trainer = new Trainer(network, plan, new TrainerOptions { BatchSize = workload.Batch, MeasureMemory = false }, workload.Encoder());
+        var trainer = new Trainer(network, plan, new TrainerOptions { BatchSize = workload.Batch, MeasureMemory = false });
         using var scope = torch.NewDisposeScope();
-        var (images, labels) = workload.SyntheticBatch();
-        var measured = Bench.PeakStepBytes(trainer, images, labels, warmup: 2, repeats: 2).AllocatorPeakBytes!.Value;
+        var measured = Bench.PeakStepBytes(trainer, workload, warmup: 2, repeats: 2).AllocatorPeakBytes!.Value;
         var model = CostModel.Estimate(network.Describe(), plan, workload.Batch, workload.CostOptions()).PeakStepBytes;
         var ratio = measured / model;
         Assert.True(ratio is > 0.8 and < 1.2, $"{workloadId} {mode}: measured {MemoryMeter.Format(measured)}, model {model / MiB:F2} MiB, ratio {ratio:F2}");

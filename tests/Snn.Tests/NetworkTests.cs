@@ -1,3 +1,4 @@
+using Snn.Neurons;
 using Snn.Networks;
 using TorchSharp;
 using static TorchSharp.torch;

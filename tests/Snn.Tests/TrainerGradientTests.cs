@@ -1,3 +1,4 @@
+using Snn.Encoders;
 using Snn.Networks;
 using Snn.Neurons;
 using Snn.Training;
@@ -32,7 +33,7 @@ public sealed class TrainerGradientTests
     private static double MaxDiff(Tensor a, Tensor b) => (a - b).abs().max().item<double>();
 
     private static Dictionary<string, Tensor> Grads(SpikingNetwork net, TrainingPlan plan, Tensor x, Tensor y) =>
-        new Trainer(net, plan, new TrainerOptions { MeasureMemory = false }).ComputeGradients(x, y);
+        new Trainer(net, plan, new TrainerOptions { MeasureMemory = false }).ComputeGradients(new DirectEncoder().Encode(x, plan.TimeSteps), y);
 
     [Fact]
     public void Bptt_gradients_equal_a_plain_bptt_loop()
@@ -120,7 +121,7 @@ public sealed class TrainerGradientTests
         foreach (var plan in new[] { TrainingPlan.Bptt(T), TrainingPlan.Truncated(T, 1), TrainingPlan.Truncated(T, 4), TrainingPlan.Local(T, 1),
                      TrainingPlan.TruncatedLocal(T, 2, 1), TrainingPlan.TruncatedLocal(T, 4, 2) with { Head = LocalHeadKind.FixedRandom } })
         {
-            new Trainer(net, plan).ComputeGradients(x, y, out var outcome);
+            new Trainer(net, plan).ComputeGradients(new DirectEncoder().Encode(x, plan.TimeSteps), y, out var outcome);
             Assert.True(outcome.SpikeCounts[0] > 0 && outcome.SpikeCounts[1] > 0, "both hidden stages should spike");
             if (reference is null) { reference = outcome; continue; }
             Assert.Equal(reference.SpikeCounts, outcome.SpikeCounts);
@@ -137,7 +138,7 @@ public sealed class TrainerGradientTests
         var net = Net("2C3-P2-4C3-FC3", [1, 8, 8]);
         var (x, y) = Batch([1, 8, 8]);
         var trainer = new Trainer(net, TrainingPlan.TruncatedLocal(T, 4, 1), new TrainerOptions { MeasureMemory = false });
-        var before = trainer.ComputeGradients(x, y);
+        var before = trainer.ComputeGradients(new DirectEncoder().Encode(x, T), y);
         Assert.All(before.Values, g => Assert.True(g.abs().max().item<double>() > 0, "every parameter should get a gradient"));
 
         // Change everything downstream of block 0 (stages 1, 2 and head 1): block 0's gradients must not move.
@@ -146,7 +147,7 @@ public sealed class TrainerGradientTests
             foreach (var p in net.Stages[1].parameters().Concat(net.Stages[2].parameters()).Concat(trainer.Heads[1].parameters()))
                 p.add_(torch.randn_like(p) * 0.3);
         }
-        var after = trainer.ComputeGradients(x, y);
+        var after = trainer.ComputeGradients(new DirectEncoder().Encode(x, T), y);
         foreach (var key in before.Keys.Where(k => k.StartsWith("stages.0.") || k.StartsWith("heads.0.")))
             Assert.True(MaxDiff(before[key], after[key]) == 0, $"{key} changed when only later blocks changed");
         foreach (var key in before.Keys.Where(k => k.StartsWith("stages.2.")))
@@ -194,7 +195,7 @@ public sealed class TrainerUpdateTests
         var plan = TrainingPlan.Truncated(steps, 2) with { Update = update };
 
         var net = Build();
-        new Trainer(net, plan, new TrainerOptions { LearningRate = 0.05 }).TrainStep(x, y);
+        new Trainer(net, plan, new TrainerOptions { LearningRate = 0.05 }).TrainStep(new DirectEncoder().Encode(x, steps), y);
 
         // By hand: raw Adam over the same windows.
         var manual = Build();

@@ -1,3 +1,5 @@
+using Snn.Neurons;
+using Snn.Data.Events;
 using Snn.Data;
 using Snn.Networks;
 using Snn.Training;
@@ -34,7 +36,7 @@ public sealed class TrainerTests
         var net = NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]);
         var trainer = new Trainer(net, TrainingPlan.Bptt(4), new TrainerOptions { BatchSize = 32, LearningRate = 1e-2, Epochs = 2, Seed = 5 });
         var reports = new List<TrainingProgress>();
-        var history = trainer.Fit(train, test, reports.Add);
+        var history = trainer.Fit(train.Encoded(), test.Encoded(), reports.Add);
 
         Assert.Equal(2 * 16, history.Batches.Count);
         var first = history.Batches.Take(4).Average(b => b.Loss);
@@ -53,10 +55,10 @@ public sealed class TrainerTests
         var trainer = new Trainer(NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]), TrainingPlan.Truncated(6, 4),
             new TrainerOptions { BatchSize = 16, Epochs = 1 });
         var stats = DisposeScopeManager.Statistics;
-        trainer.Fit(train, test);   // creates the optimizer state once
+        trainer.Fit(train.Encoded(), test.Encoded());   // creates the optimizer state once
         var afterFirst = stats.ThreadTotalLiveCount;
-        trainer.Fit(train, test);
-        trainer.Fit(train, test);
+        trainer.Fit(train.Encoded(), test.Encoded());
+        trainer.Fit(train.Encoded(), test.Encoded());
         Assert.Equal(afterFirst, stats.ThreadTotalLiveCount);
     }
 
@@ -66,7 +68,7 @@ public sealed class TrainerTests
         torch.manual_seed(7);
         using var data = Bars(64, seed: 8);
         var net = NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]);
-        var reference = new Trainer(net, TrainingPlan.Bptt(6)).Evaluate(data);
+        var reference = new Trainer(net, TrainingPlan.Bptt(6)).Evaluate(data.Encoded());
         using var scope = torch.NewDisposeScope();
         var input = data.Images.unsqueeze(0).expand(6, -1, -1, -1, -1);
         net.ResetState();
@@ -83,20 +85,22 @@ public sealed class TrainerTests
     {
         torch.manual_seed(2);
         using var scope = torch.NewDisposeScope();
-        // 3 time bins × 2 polarity channels stored as 6 channels; the class is which polarity fires.
+        // 3 time bins × 2 polarity channels; the class is which polarity fires. Trained natively as [T, N, C, H, W].
         var labels = torch.randint(0, 2, [64]);
         var frames = (torch.rand([64, 3, 2, 6, 6]) < 0.4).to_type(ScalarType.Float32);
         frames.select(2, 0).mul_(labels.eq(0).view(64, 1, 1, 1).to_type(ScalarType.Float32));
         frames.select(2, 1).mul_(labels.eq(1).view(64, 1, 1, 1).to_type(ScalarType.Float32));
-        using var data = new ImageDataset("frames", frames.reshape(64, 6, 6, 6).MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), ["on", "off"]);
+        using var data = new EventDataset("frames", frames.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), ["on", "off"], Binning.TimeBins(3));
         var net = NetworkSpec.Build("4C3-FC2", [2, 6, 6]);
-        var trainer = new Trainer(net, TrainingPlan.Truncated(3, 1), new TrainerOptions { BatchSize = 16, Epochs = 6, LearningRate = 1e-2 }, new Snn.Encoders.FramesEncoder(3, 2));
+        var trainer = new Trainer(net, TrainingPlan.Truncated(3, 1), new TrainerOptions { BatchSize = 16, Epochs = 6, LearningRate = 1e-2 });
         var history = trainer.Fit(data, data);
         Assert.True(history.Last!.TestAccuracy > 0.8, $"accuracy {history.Last.TestAccuracy:P0} on a separable task");
 
-        var wrong = new Trainer(NetworkSpec.Build("4C3-FC2", [6, 6, 6]), TrainingPlan.Bptt(3), encoder: new Snn.Encoders.FramesEncoder(3, 2));
+        var wrong = new Trainer(NetworkSpec.Build("4C3-FC2", [6, 6, 6]), TrainingPlan.Bptt(3));
         var e = Assert.Throws<ArgumentException>(() => wrong.Evaluate(data));
         Assert.Contains("[2×6×6] per step", e.Message);
+        var otherT = new Trainer(NetworkSpec.Build("4C3-FC2", [2, 6, 6]), TrainingPlan.Bptt(4));
+        Assert.Contains("T = 3", Assert.Throws<ArgumentException>(() => otherT.Evaluate(data)).Message);
     }
 
     [Fact]
@@ -107,7 +111,7 @@ public sealed class TrainerTests
         using var data = Bars(8, seed: 1);
         var net = NetworkSpec.Build("4C3-FC2", [1, 10, 10]);
         var trainer = new Trainer(net, TrainingPlan.Bptt(2));
-        var shape = Assert.Throws<ArgumentException>(() => trainer.Evaluate(data));
+        var shape = Assert.Throws<ArgumentException>(() => trainer.Evaluate(data.Encoded()));
         Assert.Contains("1×8×8", shape.Message);
     }
 
@@ -119,7 +123,7 @@ public sealed class TrainerTests
         var net = NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]);
         // NaN inputs never spike (H(NaN) = 0), so force divergence through absurd weight updates.
         var trainer = new Trainer(net, TrainingPlan.Bptt(2), new TrainerOptions { BatchSize = 16, LearningRate = 1e37, Epochs = 3, CosineSchedule = false });
-        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(data));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(data.Encoded()));
         Assert.Contains("diverged", e.Message);
         Assert.Contains("lr", e.Message);
     }

@@ -6,6 +6,8 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Snn.Measurement;
 using Snn.Plans;
+using Snn.Costs;
+using Snn.Encoders;
 
 namespace Snn.Benchmarks;
 
@@ -31,30 +33,60 @@ public static class Bench
         return (network, rates);
     }
 
-    /// <summary>Times <paramref name="steps"/> training steps after <paramref name="warmup"/> untimed ones; milliseconds per step.</summary>
-    public static double[] TimeSteps(Trainer trainer, Tensor images, Tensor labels, int warmup, int steps)
+    /// <summary>
+    /// One training step of <paramref name="trainer"/> on the workload's fixed synthetic batch, encoding included as
+    /// data arrives in training: direct input as a stride-0 view, event frames as a fresh seeded Bernoulli draw per step.
+    /// </summary>
+    public static Action Step(Trainer trainer, Workload workload, int seed = 0)
     {
-        for (var i = 0; i < warmup; i++) trainer.TrainStep(images, labels);
+        var encoder = workload.Encoder((ulong)seed);
+        var (images, labels) = workload.SyntheticBatch(seed);
+        return () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            trainer.TrainStep(encoder.Encode(images, trainer.Plan.TimeSteps), labels);
+        };
+    }
+
+    /// <summary>Times <paramref name="steps"/> training steps after <paramref name="warmup"/> untimed ones; milliseconds per step.</summary>
+    public static double[] TimeSteps(Trainer trainer, Workload workload, int warmup, int steps, int seed = 0)
+    {
+        var step = Step(trainer, workload, seed);
+        for (var i = 0; i < warmup; i++) step();
         var times = new double[steps];
         for (var i = 0; i < steps; i++)
         {
             var clock = Stopwatch.StartNew();
-            trainer.TrainStep(images, labels);
+            step();
             times[i] = clock.Elapsed.TotalMilliseconds;
         }
         return times;
     }
 
     /// <summary>
-    /// Peak extra memory of one training step by every method available (<see cref="MemoryMeter.MeasureBoth"/>), after
-    /// <paramref name="warmup"/> steps so that optimizer state already exists; per method the minimum over
-    /// <paramref name="repeats"/> steps (other threads' allocations can only add).
+    /// Peak extra memory of one training step by every method available (<see cref="StepMemoryProbe"/>): the minimum over
+    /// <paramref name="repeats"/> steps after <paramref name="warmup"/> steps, so that optimizer state already exists.
     /// For the resident figure run without the MALLOC_* tuning variables: they keep freed memory resident.
     /// </summary>
-    public static MemoryReading PeakStepBytes(Trainer trainer, Tensor images, Tensor labels, int warmup = 2, int repeats = 3)
+    public static MemoryReading PeakStepBytes(Trainer trainer, Workload workload, int warmup = 2, int repeats = 3, int seed = 0) =>
+        StepMemoryProbe.Measure(Step(trainer, workload, seed), warmup, repeats);
+
+    /// <summary>
+    /// Measured peak step memory next to the cost model's, plan by plan, on <paramref name="network"/> (trained a few
+    /// steps by each plan in turn, as a sweep does) with the workload's batch: what `snn bench --sweep` and the cost
+    /// notebook report.
+    /// </summary>
+    public static List<PlanMemory> MeasuredVsModel(Workload workload, SpikingNetwork network, IEnumerable<TrainingPlan> plans, int seed = 0, int warmup = 2, int repeats = 3)
     {
-        for (var i = 0; i < warmup; i++) trainer.TrainStep(images, labels);
-        return MemoryMeter.MeasureMinBoth(() => trainer.TrainStep(images, labels), repeats);
+        var stages = network.Describe();
+        var result = new List<PlanMemory>();
+        foreach (var plan in plans)
+        {
+            var trainer = new Trainer(network, plan, new TrainerOptions { BatchSize = workload.Batch, MeasureMemory = false });
+            var measured = PeakStepBytes(trainer, workload, warmup, repeats, seed).Best;
+            result.Add(new PlanMemory(plan, measured, CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions()).PeakStepBytes));
+        }
+        return result;
     }
 
     /// <summary>
@@ -71,7 +103,12 @@ public static class Bench
         using var scope = torch.NewDisposeScope();
         var images = torch.rand(1, 4);
         var labels = torch.zeros([1], dtype: ScalarType.Int64);
-        return PeakStepBytes(trainer, images, labels, warmup: 2, repeats: repeats);
+        var encoder = new DirectEncoder();
+        return StepMemoryProbe.Measure(() =>
+        {
+            using var step = torch.NewDisposeScope();
+            trainer.TrainStep(encoder.Encode(images, 1), labels);
+        }, warmup: 2, repeats: repeats);
     }
 
     /// <summary>This machine's fp32 GEMM rate in GFLOP/s: best of a few timed n×n torch.mm.</summary>

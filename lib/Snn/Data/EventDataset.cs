@@ -1,11 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Snn.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 using Snn.Data.Events;
-using Snn.Encoders;
 using Snn.Data.Formats;
 
 namespace Snn.Data;
@@ -16,7 +14,7 @@ namespace Snn.Data;
 /// Binned frames are cached on disk under a name made of the binning key and a hash of the source files
 /// (paths, sizes, modification times), so a second run does not re-read the raw events.
 /// </summary>
-public sealed class EventDataset : IDisposable
+public sealed class EventDataset : IBatchSource, IDisposable
 {
     private const string CacheMagic = "SNNFRM01";
 
@@ -158,10 +156,8 @@ public sealed class EventDataset : IDisposable
     /// </summary>
     public IEnumerable<(Tensor Frames, Tensor Labels)> Batches(int batchSize, bool shuffle = false, int seed = 0, bool prefetch = false)
     {
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be ≥ 1.");
-        var order = new long[Count];
-        for (var i = 0; i < Count; i++) order[i] = i;
-        if (shuffle) new Random(seed).Shuffle(order);
+        SampleOrder.CheckBatchSize(batchSize);
+        var order = SampleOrder.Of(Count, shuffle, seed);
         var starts = Enumerable.Range(0, (Count + batchSize - 1) / batchSize).Select(b => b * batchSize).ToArray();
         (Tensor, Tensor) Gather(int start)
         {
@@ -186,19 +182,30 @@ public sealed class EventDataset : IDisposable
         }
     }
 
-    /// <summary>
-    /// The same data as an <see cref="ImageDataset"/> of [N, T·C, H, W] (a view, no copy), to be fed
-    /// through <see cref="FramesEncoder"/>, which unfolds it back into [T, N, C, H, W].
-    /// </summary>
-    public ImageDataset AsImageDataset(float? clampCounts = null)
+    long[] IBatchSource.StepShape => SampleShape;
+    int? IBatchSource.TimeSteps => TimeSteps;
+
+    /// <summary>The binned frames as they are, [T, N, C, H, W]; <paramref name="timeSteps"/> must be the binning's T.</summary>
+    IEnumerable<(Tensor Input, Tensor Labels)> IBatchSource.Batches(int batchSize, int timeSteps, bool shuffle, int seed, Device? device)
     {
-        using var scope = torch.NewDisposeScope();
-        var flat = Frames.reshape(Count, -1, SampleShape[1], SampleShape[2]);
-        if (clampCounts is { } c) flat = flat.clamp(0, c);
-        return new ImageDataset($"{Name} (frames as channels)", flat.MoveToOuterDisposeScope(), Labels.alias().MoveToOuterDisposeScope(), ClassNames);
+        if (timeSteps != TimeSteps)
+            throw new ArgumentException($"{Name} holds T = {TimeSteps} frames per sample ({Binning.Key}) but T = {timeSteps} was asked for: bin the events into {timeSteps} frames.", nameof(timeSteps));
+        foreach (var (x, y) in Batches(batchSize, shuffle, seed))
+        {
+            if (device is null || device.type == DeviceType.CPU) { yield return (x, y); continue; }
+            yield return (x.to(device), y.to(device));
+            x.Dispose();
+            y.Dispose();
+        }
     }
 
-    public FramesEncoder Encoder() => new(TimeSteps, (int)SampleShape[0]);
+    /// <summary>A copy whose event counts are clipped to [0, <paramref name="maxCount"/>] (e.g. 1: binary frames).</summary>
+    public EventDataset WithCountsClamped(float maxCount)
+    {
+        if (!(maxCount > 0)) throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, "The largest count kept must be > 0.");
+        using var scope = torch.NewDisposeScope();
+        return new EventDataset($"{Name} (counts ≤ {maxCount})", Frames.clamp(0, maxCount).MoveToOuterDisposeScope(), Labels.alias().MoveToOuterDisposeScope(), ClassNames, Binning);
+    }
 
     public void Dispose() { Frames.Dispose(); Labels.Dispose(); }
 

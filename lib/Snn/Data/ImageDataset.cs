@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using Snn.Data.Formats;
+using Snn.Encoders;
 
 namespace Snn.Data;
 
@@ -62,19 +63,19 @@ public sealed class ImageDataset : IDisposable
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "Subset size must be ≥ 1.");
         if (count >= Count) return this;
         using var scope = torch.NewDisposeScope();
-        var index = torch.tensor(Permutation(Count, seed)[..count]);
+        var index = torch.tensor(SampleOrder.Of(Count, shuffle: true, seed)[..count]);
         return new ImageDataset($"{Name}[{count}]", Images.index_select(0, index).MoveToOuterDisposeScope(),
             Labels.index_select(0, index).MoveToOuterDisposeScope(), ClassNames);
     }
 
     /// <summary>
     /// Mini-batches (images, labels) in seeded random order, or in file order without shuffling.
-    /// Tensors are created in the caller's dispose scope. The last batch may be smaller.
+    /// Tensors are created in the caller's dispose scope. For training, see <see cref="Encoded"/>. The last batch may be smaller.
     /// </summary>
     public IEnumerable<(Tensor Images, Tensor Labels)> Batches(int batchSize, bool shuffle = false, int seed = 0, Device? device = null)
     {
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be ≥ 1.");
-        var order = shuffle ? Permutation(Count, seed) : null;
+        SampleOrder.CheckBatchSize(batchSize);
+        var order = shuffle ? SampleOrder.Of(Count, shuffle, seed) : null;
         for (var start = 0; start < Count; start += batchSize)
         {
             var size = Math.Min(batchSize, Count - start);
@@ -103,13 +104,8 @@ public sealed class ImageDataset : IDisposable
 
     public int BatchCount(int batchSize) => (Count + batchSize - 1) / batchSize;
 
-    private static long[] Permutation(int n, int seed)
-    {
-        var order = new long[n];
-        for (var i = 0; i < n; i++) order[i] = i;
-        new Random(seed).Shuffle(order);
-        return order;
-    }
+    /// <summary>This dataset as a batch source through <paramref name="encoder"/> (direct encoding when null).</summary>
+    public EncodedImages Encoded(IEncoder? encoder = null) => new(this, encoder ?? new DirectEncoder());
 
     public void Dispose()
     {

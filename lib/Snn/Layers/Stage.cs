@@ -12,7 +12,7 @@ namespace Snn.Layers;
 /// once and broadcast, which is mathematically identical (batch-norm's normalisation of K identical
 /// copies equals that of one; only its running-variance update differs by the Bessel factor n/(n − 1)).
 /// </summary>
-public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
+public sealed class Stage : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> synapse;
     private readonly nn.Module<Tensor, Tensor>? norm;
@@ -30,7 +30,6 @@ public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
         long[] inputShape, long[] outputShape, string spec,
         StageLayout? layout = null, nn.Module<Tensor, Tensor>? norm = null, TimeSharedDropout? dropout = null) : base(name)
     {
-        if (neuron is not IStateful) throw new ArgumentException("A stage's neuron must implement IStateful.", nameof(neuron));
         this.synapse = synapse;
         this.norm = norm;
         this.post = post;
@@ -55,7 +54,7 @@ public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
     public nn.Module<Tensor, Tensor> Neuron => neuron;
     public TimeSharedDropout? Dropout => dropout;
     /// <summary>True when the neuron spikes (false for the non-spiking readout).</summary>
-    public bool IsSpiking => neuron is LifNeuron;
+    public bool IsSpiking => neuron is SpikingNeuron;
 
     public override Tensor forward(Tensor input)
     {
@@ -86,18 +85,6 @@ public sealed class Stage : nn.Module<Tensor, Tensor>, IStateful
         var y = synapse.forward(x);
         if (norm is not null) y = norm.forward(y);
         return post is null ? y : post.forward(y);
-    }
-
-    public void ResetState()
-    {
-        ((IStateful)neuron).ResetState();
-        dropout?.ResetState();
-    }
-
-    public void DetachState()
-    {
-        ((IStateful)neuron).DetachState();
-        dropout?.DetachState();
     }
 
     /// <summary>This stage for the cost model; <paramref name="index"/> is its position in the network.</summary>

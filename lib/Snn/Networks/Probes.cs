@@ -1,3 +1,4 @@
+using Snn.Neurons;
 using Snn.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,12 +16,23 @@ public static class Probes
     public static double[] FiringRates(SpikingNetwork network, Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        network.ResetState();
-        var outputs = network.ForwardStages(input);
-        network.ResetState();
-        return network.Stages.Select((s, i) => (s, i)).Where(p => p.s.IsSpiking)
-            .Select(p => outputs[p.i].to_type(ScalarType.Float64).mean().item<double>()).ToArray();
+        return SpikeRecord(network, input).Select(r => r.Spikes.to_type(ScalarType.Float64).mean().item<double>()).ToArray();
+    }
+
+    /// <summary>
+    /// The spikes of every spiking stage for <paramref name="input"/> [T, N, …], run from rest without gradients (state
+    /// is reset before and after): for rasters and firing-rate plots. Tensors are made in the caller's dispose scope.
+    /// </summary>
+    public static IReadOnlyList<(int Stage, string Spec, Tensor Spikes)> SpikeRecord(SpikingNetwork network, Tensor input)
+    {
+        IReadOnlyList<Tensor> outputs;
+        using (torch.no_grad())
+        {
+            network.ResetState();
+            outputs = network.ForwardStages(input);
+            network.ResetState();
+        }
+        return network.Stages.Select((s, i) => (s, i)).Where(p => p.s.IsSpiking).Select(p => (p.i, p.s.Spec, outputs[p.i])).ToList();
     }
 
     /// <summary>

@@ -9,9 +9,9 @@ namespace Snn.Networks;
 /// <summary>
 /// A feed-forward SNN: an ordered list of stages, the last one being the non-spiking readout.
 /// forward([K, N, …input]) → readout membrane [K, N, classes]; state carries across calls until
-/// <see cref="ResetState"/>.
+/// <see cref="NetworkState.ResetState"/>.
 /// </summary>
-public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>, IStateful
+public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Stage> stages;
 
@@ -49,9 +49,6 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>, IStateful
         }
         return outputs;
     }
-
-    public void ResetState() { foreach (var s in stages) s.ResetState(); }
-    public void DetachState() { foreach (var s in stages) s.DetachState(); }
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -8,14 +8,15 @@ namespace Snn.Neurons;
 /// Non-spiking leaky integrator m[t] = β·m[t−1] + I[t] (no threshold, no reset): the readout whose
 /// membrane, averaged over the steps in scope, gives the class scores.
 /// </summary>
-public sealed class LeakyIntegrator : nn.Module<Tensor, Tensor>, IStateful
+public sealed class LeakyIntegrator : StatefulModule
 {
-    private readonly StateSlot state = new();
+    private readonly StateSlot state;
 
     public LeakyIntegrator(double beta = 0.5, string name = "integrator") : base(name)
     {
         if (!(beta >= 0 && beta <= 1)) throw new ArgumentOutOfRangeException(nameof(beta), beta, "Integrator leak β must be in [0, 1].");
         Beta = beta;
+        state = RegisterState("membrane");
         RegisterComponents();
     }
 
@@ -24,7 +25,7 @@ public sealed class LeakyIntegrator : nn.Module<Tensor, Tensor>, IStateful
     public override Tensor forward(Tensor input)
     {
         if (input.dim() < 2) throw new ArgumentException($"Integrator input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
-        Tensor? membrane = state.IsEmpty ? null : state[0];
+        Tensor? membrane = state.ValueOrNull;
         var steps = (int)input.shape[0];
         var outputs = new Tensor[steps];
         var currents = input.unbind(0);   // see LifNeuron.forward
@@ -39,9 +40,6 @@ public sealed class LeakyIntegrator : nn.Module<Tensor, Tensor>, IStateful
         foreach (var m in outputs) m.Dispose();   // the stacked copy holds the values now
         return output;
     }
-
-    public void ResetState() => state.Clear();
-    public void DetachState() => state.Detach();
 
     public override string ToString() => $"LeakyIntegrator(β={Beta})";
 }

@@ -6,17 +6,20 @@ namespace Snn.Neurons;
 
 /// <summary>
 /// Multi-step LIF layer: takes input currents [K, N, …] and returns spikes [K, N, …], carrying membrane
-/// and last spikes from the previous call until <see cref="ResetState"/>. The maths is <see cref="Lif.Step"/>.
+/// and last spikes from the previous call until <see cref="NetworkState.ResetState"/>. The maths is <see cref="Lif.Step"/>.
 /// </summary>
-public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
+public sealed class LifNeuron : SpikingNeuron
 {
-    private readonly StateSlot state = new();
+    private readonly StateSlot membrane;
+    private readonly StateSlot lastSpikes;
     // Registered only when LearnableBeta: a null Parameter field is skipped by RegisterComponents.
     private readonly Parameter? beta;
 
     public LifNeuron(LifParameters? parameters = null, string name = "lif") : base(name)
     {
         Parameters = (parameters ?? LifParameters.Default).Validated();
+        membrane = RegisterState("membrane");
+        lastSpikes = RegisterState("spikes");
         if (Parameters.LearnableBeta) beta = nn.Parameter(torch.tensor(Parameters.Beta, dtype: ScalarType.Float32));
         RegisterComponents();
     }
@@ -36,7 +39,7 @@ public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
     public override Tensor forward(Tensor input)
     {
         if (input.dim() < 2) throw new ArgumentException($"LIF input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
-        LifState? current = state.IsEmpty ? null : new LifState(state[0], state[1]);
+        LifState? current = membrane.IsEmpty ? null : new LifState(membrane.Value, lastSpikes.Value);
         var steps = (int)input.shape[0];
         var spikes = new Tensor[steps];
         var leak = beta?.clamp(0.0, 1.0).to_type(input.dtype);
@@ -63,15 +66,13 @@ public sealed class LifNeuron : nn.Module<Tensor, Tensor>, IStateful
         var output = torch.stack(spikes);
         // The stacked copy holds the spikes now; the last step's stay as the carried state.
         for (var t = 0; t < steps - 1; t++) spikes[t].Dispose();
-        state.Set(current!.Value.Membrane, current.Value.Spikes);
+        membrane.Set(current!.Value.Membrane);
+        lastSpikes.Set(current.Value.Spikes);
         return output;
     }
 
     /// <summary>The carried membrane potential [N, …], or null after a reset.</summary>
-    public Tensor? Membrane => state.IsEmpty ? null : state[0];
-
-    public void ResetState() => state.Clear();
-    public void DetachState() => state.Detach();
+    public Tensor? Membrane => membrane.ValueOrNull;
 
     public override string ToString() => $"LIF(β={Parameters.Beta}{(beta is null ? "" : " learnable")}, θ={Parameters.Threshold}, {Parameters.Reset} reset, {Parameters.Surrogate})";
 }

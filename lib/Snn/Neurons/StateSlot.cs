@@ -4,45 +4,49 @@ using static TorchSharp.torch;
 namespace Snn.Neurons;
 
 /// <summary>
-/// Holds a neuron's carried tensors outside any dispose scope (so they survive the step that made them)
-/// and disposes the previous ones when replaced. Not a Tensor field, so never registered as a buffer.
+/// One named piece of carried state (a membrane, the last spikes, a dropout mask). Holds its tensor outside any
+/// dispose scope, so it survives the step that made it, and disposes the previous one when replaced. Not a Tensor
+/// field, so TorchSharp never registers it as a buffer. Made by <see cref="StatefulModule.RegisterState"/>.
 /// </summary>
 public sealed class StateSlot
 {
-    private Tensor[]? tensors;
+    private Tensor? value;
 
-    public bool IsEmpty => tensors is null;
+    internal StateSlot(string name) => Name = name;
 
-    public Tensor this[int index] => tensors is { } t ? t[index] : throw new InvalidOperationException("The state slot is empty (reset).");
+    /// <summary>The state's name inside its module, e.g. "membrane".</summary>
+    public string Name { get; }
 
-    /// <summary>Takes ownership of <paramref name="values"/> and releases what was held before.</summary>
-    public void Set(params Tensor[] values)
+    /// <summary>True after a reset: the next step starts from rest.</summary>
+    public bool IsEmpty => value is null;
+
+    /// <summary>The carried tensor; throws when the slot is empty.</summary>
+    public Tensor Value => value ?? throw new InvalidOperationException($"The state '{Name}' is empty (reset).");
+
+    /// <summary>The carried tensor, or null after a reset.</summary>
+    public Tensor? ValueOrNull => value;
+
+    /// <summary>Takes ownership of <paramref name="tensor"/> and releases what was held before.</summary>
+    public void Set(Tensor tensor)
     {
-        var old = tensors;
-        foreach (var v in values) v.DetachFromDisposeScope();
-        tensors = values;
-        Release(old, keep: values);
+        ArgumentNullException.ThrowIfNull(tensor);
+        tensor.DetachFromDisposeScope();
+        var old = value;
+        value = tensor;
+        // By reference: Tensor.Equals compares values, and a detached alias equals its source.
+        if (old is not null && !ReferenceEquals(old, tensor)) old.Dispose();
     }
 
-    /// <summary>Replaces each tensor by a detached alias (same storage, no gradient history).</summary>
+    /// <summary>Keeps the value but cuts its gradient history (a detached alias of the same storage).</summary>
     public void Detach()
     {
-        if (tensors is null) return;
-        Set(tensors.Select(t => t.detach()).ToArray());
+        if (value is not null) Set(value.detach());
     }
 
     public void Clear()
     {
-        var old = tensors;
-        tensors = null;
-        Release(old, keep: []);
-    }
-
-    private static void Release(Tensor[]? old, Tensor[] keep)
-    {
-        if (old is null) return;
-        // By reference: Tensor.Equals compares values, and a detached alias equals its source.
-        foreach (var t in old)
-            if (!keep.Any(k => ReferenceEquals(k, t))) t.Dispose();
+        var old = value;
+        value = null;
+        old?.Dispose();
     }
 }

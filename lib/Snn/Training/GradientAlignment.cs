@@ -14,16 +14,19 @@ namespace Snn.Training;
 /// </summary>
 public static class GradientAlignment
 {
-    /// <summary>Uses <paramref name="trainer"/>'s plan and its (possibly trained) local heads.</summary>
-    public static IReadOnlyList<LayerAlignment> Compare(Trainer trainer, Tensor images, Tensor labels, IEncoder? encoder = null)
+    /// <summary>
+    /// Uses <paramref name="trainer"/>'s plan and its (possibly trained) local heads. Both gradients see the same
+    /// <paramref name="input"/> [T, N, …], so a stochastic encoding cannot make them disagree.
+    /// </summary>
+    public static IReadOnlyList<LayerAlignment> Compare(Trainer trainer, Tensor input, Tensor labels)
     {
-        var bptt = new Trainer(trainer.Network, TrainingPlan.Bptt(trainer.Plan.TimeSteps), trainer.Options with { CheckpointPath = null, Resume = false }, encoder);
-        return Compare(trainer.Network, trainer.ComputeGradients(images, labels), bptt.ComputeGradients(images, labels));
+        var bptt = new Trainer(trainer.Network, TrainingPlan.Bptt(trainer.Plan.TimeSteps), trainer.Options with { CheckpointPath = null, Resume = false });
+        return Compare(trainer.Network, trainer.ComputeGradients(input, labels), bptt.ComputeGradients(input, labels));
     }
 
     /// <summary>Builds a trainer for <paramref name="plan"/> (fresh local heads) and compares with BPTT.</summary>
-    public static IReadOnlyList<LayerAlignment> Compare(SpikingNetwork network, TrainingPlan plan, Tensor images, Tensor labels, IEncoder? encoder = null) =>
-        Compare(new Trainer(network, plan, encoder: encoder), images, labels, encoder);
+    public static IReadOnlyList<LayerAlignment> Compare(SpikingNetwork network, TrainingPlan plan, Tensor input, Tensor labels) =>
+        Compare(new Trainer(network, plan), input, labels);
 
     private static IReadOnlyList<LayerAlignment> Compare(SpikingNetwork network, Dictionary<string, Tensor> plan, Dictionary<string, Tensor> bptt)
     {

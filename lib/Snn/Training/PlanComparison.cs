@@ -12,20 +12,23 @@ public static class PlanComparison
 {
     /// <summary>
     /// Peak memory of one training step (MiB, measured; null where unsupported) for each plan, side by side
-    /// under the same conditions: a fresh network per plan (same seed), <paramref name="warmup"/> steps on
-    /// the fixed batch (the first allocates the optimizer state), then the smallest of
-    /// <paramref name="repeats"/> measured steps (<see cref="MemoryMeter.MeasureMin"/>).
+    /// under the same conditions: a fresh network per plan (same seed), the first batch of <paramref name="data"/>
+    /// (batch size of <paramref name="options"/>, the plan's T), <paramref name="warmup"/> steps on it (the first
+    /// allocates the optimizer state), then the smallest of <paramref name="repeats"/> measured steps
+    /// (<see cref="StepMemoryProbe"/>).
     /// </summary>
     public static List<(TrainingPlan Plan, double? MiB)> StepMemory(IEnumerable<TrainingPlan> plans, Func<SpikingNetwork> network,
-        TrainerOptions options, TorchSharp.torch.Tensor images, TorchSharp.torch.Tensor labels, int seed = 0, int warmup = 3, int repeats = 3)
+        TrainerOptions options, IBatchSource data, int seed = 0, int warmup = 3, int repeats = 3)
     {
         var result = new List<(TrainingPlan, double?)>();
         foreach (var plan in plans)
         {
             torch.manual_seed(seed);
             var trainer = new Trainer(network(), plan, options with { CheckpointPath = null, Resume = false });
-            for (var i = 0; i < warmup; i++) trainer.TrainStep(images, labels);
-            var bytes = MemoryMeter.MeasureMin(() => trainer.TrainStep(images, labels), repeats);
+            using var scope = torch.NewDisposeScope();
+            var (input, labels) = data.FirstBatch(options.BatchSize, plan.TimeSteps);
+            scope.Attach([input, labels]);
+            var bytes = StepMemoryProbe.Measure(() => trainer.TrainStep(input, labels), warmup, repeats).Best;
             result.Add((plan, bytes / (1024.0 * 1024.0)));
         }
         return result;
@@ -37,7 +40,7 @@ public static class PlanComparison
     /// reports when <paramref name="logBatches"/>).
     /// </summary>
     public static List<PlanRun> Run(IEnumerable<TrainingPlan> plans, Func<SpikingNetwork> network, TrainerOptions options,
-        ImageDataset train, ImageDataset? test = null, int seed = 0, Action<string>? log = null, bool logBatches = false)
+        IBatchSource train, IBatchSource? test = null, int seed = 0, Action<string>? log = null, bool logBatches = false)
     {
         var runs = new List<PlanRun>();
         foreach (var plan in plans)

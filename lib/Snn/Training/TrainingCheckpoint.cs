@@ -1,20 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Snn.Networks;
+using Snn.Optimization;
+using Snn.Plans;
 using TorchSharp;
 
 namespace Snn.Training;
 
-public sealed partial class Trainer
+/// <summary>
+/// A training checkpoint: network weights, local heads, optimizer states, schedule position, epoch, the global RNG
+/// state and the history so far. Written to a temporary file and renamed, so an interrupted write never leaves a
+/// half checkpoint.
+/// </summary>
+internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan plan, int epochs, LocalHeads heads,
+    IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule)
 {
     private const string CheckpointMagic = "SNN-CHECKPOINT-1";
     private static readonly JsonSerializerOptions HistoryJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    /// <summary>
-    /// Writes network weights, local heads, optimizer states, schedule position, epoch, the global RNG
-    /// state and the history so far. Written to a temporary file and renamed, so an interrupted write
-    /// never leaves a half checkpoint.
-    /// </summary>
-    private void SaveCheckpoint(string path, TrainingHistory history, int epoch)
+    public void Save(string path, TrainingHistory history, int epoch)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -24,10 +28,10 @@ public sealed partial class Trainer
         {
             writer.Write(CheckpointMagic);
             writer.Write(network.Spec);
-            writer.Write(Plan.ToString());
+            writer.Write(plan.ToString());
             writer.Write(epoch);
-            writer.Write(Options.Epochs);
-            writer.Write(optimizerSteps);
+            writer.Write(epochs);
+            writer.Write(schedule.Step);
             writer.Write(JsonSerializer.Serialize(history.Epochs, HistoryJson));
             writer.Write(JsonSerializer.Serialize(history.Batches, HistoryJson));
             using (var rng = torch.random.get_rng_state())
@@ -37,14 +41,14 @@ public sealed partial class Trainer
                 writer.Write(bytes);
             }
             network.save(writer);
-            Heads.save(writer);
+            heads.save(writer);
             foreach (var o in optimizers) o.save_state_dict(writer);
         }
         File.Move(temp, full, overwrite: true);
     }
 
-    /// <summary>Restores everything <see cref="SaveCheckpoint"/> wrote; returns the last finished epoch.</summary>
-    private int LoadCheckpoint(string path, TrainingHistory history)
+    /// <summary>Restores everything <see cref="Save"/> wrote; returns the last finished epoch.</summary>
+    public int Load(string path, TrainingHistory history)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
@@ -52,23 +56,24 @@ public sealed partial class Trainer
         try { magic = reader.ReadString(); }
         catch (EndOfStreamException) { magic = ""; }
         if (magic != CheckpointMagic) throw new InvalidDataException($"'{path}' is not a Snn training checkpoint.");
-        var spec = reader.ReadString();
-        var plan = reader.ReadString();
-        if (spec != network.Spec || plan != Plan.ToString())
-            throw new InvalidDataException($"Checkpoint '{path}' is of {spec} trained with {plan}; this trainer has {network.Spec} with {Plan}. Use another CheckpointPath.");
+        var savedSpec = reader.ReadString();
+        var savedPlan = reader.ReadString();
+        if (savedSpec != network.Spec || savedPlan != plan.ToString())
+            throw new InvalidDataException($"Checkpoint '{path}' is of {savedSpec} trained with {savedPlan}; this trainer has {network.Spec} with {plan}. Use another CheckpointPath.");
         var epoch = reader.ReadInt32();
-        var epochs = reader.ReadInt32();
-        if (epochs != Options.Epochs)
-            throw new InvalidDataException($"Checkpoint '{path}' belongs to a run of {epochs} epochs (its learning-rate schedule depends on it); this trainer runs {Options.Epochs}.");
-        optimizerSteps = reader.ReadInt64();
+        var savedEpochs = reader.ReadInt32();
+        if (savedEpochs != epochs)
+            throw new InvalidDataException($"Checkpoint '{path}' belongs to a run of {savedEpochs} epochs (its learning-rate schedule depends on it); this trainer runs {epochs}.");
+        var step = reader.ReadInt64();
         history.Epochs.AddRange(JsonSerializer.Deserialize<List<EpochMetrics>>(reader.ReadString(), HistoryJson)!);
         history.Batches.AddRange(JsonSerializer.Deserialize<List<BatchMetrics>>(reader.ReadString(), HistoryJson)!);
         var rngBytes = reader.ReadBytes(reader.ReadInt32());
         network.load(reader);
-        Heads.load(reader);
+        heads.load(reader);
         foreach (var o in optimizers) o.LoadStateDictOfEither(reader);
         using (var rng = torch.tensor(rngBytes, dtype: torch.ScalarType.Byte))
             torch.random.set_rng_state(rng);
+        schedule.Begin(schedule.TotalSteps, step);
         return epoch;
     }
 }

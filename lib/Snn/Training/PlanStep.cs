@@ -1,0 +1,108 @@
+using Snn.Networks;
+using Snn.Neurons;
+using Snn.Optimization;
+using Snn.Plans;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace Snn.Training;
+
+/// <summary>
+/// One mini-batch under a <see cref="TrainingPlan"/>: the method itself. Reset state; per window of K steps, per
+/// block in order: take the block input (the previous block's output spikes, detached), run the block from its
+/// carried state, compute the block loss (last block: the network readout; others: their local head), backpropagate
+/// inside this block and window, step this block's optimizer (or accumulate until the end of the batch), carry the
+/// state on detached. Each block runs in its own dispose scope, so its graph is freed before the next block runs.
+/// </summary>
+internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadOnlyList<(int Start, int Count)> blocks,
+    LocalHeads heads, IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule)
+{
+    /// <summary>Runs the batch; <paramref name="update"/> false leaves the summed gradients in place (no optimizer step).</summary>
+    public BatchOutcome Run(Tensor input, Tensor labels, bool update)
+    {
+        using var batchScope = torch.NewDisposeScope();
+        var stages = network.Stages;
+        var accumulate = !update || plan.Update == UpdatePolicy.Accumulate;
+        var n = labels.shape[0];
+        var lossSums = new Tensor?[blocks.Count];   // length-weighted, on the device like the spike counts
+        var dtype = network.parameters().First().dtype;
+        var scoreSums = blocks.Select(_ => torch.zeros(n, network.Classes, dtype: dtype, device: input.device)).ToArray();
+        // Spike counts stay on the device until the batch ends: no host sync per stage and window.
+        var spikeSums = new Tensor?[stages.Count];
+        var spikeElements = new double[stages.Count];
+        network.ResetState();
+        try
+        {
+            ZeroGrad();
+            foreach (var (start, length) in plan.Windows())
+            {
+                using var windowScope = torch.NewDisposeScope();
+                var blockInput = input.narrow(0, start, length);
+                for (var m = 0; m < blocks.Count; m++)
+                {
+                    // The block's graph and activations die with this scope; only its detached output moves out.
+                    using var blockScope = torch.NewDisposeScope();
+                    var (first, count) = blocks[m];
+                    var h = blockInput;   // detached: the previous block's output, or the (grad-free) encoded input
+                    for (var s = first; s < first + count; s++)
+                    {
+                        h = stages[s].forward(h);
+                        if (stages[s].IsSpiking)
+                        {
+                            spikeSums[s] = Accumulate(spikeSums[s], h.detach().sum().to_type(ScalarType.Float64));
+                            spikeElements[s] += h.numel();
+                        }
+                    }
+                    var last = m == blocks.Count - 1;
+                    var scores = last ? h.mean([0]) : heads[m].forward(h.mean([0]));
+                    var loss = LossOf(scores, labels);
+                    if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
+                    // Accumulated windows are weighted by length/T so that K = T reproduces the BPTT loss exactly.
+                    (accumulate ? loss * ((double)length / plan.TimeSteps) : loss).backward();
+                    if (!accumulate) StepBlock(m);
+                    for (var s = first; s < first + count; s++) stages[s].DetachState();
+                    lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);
+                    scoreSums[m].add_(scores.detach().to_type(scoreSums[m].dtype), alpha: length);
+                    blockInput = last ? blockInput : h.detach().MoveToOuterDisposeScope();
+                }
+            }
+            if (update && accumulate)
+                for (var m = 0; m < blocks.Count; m++) StepBlock(m);
+            var blockCorrect = scoreSums.Select(sum => sum.argmax(1).eq(labels).sum().item<long>()).ToArray();
+            var losses = lossSums.Select(l => l!.item<double>() / plan.TimeSteps).ToArray();
+            var readout = (scoreSums[^1] / plan.TimeSteps).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            var spikeCounts = spikeSums.Select(t => t is null ? 0.0 : t.item<double>()).ToArray();
+            return new BatchOutcome(losses[^1], blockCorrect[^1], losses, blockCorrect, spikeCounts, spikeElements, readout);
+        }
+        finally
+        {
+            network.ResetState();
+        }
+    }
+
+    // A running sum that outlives the block and window scopes (moved out to the batch scope).
+    private static Tensor Accumulate(Tensor? total, Tensor value) =>
+        (total is null ? value : total + value).MoveToOuterDisposeScope().MoveToOuterDisposeScope();
+
+    /// <summary>The plan's loss on class scores [N, classes].</summary>
+    public Tensor LossOf(Tensor scores, Tensor labels) => plan.Loss switch
+    {
+        LossKind.CrossEntropy => cross_entropy(scores, labels),
+        LossKind.RateMse => mse_loss(scores, one_hot(labels, scores.shape[1]).to_type(scores.dtype)),
+        _ => throw new InvalidOperationException($"Unknown loss {plan.Loss}."),
+    };
+
+    public void ZeroGrad()
+    {
+        foreach (var o in optimizers) o.zero_grad(set_to_none: true);
+    }
+
+    private void StepBlock(int block)
+    {
+        var lr = schedule.Current;
+        foreach (var g in optimizers[block].ParamGroups) g.LearningRate = lr;
+        optimizers[block].step();
+        if (block == blocks.Count - 1) schedule.Advance();   // every block steps once per update
+    }
+}

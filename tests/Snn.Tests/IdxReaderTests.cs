@@ -149,4 +149,125 @@ public sealed class IdxReaderTests : IDisposable
         Idx.Write(path, IdxDataType.Float64, [3], new[] { 0.25, -1e300, double.Epsilon });
         Assert.Equal(new[] { 0.25, -1e300, double.Epsilon }, (double[])Idx.Read(path).Values);
     }
+
+    // gzip written byte by byte: 10-byte header, one stored DEFLATE block, CRC-32 (bit by bit) and ISIZE.
+    private static byte[] GzipStored(byte[] data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        crc = ~crc;
+        int n = data.Length;
+        return
+        [
+            0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF,
+            1, (byte)n, (byte)(n >> 8), (byte)~n, (byte)(~n >> 8), .. data,
+            (byte)crc, (byte)(crc >> 8), (byte)(crc >> 16), (byte)(crc >> 24), (byte)n, (byte)(n >> 8), 0, 0,
+        ];
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Lying_header_is_rejected_before_allocating_what_it_announces(bool gzip)
+    {
+        // 32768 × 32768 uint8 images (1 GiB) announced, 3 bytes present.
+        byte[] lying = [0, 0, 0x08, 2, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x80, 0x00, 1, 2, 3];
+        var path = Write("lying" + (gzip ? ".gz" : ""), lying, gzip);
+        Idx.Read(Write("warm-up", LabelsFile)); // JIT and type loading out of the measurement
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => Idx.Read(path));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains(path, e.Message);
+        Assert.Contains("truncated at offset 15", e.Message);
+        Assert.Contains("1073741824 bytes from offset 12", e.Message);
+        Assert.True(allocated < 8 << 20, $"reading a 15-byte file allocated {allocated} bytes");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Header_announcing_more_than_an_array_holds_is_truncation_when_the_data_is_absent(bool gzip)
+    {
+        // 2 × 2^30 uint8 = 2^31 bytes: more than Array.MaxLength, but first of all not in the file.
+        var path = Write("huge" + (gzip ? ".gz" : ""), [0, 0, 0x08, 2, 0, 0, 0, 2, 0x40, 0, 0, 0, 9, 9, 9], gzip);
+        var e = Assert.Throws<DataFormatException>(() => Idx.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("truncated at offset 15", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0x80, 0x00, 0x00, 0x00, "2147483648")]
+    [InlineData(0xFF, 0xFF, 0xFF, 0xFF, "4294967295")]
+    public void Dimensions_of_2_pow_31_and_more_are_reported_as_unsigned_sizes(int b0, int b1, int b2, int b3, string size)
+    {
+        var path = Write("dim", [0, 0, 0x08, 2, 0, 0, 0, 1, (byte)b0, (byte)b1, (byte)b2, (byte)b3]);
+        var e = Assert.Throws<DataFormatException>(() => Idx.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains($"dimension 1 is {size} (at offset 8), larger than 2147483647", e.Message);
+        Assert.DoesNotContain("negative", e.Message);
+    }
+
+    [Fact]
+    public void Byte_count_overflowing_64_bits_names_the_file_and_the_dimensions()
+    {
+        byte[] max = [0x7F, 0xFF, 0xFF, 0xFF];
+        var path = Write("overflow", [0, 0, 0x0E, 3, .. max, .. max, .. max, 1, 2, 3]);
+        var e = Assert.Throws<DataFormatException>(() => Idx.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("[2147483647, 2147483647, 2147483647] of Float64", e.Message);
+        Assert.Contains("2^63", e.Message);
+    }
+
+    [Fact]
+    public void Gzip_written_byte_by_byte_is_read_and_its_trailer_checked()
+    {
+        var path = Write("labels.gz", GzipStored(LabelsFile));
+        Assert.Equal(new byte[] { 7, 3 }, (byte[])Idx.Read(path).Values);
+
+        var badCrc = GzipStored(LabelsFile);
+        badCrc[^8] ^= 0xFF;
+        path = Write("bad-crc.gz", badCrc);
+        var e = Assert.Throws<DataFormatException>(() => Idx.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("gzip trailer CRC32 mismatch: expected", e.Message);
+
+        var badSize = GzipStored(LabelsFile);
+        badSize[^4] ^= 0x01;
+        e = Assert.Throws<DataFormatException>(() => Idx.Read(Write("bad-size.gz", badSize)));
+        Assert.Contains("gzip trailer ISIZE mismatch", e.Message);
+
+        var badMethod = GzipStored(LabelsFile);
+        badMethod[2] = 9;
+        e = Assert.Throws<DataFormatException>(() => Idx.Read(Write("bad-method.gz", badMethod)));
+        Assert.Contains("corrupt gzip header at offset 2", e.Message);
+        Assert.DoesNotContain("unsupported compression method", e.Message);
+
+        var whole = GzipStored(LabelsFile);
+        e = Assert.Throws<DataFormatException>(() => Idx.Read(Write("cut.gz", whole[..^5])));
+        Assert.Contains("truncated gzip file", e.Message);
+    }
+
+    [Fact]
+    public void A_corrupt_gzip_trailer_is_reported_even_when_the_idx_content_is_also_wrong()
+    {
+        var gz = GzipStored([.. LabelsFile, 0x00]); // one trailing byte: an IDX error...
+        gz[^8] ^= 0x01;                             // ...inside a gzip stream whose CRC is wrong
+        var e = Assert.Throws<DataFormatException>(() => Idx.Read(Write("both.gz", gz)));
+        Assert.Contains("gzip trailer CRC32 mismatch", e.Message);
+        e = Assert.Throws<DataFormatException>(() => Idx.Read(Write("idx-only.gz", GzipStored([.. LabelsFile, 0x00]))));
+        Assert.Contains("unexpected data after offset 10", e.Message);
+    }
+
+    [Fact]
+    public void Concatenated_gzip_members_are_read_in_full()
+    {
+        var path = Write("two-members.gz", [.. GzipStored(ImagesFile[..10]), .. GzipStored(ImagesFile[10..])]);
+        var array = Idx.Read(path);
+        Assert.Equal([2, 3, 2], array.Shape);
+        Assert.Equal(ImagesFile[16..], (byte[])array.Values);
+    }
 }

@@ -113,4 +113,37 @@ public sealed class NmnistReaderTests : IDisposable
         Directory.CreateDirectory(Path.Combine(train, "cat"));
         Assert.Throws<DataFormatException>(() => NMnist.ListSplit(train));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void A_truncated_last_record_of_any_length_is_rejected_at_its_offset(int extra)
+    {
+        var path = Write($"cut{extra}.bin", [.. File3, .. new byte[] { 1, 2, 3, 4 }[..extra]]);
+        var e = Assert.Throws<DataFormatException>(() => NMnist.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("truncated at offset 20", e.Message);
+        Assert.Contains($"last event has {extra} bytes", e.Message);
+    }
+
+    [Theory]
+    [InlineData(255, 0)]
+    [InlineData(34, 5)]
+    [InlineData(0, 34)]
+    [InlineData(0, 239)]
+    [InlineData(0, 241)]
+    [InlineData(0, 255)]
+    public void Coordinates_outside_the_34x34_sensor_are_rejected_but_y_240_is_the_overflow_marker(int x, int y)
+    {
+        var bytes = (byte[])File3.Clone();
+        bytes[15] = (byte)x; bytes[16] = (byte)y; // the last event
+        var e = Assert.Throws<DataFormatException>(() => NMnist.Decode(bytes, "coords.bin"));
+        Assert.Contains("coords.bin: event 3 at offset 15", e.Message);
+        Assert.Contains($"({x}, {y})", e.Message);
+        bytes[16] = NMnist.OverflowMarkerY; // the same record as an overflow marker: not an event
+        var ev = NMnist.Decode(bytes, "marker.bin");
+        Assert.Equal(2, ev.Count);
+    }
 }

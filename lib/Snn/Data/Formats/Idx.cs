@@ -8,11 +8,17 @@ namespace Snn.Data.Formats;
 /// <summary>
 /// Reader for the IDX format of MNIST / Fashion-MNIST (LeCun et al.): magic 0x00 0x00 type ndims,
 /// ndims big-endian int32 sizes, then the values big-endian, row-major. Reads raw or gzip files
-/// (detected by content, not by name).
+/// (detected by content, not by name; gzip through <see cref="GzipReader"/>, which checks every member's
+/// CRC-32 and ISIZE). The header is checked before any value is read: sizes above 2^31 − 1 (the format's
+/// sizes are signed 32-bit), a byte count that overflows 64 bits, and, for a file of known length, a body
+/// shorter than the header announces are all rejected before anything is allocated; a gzip body, whose
+/// length is known only at its end, is read in bounded chunks, so a lying header cannot allocate more than
+/// the data actually present plus one chunk.
 /// </summary>
 public static class Idx
 {
     private const int MaxDimensions = 16;
+    private const int Chunk = 1 << 20;
 
     public static IdxArray Read(string path)
     {
@@ -20,18 +26,25 @@ public static class Idx
         using var file = File.OpenRead(path);
         var gzip = file.Length >= 2 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
-        using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+        if (!gzip) return Read(file, path);
+        using var stream = new GzipReader(file, path);
         try
         {
-            return Read(stream, path + (gzip ? " (gzip)" : ""));
+            return Read(stream, path + " (gzip)");
         }
-        catch (InvalidDataException e)
+        catch (DataFormatException) when (!stream.Faulted)
         {
-            throw new DataFormatException($"{path}: corrupt gzip stream ({e.Message}).");
+            // The IDX content looks wrong: if the gzip data itself is corrupt (a trailer CRC32 or ISIZE
+            // mismatch further on), that is the error to report.
+            stream.VerifyToEnd();
+            throw;
         }
     }
 
-    /// <summary>Reads one IDX array from a stream; <paramref name="name"/> is used in error messages.</summary>
+    /// <summary>
+    /// Reads one IDX array from a stream; <paramref name="name"/> is used in error messages. The stream must
+    /// end right after the values. A seekable stream's length is checked against the header before allocating.
+    /// </summary>
     public static IdxArray Read(Stream stream, string name)
     {
         long offset = 0;
@@ -49,19 +62,53 @@ public static class Idx
         var dims = new byte[4 * rank];
         ReadExactly(stream, dims, name, ref offset, $"{rank} dimension sizes");
         var shape = new int[rank];
-        long count = 1;
         for (var i = 0; i < rank; i++)
         {
-            shape[i] = BinaryPrimitives.ReadInt32BigEndian(dims.AsSpan(4 * i));
-            if (shape[i] < 0) throw new DataFormatException($"{name}: dimension {i} has negative size {shape[i]} at offset {4 + 4 * i}.");
-            count *= shape[i];
-            if (count > Array.MaxLength) throw new DataFormatException($"{name}: shape [{string.Join(", ", shape.Take(i + 1))}…] holds more values than fit in memory.");
+            var size = BinaryPrimitives.ReadUInt32BigEndian(dims.AsSpan(4 * i));
+            if (size > int.MaxValue)
+                throw new DataFormatException($"{name}: dimension {i} is {size} (at offset {4 + 4 * i}), larger than {int.MaxValue}: IDX sizes are signed 32-bit big-endian integers.");
+            shape[i] = (int)size;
+        }
+        var elementSize = ElementSize(type);
+        long count, byteCount;
+        try
+        {
+            count = 1;
+            foreach (var d in shape) count = checked(count * d);
+            byteCount = checked(count * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw new DataFormatException($"{name}: shape [{string.Join(", ", shape)}] of {type} (header at offset 4 to {4 + 4 * rank}) needs more than 2^63 bytes; no file holds that.");
         }
 
-        var size = ElementSize(type);
-        if (count * size > Array.MaxLength) throw new DataFormatException($"{name}: {count} values of {size} bytes do not fit in one array.");
-        var bytes = new byte[count * size];
-        ReadExactly(stream, bytes, name, ref offset, $"{count} values of type {type} (shape [{string.Join(", ", shape)}])");
+        var what = $"{count} values of type {type} (shape [{string.Join(", ", shape)}])";
+        if (stream.CanSeek)
+        {
+            var available = Math.Max(0, stream.Length - stream.Position);
+            if (available < byteCount) throw Truncated(name, offset, available, byteCount, what);
+        }
+        if (byteCount > Array.MaxLength)
+        {
+            // Too large for one array: say so only if the data is really there (a lying header is truncation).
+            if (!stream.CanSeek)
+            {
+                var present = Skip(stream, byteCount);
+                if (present < byteCount) throw Truncated(name, offset, present, byteCount, what);
+            }
+            throw new DataFormatException($"{name}: shape [{string.Join(", ", shape)}] (header at offset 4 to {4 + 4 * rank}) holds {count} values of {elementSize} bytes ({byteCount} bytes), more than one array holds ({Array.MaxLength} bytes).");
+        }
+        byte[] bytes;
+        if (stream.CanSeek || byteCount <= Chunk)
+        {
+            bytes = new byte[byteCount];
+            ReadExactly(stream, bytes, name, ref offset, what);
+        }
+        else
+        {
+            bytes = ReadChunked(stream, byteCount, name, offset, what);
+            offset += byteCount;
+        }
         if (stream.ReadByte() >= 0)
             throw new DataFormatException($"{name}: unexpected data after offset {offset}; the header announces exactly {count} values of type {type}.");
         return new IdxArray(type, shape, Decode(type, bytes, (int)count));
@@ -81,9 +128,49 @@ public static class Idx
     private static void ReadExactly(Stream stream, byte[] buffer, string name, ref long offset, string what)
     {
         var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (read < buffer.Length)
-            throw new DataFormatException($"{name}: truncated at offset {offset + read}: expected {what} ({buffer.Length} bytes from offset {offset}) but the file ends after {read} of them.");
+        if (read < buffer.Length) throw Truncated(name, offset, read, buffer.Length, what);
         offset += read;
+    }
+
+    private static DataFormatException Truncated(string name, long offset, long read, long expected, string what) =>
+        new($"{name}: truncated at offset {offset + read}: expected {what} ({expected} bytes from offset {offset}) but the file ends after {read} of them.");
+
+    // Reads `count` bytes of a stream of unknown length in chunks: a header that promises more than the
+    // stream holds costs one chunk beyond the data present, not the promised size.
+    private static byte[] ReadChunked(Stream stream, long count, string name, long offset, string what)
+    {
+        var chunks = new List<byte[]>();
+        long read = 0;
+        while (read < count)
+        {
+            var chunk = new byte[Math.Min(Chunk, count - read)];
+            var n = stream.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false);
+            read += n;
+            if (n < chunk.Length) throw Truncated(name, offset, read, count, what);
+            chunks.Add(chunk);
+        }
+        var bytes = new byte[count];
+        long at = 0;
+        foreach (var chunk in chunks)
+        {
+            chunk.CopyTo(bytes, at);
+            at += chunk.Length;
+        }
+        return bytes;
+    }
+
+    // Reads and discards up to `count` bytes; returns how many there were.
+    private static long Skip(Stream stream, long count)
+    {
+        var scratch = new byte[Chunk];
+        long read = 0;
+        while (read < count)
+        {
+            var n = stream.Read(scratch, 0, (int)Math.Min(scratch.Length, count - read));
+            if (n <= 0) break;
+            read += n;
+        }
+        return read;
     }
 
     private static int ElementSize(IdxDataType type) => type switch

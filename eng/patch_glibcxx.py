@@ -4,7 +4,7 @@
 TorchSharp 0.107.0's libLibTorchSharp.so requires GLIBCXX_3.4.32 (GCC 13) for one symbol that is
 never bound (_ZSt21ios_base_library_initv). Debian 12's libstdc++ stops at 3.4.30, so the loader
 refuses the library. Setting VER_FLG_WEAK (0x2) on the Vernaux entry of that version in
-.gnu.version_r makes the loader accept the missing version (see docs: toolchain.md section 1).
+.gnu.version_r makes the loader accept the missing version (see docs/toolchain.md, section 1).
 
 Usage: patch_glibcxx.py [--check] [--version GLIBCXX_3.4.32] FILE...
   default : patch in place (idempotent); prints one line per file.

@@ -7,7 +7,6 @@ namespace Snn.Charts;
 /// <summary>Charts of the cost model: (K, B) heatmaps and grouped bars against BPTT.</summary>
 public static class CostCharts
 {
-    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
     /// <summary>
     /// A heatmap of <paramref name="values"/>[row][column] (e.g. % change against BPTT) with rows labelled by
@@ -31,7 +30,7 @@ public static class CostCharts
     public static GenericChart GroupedBars(string title, string yTitle, IReadOnlyList<string> categories, IEnumerable<(string Name, double[] Values)> series, bool logY = false)
     {
         var charts = series.Select((s, i) => CSharpChart.Column<double, string, string>(s.Values, categories.ToArray(), Name: s.Name,
-            MarkerColor: Color.fromString(Palette[i % Palette.Length]))).ToList();
+            MarkerColor: Color.fromString(Palette.Of(i)))).ToList();
         if (charts.Count == 0) throw new ArgumentException("No series to draw.", nameof(series));
         return CSharpChart.Combine(charts)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
@@ -54,7 +53,7 @@ public static class CostCharts
             [low, high], [low * factor, high * factor], Name: name, LineColor: Color.fromString("#7f7f7f"), LineDash: dash);
         var cases = CSharpChart.Point<double, double, string>(valid.Select(p => p.Model).ToArray(), valid.Select(p => p.Measured).ToArray(),
             Name: "measured", MultiText: valid.Select(p => $"{p.Label}: measured/model {p.Measured / p.Model:F2}").ToArray(),
-            MarkerColor: Color.fromString(Palette[0]));
+            MarkerColor: Color.fromString(Palette.Of(0)));
         return CSharpChart.Combine([
                 Diagonal(1, "measured = model", StyleParam.DrawingStyle.Solid),
                 Diagonal(1 + tolerance, $"+{tolerance:P0}", StyleParam.DrawingStyle.Dash),

@@ -23,7 +23,7 @@ public static class EventCharts
             CSharpChart.Point<double, int, string>(
                 idx.Where(i => events.Polarity[i] == on).Select(i => events.T[i] / 1000.0).ToArray(),
                 idx.Where(i => events.Polarity[i] == on).Select(i => showY ? (int)events.Y[i] : events.X[i]).ToArray(),
-                Name: on ? "ON" : "OFF", MarkerColor: Color.fromString(on ? "#d62728" : "#1f77b4"));
+                Name: on ? "ON" : "OFF", MarkerColor: Color.fromString(on ? Palette.Red : Palette.Blue));
         return CSharpChart.Combine([Trace(true), Trace(false)])
             .WithXAxisStyle<double, double, string>(TitleText: "time (ms)")
             .WithYAxisStyle<double, double, string>(TitleText: showY ? "y (pixel)" : "x (pixel)")
@@ -51,7 +51,7 @@ public static class EventCharts
             var v = img.data<double>().ToArray();
             var rows = Enumerable.Range(0, h).Select(r => v.AsSpan(r * w, w).ToArray()).ToArray();
             charts.Add(CSharpChart.Heatmap<double, int, int, string>(rows, ShowScale: false, ReverseYAxis: true,
-                    ColorScale: StyleParam.Colorscale.NewCustom([Tuple.Create(0.0, Color.fromString("#1f77b4")), Tuple.Create(0.5, Color.fromString("white")), Tuple.Create(1.0, Color.fromString("#d62728"))]))
+                    ColorScale: StyleParam.Colorscale.NewCustom([Tuple.Create(0.0, Color.fromString(Palette.Blue)), Tuple.Create(0.5, Color.fromString("white")), Tuple.Create(1.0, Color.fromString(Palette.Red))]))
                 .WithXAxisStyle<int, int, string>(ShowGrid: false)
                 .WithYAxisStyle<int, int, string>(ShowGrid: false));
         }

@@ -10,7 +10,6 @@ namespace Snn.Charts;
 /// <summary>Charts of single neurons, surrogate gradients and per-layer activity.</summary>
 public static class NeuronCharts
 {
-    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
     /// <summary>
     /// Membrane traces of one LIF neuron per named run (see <see cref="Lif.Trace"/>) with its spikes marked
@@ -29,7 +28,7 @@ public static class NeuronCharts
         {
             var (name, p) = runs[r];
             var (u, s) = Lif.Trace(currents, p);
-            var color = Color.fromString(Palette[r % Palette.Length]);
+            var color = Color.fromString(Palette.Of(r));
             charts.Add(CSharpChart.Line<int, double, string>(steps, u, Name: $"u[t]: {name}", LineColor: color, ShowMarkers: true));
             spikeBars.Add(CSharpChart.Column<double, int, string>(s, steps, Name: $"spikes: {name} ({s.Sum():F0})", MarkerColor: color));
         }
@@ -56,7 +55,7 @@ public static class NeuronCharts
         for (var i = 0; i < surrogates.Count; i++)
         {
             var sg = surrogates[i];
-            var color = Color.fromString(Palette[i % Palette.Length]);
+            var color = Color.fromString(Palette.Of(i));
             primitives.Add(CSharpChart.Line<double, double, string>(xs, sg.Primitive(x).data<double>().ToArray(), Name: sg.Name, LineColor: color, ShowLegend: false));
             derivatives.Add(CSharpChart.Line<double, double, string>(xs, sg.Derivative(x).data<double>().ToArray(), Name: sg.Name, LineColor: color));
         }
@@ -81,7 +80,7 @@ public static class NeuronCharts
             var depth = Enumerable.Range(1, s.Norms.Length).ToArray();
             // Log axes cannot show zero: a vanished gradient is drawn at a floor of 1e-12.
             var norms = s.Norms.Select(n => Math.Max(n, 1e-12)).ToArray();
-            return CSharpChart.Line<int, double, string>(depth, norms, Name: s.Name, ShowMarkers: true, LineColor: Color.fromString(Palette[i % Palette.Length]));
+            return CSharpChart.Line<int, double, string>(depth, norms, Name: s.Name, ShowMarkers: true, LineColor: Color.fromString(Palette.Of(i)));
         }).ToList();
         return CSharpChart.Combine(charts)
             .WithXAxisStyle<int, int, string>(TitleText: "stage (1 = input side)")

@@ -25,7 +25,7 @@ public static class SnnCharts
         var testAcc = history.Epochs.Where(e => e.TestAccuracy.HasValue).Select(e => 100 * e.TestAccuracy!.Value).ToArray();
 
         var lossChart = CSharpChart.Combine([
-            CSharpChart.Line<double, double, string>(seen, loss, Name: "train loss", LineColor: Color.fromString("#1f77b4")),
+            CSharpChart.Line<double, double, string>(seen, loss, Name: "train loss", LineColor: Color.fromString(Palette.Blue)),
             CSharpChart.Point<double, double, string>(testSeen, testLoss, Name: "test loss", MarkerColor: Color.fromString("#d62728")),
         ]).WithYAxisStyle<double, double, string>(TitleText: "cross-entropy");
         var accChart = CSharpChart.Combine([

@@ -28,8 +28,8 @@ internal sealed record BenchReport(
     int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds);
 
 /// <summary>
-/// `snn bench`: workloads W1–W3 × modes (../shared/design/workloads.md). Timing and memory need different
-/// allocator settings (the MALLOC_* tuning of toolchain.md keeps freed memory resident, which would
+/// `snn bench`: workloads W1–W3 × modes (docs/workloads.md). Timing and memory need different
+/// allocator settings (the MALLOC_* tuning of docs/toolchain.md keeps freed memory resident, which would
 /// inflate the peak), so the command re-executes itself twice: a memory run without the variables and
 /// a timing run with them; `--phase time|memory` runs one of them in-process.
 /// </summary>
@@ -299,7 +299,7 @@ internal static class BenchCommand
         Console.WriteLine();
         Console.WriteLine($"snn bench — {r.Machine}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine("MACs/ACs: cost model (paper.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
+        Console.WriteLine("MACs/ACs: cost model (docs/costs.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first) Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");
         Console.WriteLine($"{"workload",-4} {"mode",-9} {"median",8} {"min",8} {"max",8} {"samp/s",8} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10} {"GMACs",8} {"GACs",8} {"GACs@r",8} {"GFLOP/s",8} {"%peak",6}");
         foreach (var x in r.Rows)

@@ -9,7 +9,7 @@ using Snn.Plans;
 
 namespace Snn.Tests;
 
-/// <summary>The sanity laws of ../shared/design/paper.md, checked in float64 against independent loops.</summary>
+/// <summary>The sanity laws of docs/method.md, checked in float64 against independent loops.</summary>
 public sealed class TrainerGradientTests
 {
     private const int T = 6;

@@ -70,7 +70,7 @@ public sealed class ZooTests(ITestOutputHelper output)
     [Fact]
     public void Plain_W3_AlexNet_with_default_init_is_silent_in_deep_layers()
     {
-        // Documents why Zoo.AlexNet adds tdBN by default (workloads.md W3 remark). If this starts failing, revisit the default.
+        // Documents why Zoo.AlexNet adds tdBN by default (docs/workloads.md, W3). If this starts failing, revisit the default.
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(11);
         var net = Zoo.AlexNet(64, batchNorm: false);

@@ -129,10 +129,10 @@ public static class Bench
         return 2.0 * n * n * n / best / 1e9;
     }
 
-    /// <summary>True when the MALLOC_* tuning of toolchain.md is set in this process.</summary>
+    /// <summary>True when the MALLOC_* tuning of docs/toolchain.md is set in this process.</summary>
     public static bool MallocTuned => Environment.GetEnvironmentVariable("MALLOC_MMAP_MAX_") is not null;
 
-    /// <summary>The MALLOC_* variables of ../shared/design/toolchain.md for timing runs.</summary>
+    /// <summary>The MALLOC_* variables for timing runs (docs/toolchain.md, docs/workloads.md).</summary>
     public static IReadOnlyDictionary<string, string> MallocTuning { get; } = new Dictionary<string, string>
     {
         ["MALLOC_MMAP_THRESHOLD_"] = "33554432",

@@ -11,7 +11,7 @@ using Snn.Plans;
 namespace Snn.Benchmarks;
 
 /// <summary>
-/// A benchmark workload of ../shared/design/workloads.md: network spec, per-sample input shape, T, batch,
+/// A benchmark workload of docs/workloads.md: network spec, per-sample input shape, T, batch,
 /// and a fixed seeded synthetic batch (analog values repeated every step, or Bernoulli event frames).
 /// </summary>
 public sealed record Workload(string Id, string Name, string Spec, long[] InputShape, int TimeSteps, int Batch, double? EventDensity, bool Calibrate)
@@ -28,7 +28,7 @@ public sealed record Workload(string Id, string Name, string Spec, long[] InputS
 
     public static IReadOnlyList<Workload> All { get; } = [W1, W2, W3];
 
-    /// <summary>The modes of workloads.md.</summary>
+    /// <summary>The modes of docs/workloads.md.</summary>
     public static IReadOnlyList<string> Modes { get; } = ["bptt", "tbptt", "tt-local"];
 
     /// <summary>Finds a workload by id or name (case-insensitive): "W3", "alexnet-dvs".</summary>

@@ -32,15 +32,12 @@ public static class FashionMnist
             ". Install it with `./run.sh` / `eng/setup.sh` (Debian package dataset-fashion-mnist) or `data-scripts/fetch-fashion-mnist.sh`, or set SNN_FASHION_MNIST_DIR.");
     }
 
-    private static IEnumerable<string> Candidates(string? folder)
-    {
-        if (folder is not null) { yield return Path.GetFullPath(folder); yield break; }
-        if (Environment.GetEnvironmentVariable("SNN_FASHION_MNIST_DIR") is { Length: > 0 } exact) yield return exact;
-        if (Environment.GetEnvironmentVariable("SNN_DATA") is { Length: > 0 } root) yield return Path.Combine(root, "fashion-mnist");
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            yield return Path.Combine(dir.FullName, "data", "fashion-mnist");
-        yield return DebianFolder;
-    }
+    // The shared search order (argument, $SNN_FASHION_MNIST_DIR, $SNN_DATA, data/ up the tree), then Debian's package.
+    private static IEnumerable<string> Candidates(string? folder) =>
+        folder is not null ? DataPaths.Candidates(folder, Variable, FolderName) : DataPaths.Candidates(null, Variable, FolderName).Append(DebianFolder);
+
+    private const string Variable = "SNN_FASHION_MNIST_DIR";
+    private const string FolderName = "fashion-mnist";
 
     private static string? TryFind(string dir, string stem) =>
         new[] { stem, stem + ".gz" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Snn.Measurement;
 using TorchSharp;
 
 namespace Snn.Experiments;
@@ -25,15 +26,8 @@ public sealed record RunInfo(
         PeakResidentMiB());
 
     /// <summary>Peak resident memory of this process (VmHWM, Linux); null where /proc is unavailable.</summary>
-    public static double? PeakResidentMiB()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return null;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        if (line is null) return null;
-        var kib = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]);
-        return Math.Round(kib / 1024.0, 1);
-    }
+    public static double? PeakResidentMiB() =>
+        MemoryMeter.PeakResidentBytes is { } bytes ? Math.Round(bytes / (1024.0 * 1024.0), 1) : null;
 
     private static string InformationalVersion(Assembly assembly) =>
         (assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?")

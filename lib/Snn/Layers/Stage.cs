@@ -50,6 +50,8 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     public string Spec { get; }
     public StageLayout? Layout { get; }
     public nn.Module<Tensor, Tensor> Synapse => synapse;
+    /// <summary>The synapse's weight (conv kernel or linear matrix): every synapse parameter that is not a bias.</summary>
+    public Tensor Weight => synapse.named_parameters().First(p => !IsBias(p.name)).parameter;
     public nn.Module<Tensor, Tensor>? Norm => norm;
     public nn.Module<Tensor, Tensor> Neuron => neuron;
     public TimeSharedDropout? Dropout => dropout;
@@ -94,7 +96,7 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         long[]? weightShape = null;
         foreach (var (pname, p) in synapse.named_parameters())
         {
-            if (pname.EndsWith("bias", StringComparison.Ordinal)) biases += p.numel();
+            if (IsBias(pname)) biases += p.numel();
             else { weights += p.numel(); weightShape ??= p.shape; }
         }
         if (weightShape is null) throw new InvalidOperationException($"Stage '{Spec}' has a synapse without weights.");
@@ -108,6 +110,8 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
             weights, biases, normParameters, neuronParameters, fanIn, layout.Kernel, layout.Stride, layout.Padding,
             layout.Pool, layout.PoolSize, norm is not null, dropout?.Probability ?? 0, IsSpiking);
     }
+
+    private static bool IsBias(string parameterName) => parameterName.EndsWith("bias", StringComparison.Ordinal);
 
     public override string ToString() =>
         $"{Spec}: [{string.Join("×", InputShape)}] → [{string.Join("×", OutputShape)}], {neuron}"

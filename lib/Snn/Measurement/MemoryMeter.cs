@@ -82,6 +82,9 @@ public static class MemoryMeter
         }
     }
 
+    /// <summary>Peak resident memory of this process so far (VmHWM, Linux), or null where /proc is unavailable.</summary>
+    public static long? PeakResidentBytes => File.Exists(Status) && ReadKiB("VmHWM:") is { } kib ? kib * 1024 : null;
+
     /// <summary>Live malloc'ed bytes now (counter only), else null.</summary>
     public static long? LiveBytes => HasAllocatorCounter ? CounterLive!() : null;
 

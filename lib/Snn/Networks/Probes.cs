@@ -71,7 +71,7 @@ public static class Probes
         network.ResetState();
         var norms = network.Stages.Select(s =>
         {
-            var w = s.Synapse.named_parameters().First(p => !p.name.EndsWith("bias", StringComparison.Ordinal)).parameter;
+            var w = s.Weight;
             return w.grad is null ? 0.0 : w.grad.norm().to_type(ScalarType.Float64).item<double>();
         }).ToArray();
         network.zero_grad();

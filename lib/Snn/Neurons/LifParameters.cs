@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Snn.Neurons;
 
-/// <summary>Parameters of a leaky integrate-and-fire neuron (defaults: ../shared/design/paper.md).</summary>
+/// <summary>Parameters of a leaky integrate-and-fire neuron (the kit's defaults; docs/method.md).</summary>
 public sealed record LifParameters
 {
     /// <summary>Membrane leak β in (0, 1]; β = 1 is the IF neuron.</summary>

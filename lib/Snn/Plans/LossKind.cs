@@ -5,6 +5,6 @@ public enum LossKind
 {
     /// <summary>Cross-entropy of the scores averaged over the window's steps.</summary>
     CrossEntropy,
-    /// <summary>Mean squared error between the window-averaged scores (firing rate for spiking heads) and the one-hot label.</summary>
+    /// <summary>Mean squared error between the window-averaged class scores (the readout membrane for the last block, the head output for local heads) and the one-hot label.</summary>
     RateMse,
 }

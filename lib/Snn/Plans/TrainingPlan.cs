@@ -5,7 +5,8 @@ namespace Snn.Plans;
 /// (truncation length; a shorter last window when K does not divide T). Depth: the network's stages
 /// grouped into blocks of B consecutive stages (or explicit boundaries); every block but the last
 /// learns from a local head, the last from the network readout. Gradients stop at window and block
-/// borders; neuron state carries on detached, so forward dynamics never depend on K or B.
+/// borders; neuron state carries on detached (by value). With Accumulate the forward pass is therefore the same for
+/// every K and B; with per-window updates later windows run with weights already updated, so it depends on K and B.
 /// K = T with one block is plain BPTT.
 /// </summary>
 public sealed record TrainingPlan

@@ -10,7 +10,7 @@ using static TorchSharp.torch.nn.functional;
 
 namespace Snn.Training;
 
-/// <summary>Optimisation settings (defaults: ../shared/design/paper.md — Adam, lr 1e-3, cosine schedule).</summary>
+/// <summary>Optimisation settings (the kit's defaults, docs/method.md: Adam, lr 1e-3, cosine schedule).</summary>
 public sealed record TrainerOptions
 {
     public int Epochs { get; init; } = 1;

@@ -79,7 +79,7 @@ public sealed class CheckpointTests
         Assert.Equal(m.TrainAccuracy, m.BlockAccuracies[^1], 12);
         Assert.All(m.BlockLosses, l => Assert.True(l > 0 && double.IsFinite(l)));
         Assert.Equal(2, m.FiringRates!.Count);
-        Assert.All(m.FiringRates, r => Assert.InRange(r, 0, 1));
+        Assert.All(m.FiringRates, r => Assert.InRange(r, 0.005, 0.5));   // spikes per neuron and step: 0.13 and 0.024 here; neither silent nor saturated, nor a sum over T
         if (Snn.Measurement.MemoryMeter.IsSupported) Assert.True(m.PeakStepBytes > 0);
         Assert.All(history.Batches, b => Assert.Equal(3, b.BlockLosses!.Count));
     }

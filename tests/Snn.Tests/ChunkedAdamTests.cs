@@ -89,7 +89,7 @@ public sealed class ChunkedAdamTests
     [Fact]
     public void A_step_allocates_one_chunk_not_two_parameter_copies()
     {
-        if (!MemoryMeter.HasAllocatorCounter) return;   // ./test.sh preloads the counter (checked in MemoryMeterTests)
+        Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);   // ./test.sh preloads the counter (checked in MemoryMeterTests)
         var weight = new Modules.Parameter(torch.randn(4L << 20));   // 16 MiB
         var chunked = new ChunkedAdam([weight], chunkElements: 1L << 16);   // 256 KiB chunks
         var plain = new Modules.Adam([new Modules.Parameter(weight.detach().clone())]);

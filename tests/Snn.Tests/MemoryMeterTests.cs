@@ -16,10 +16,13 @@ public sealed class MemoryMeterTests
     /// <summary>./test.sh starts the tests with LD_PRELOAD=…/libsnn_memcount.so; then the exact counter must be active.</summary>
     private static bool CounterExpected => Environment.GetEnvironmentVariable("LD_PRELOAD")?.Contains(MemoryMeter.CounterLibraryName, StringComparison.Ordinal) == true;
 
+    /// <summary>The skip reason of the tests that need the exact counter.</summary>
+    internal const string NoCounter = "the exact allocation counter libsnn_memcount.so is not preloaded (LD_PRELOAD); ./test.sh preloads it";
+
     [Fact]
     public void Meter_sees_a_large_allocation_and_not_a_small_one()
     {
-        if (!MemoryMeter.IsSupported) return;   // Linux only
+        Assert.SkipUnless(MemoryMeter.IsSupported, "no memory measurement here: needs Linux /proc (VmHWM, clear_refs) or the preloaded allocation counter");
         var big = MemoryMeter.Measure(() =>
         {
             using var t = torch.ones(16L << 20);   // 64 MiB of float32, touched
@@ -46,7 +49,7 @@ public sealed class MemoryMeterTests
     [Fact]
     public void Preloaded_counter_is_found_and_used()
     {
-        if (!CounterExpected) return;   // started without LD_PRELOAD (e.g. from an IDE): the resident method is tested above
+        Assert.SkipUnless(CounterExpected, NoCounter);   // started without LD_PRELOAD (e.g. from an IDE): the resident method is tested above
         Assert.True(MemoryMeter.HasAllocatorCounter, "LD_PRELOAD names libsnn_memcount.so but its counter was not found with dlsym");
         Assert.Equal(MemoryMethod.AllocatorCounter, MemoryMeter.Method);
         Assert.NotNull(MemoryMeter.CounterLibraryPath);
@@ -55,7 +58,7 @@ public sealed class MemoryMeterTests
     [Fact]
     public void Counter_is_exact_to_the_allocation_and_sees_reuse()
     {
-        if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); return; }
+        if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); Assert.Skip(NoCounter); }
         // One 32 MiB tensor: the peak is its size plus libtorch's and TorchSharp's bookkeeping (a few KiB).
         var one = MemoryMeter.MeasureBoth(() => { using var t = torch.empty(8L << 20); });
         Assert.InRange(one.AllocatorPeakBytes!.Value, 32 * MiB, 32 * MiB + 256 * 1024);
@@ -92,7 +95,7 @@ public sealed class MemoryMeterTests
     [MemberData(nameof(Configurations))]
     public void Modelled_peak_step_memory_matches_the_exact_counter(string workloadId, string mode)
     {
-        if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); return; }
+        if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); Assert.Skip(NoCounter); }
         var workload = Workload.Parse(workloadId);
         var (network, _) = Bench.Prepare(workload);
         var plan = workload.Plan(mode);
@@ -107,7 +110,7 @@ public sealed class MemoryMeterTests
     [Fact]
     public void Lif_keeps_only_what_autograd_needs_per_step()
     {
-        if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); return; }
+        if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); Assert.Skip(NoCounter); }
         const long steps = 10, batch = 64, width = 1000;
         var lif = new Snn.Neurons.LifNeuron();
         using var scope = torch.NewDisposeScope();

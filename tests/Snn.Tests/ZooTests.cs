@@ -1,7 +1,6 @@
 using Snn.Layers;
 using Snn.Networks;
 using TorchSharp;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Snn.Tests;

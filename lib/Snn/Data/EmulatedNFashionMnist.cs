@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Snn.Data.Events;
 using Snn.Data.Formats;
+using TorchSharp;
 
 namespace Snn.Data;
 
@@ -68,4 +69,13 @@ public static class EmulatedNFashionMnist
     /// <summary>True when <paramref name="folder"/> (a root or one of its Train/Test folders) carries the emulated-data marker.</summary>
     public static bool IsEmulated(string folder) =>
         File.Exists(Path.Combine(folder, MarkerFile)) || new[] { "Train", "Test" }.Any(s => File.Exists(Path.Combine(folder, s, MarkerFile)));
+
+    /// <summary>Emulates image <paramref name="index"/> of a [N, 1, H, W] dataset; the seed mixes in the index.</summary>
+    public static EventStream Emulate(ImageDataset data, int index, EmulatorOptions? options = null, int seed = 0)
+    {
+        if (data.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{data.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", data.SampleShape)}].", nameof(data));
+        using var scope = torch.NewDisposeScope();
+        var pixels = data.Images[index].contiguous().data<float>().ToArray();
+        return EventEmulator.Emulate(pixels, (int)h, (int)w, options, EventEmulator.SampleSeed(seed, index));
+    }
 }

@@ -58,15 +58,6 @@ public static class EventEmulator
             events.Select(e => e.T).ToArray(), events.Select(e => e.P).ToArray());
     }
 
-    /// <summary>Emulates image <paramref name="index"/> of a [N, 1, H, W] dataset; the seed mixes in the index.</summary>
-    public static EventStream Emulate(ImageDataset data, int index, EmulatorOptions? options = null, int seed = 0)
-    {
-        if (data.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{data.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", data.SampleShape)}].", nameof(data));
-        using var scope = torch.NewDisposeScope();
-        var pixels = data.Images[index].contiguous().data<float>().ToArray();
-        return Emulate(pixels, (int)h, (int)w, options, SampleSeed(seed, index));
-    }
-
     /// <summary>The per-image seed used for image <paramref name="index"/> (HashCode is per-process random, so not used).</summary>
     public static int SampleSeed(int seed, int index) => unchecked(seed * 1_000_003 + index);
 

@@ -44,7 +44,7 @@ rm -rf "$results"; mkdir -p "$results"
 memcount="$(snn_bin_dir tests/Snn.Tests)/libsnn_memcount.so"
 preload=()
 if [[ -f $memcount ]]; then preload=(env "LD_PRELOAD=$SNN_REPO/$memcount"); else warn "no $memcount (no gcc?): memory tests use VmHWM only"; fi
-log "dotnet test Snn.Notebooks.sln -c $SNN_CONFIGURATION ${SNN_DOTNET_PROPS[*]} (trx into out/test-results/)"
+log "dotnet test Snn.Notebooks.sln -c $SNN_CONFIGURATION${SNN_DOTNET_PROPS[*]:+ ${SNN_DOTNET_PROPS[*]}} (trx into out/test-results/)"
 test_rc=0
 "${preload[@]}" dotnet test Snn.Notebooks.sln -c "$SNN_CONFIGURATION" "${SNN_DOTNET_PROPS[@]}" --no-build --nologo \
   --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 10m --results-directory "$results" || test_rc=$?

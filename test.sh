@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 SNN_LOG_TAG="test"
+# common.sh exits when it cannot read the pinned versions: still end with the tests line.
+if ! (source eng/common.sh); then echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; fi
 # shellcheck source=eng/common.sh
 source eng/common.sh
 
@@ -39,14 +41,14 @@ if fm=$(fashion_mnist_dir); then export SNN_FASHION_MNIST_DIR="$fm"; fi
 results="$SNN_REPO/out/test-results"
 rm -rf "$results"; mkdir -p "$results"
 # The exact allocation counter (built next to Snn.dll where gcc exists) for the memory tests.
-memcount=tests/Snn.Tests/bin/Release/net10.0/linux-x64/libsnn_memcount.so
+memcount="$(snn_bin_dir tests/Snn.Tests)/libsnn_memcount.so"
 preload=()
 if [[ -f $memcount ]]; then preload=(env "LD_PRELOAD=$SNN_REPO/$memcount"); else warn "no $memcount (no gcc?): memory tests use VmHWM only"; fi
-log "dotnet test Snn.Notebooks.sln -c Release (trx into out/test-results/)"
+log "dotnet test Snn.Notebooks.sln -c $SNN_CONFIGURATION${SNN_DOTNET_PROPS[*]:+ ${SNN_DOTNET_PROPS[*]}} (trx into out/test-results/)"
 test_rc=0
-"${preload[@]}" dotnet test Snn.Notebooks.sln -c Release --no-build --nologo --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 10m \
-  --results-directory "$results" || test_rc=$?
-py=$SNN_PY; [[ -x "$py" ]] || py=python3
+"${preload[@]}" dotnet test Snn.Notebooks.sln -c "$SNN_CONFIGURATION" "${SNN_DOTNET_PROPS[@]}" --no-build --nologo \
+  --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 10m --results-directory "$results" || test_rc=$?
+py=$(snn_python) || py=python3
 counts=$("$py" - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 # Count per test result (the Counters element does not count skipped xunit tests).

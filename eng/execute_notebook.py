@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Executes one notebook with nbclient (the engine of `jupyter nbconvert --execute`) and always writes the
 executed copy, also when a cell fails (then up to and including the failing cell), so that the HTML
-report shows the error. Run with Debian's /usr/bin/python3 (nbclient, nbformat).
+report shows the error. Run with $SNN_PY (default /usr/bin/python3, Debian's: it has nbclient and nbformat).
 
 usage: execute_notebook.py IN.ipynb OUT.ipynb --kernel NAME --cwd DIR [--timeout S] [--startup-timeout S] [--kernel-env K=V]...
 exit:  0 all cells ran; 1 a cell raised; 2 the kernel failed (start, death, timeout)

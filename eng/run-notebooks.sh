@@ -9,12 +9,16 @@
 #   --notebooks-dir DIR  notebooks folder (default: notebooks; env SNN_NOTEBOOKS_DIR); the kernel's cwd is the
 #                        notebook's own folder, so '#r "../artifacts/notebook-lib/Snn.dll"' resolves
 #   --no-chart-check     do not check in headless Chromium that the report's Plotly charts draw offline
+#                        (the executed notebook is still checked: Plotly.NET.Interactive loaded, every chart
+#                        output offline with plotly.js inlined; eng/check_charts.py notebook)
 #   --no-screenshots     no PNG screenshot per report
 #   --timeout S          per-cell timeout (default by profile: smoke 600, quick 1800, full none; env SNN_NB_TIMEOUT)
 #
 # Needs eng/setup.sh first (Jupyter, kernel .net-csharp, artifacts/notebook-lib). A failing cell fails its
-# notebook; the others still run. Prints one line per notebook plus its 'summary:' lines, writes
-# OUT/notebooks.tsv and ends with 'notebooks: N ok, N failed' (exit 1 if any failed).
+# notebook; the others still run. Environment (defaults in eng/common.sh): SNN_PY (Python with nbclient),
+# SNN_JUPYTER, SNN_KERNEL, SNN_BROWSER (headless Chromium), SNN_NOTEBOOKS_DIR, SNN_NB_TIMEOUT.
+# Prints one line per notebook plus its 'summary:' lines, writes OUT/notebooks.tsv and ends with
+# 'notebooks: N ok, N failed' (exit 1 if any failed).
 set -euo pipefail
 SNN_LOG_TAG="notebooks"
 # shellcheck source=eng/common.sh
@@ -45,17 +49,25 @@ out_dir=$(cd "$out_dir" && pwd)
 nb_dir=$(cd "$nb_dir" && pwd)
 
 # ---- prerequisites (installed by eng/setup.sh)
-[[ -x "$SNN_JUPYTER" ]] || die "$SNN_JUPYTER not found: run eng/setup.sh (apt-get install jupyter-nbconvert jupyter-client jupyter-core python3-nbclient)"
+[[ -x "$SNN_JUPYTER" ]] || die "SNN_JUPYTER=$SNN_JUPYTER not found: run eng/setup.sh (apt-get install jupyter-nbconvert jupyter-client jupyter-core python3-nbclient), or set SNN_JUPYTER to your jupyter"
+snn_has_nbclient || die "SNN_PY=$SNN_PY cannot import nbclient and nbformat: run eng/setup.sh (apt-get install python3-nbclient), or set SNN_PY to the Python that has them"
 "$SNN_JUPYTER" kernelspec list 2>/dev/null | awk '{print $1}' | grep -qx -- "$SNN_KERNEL" \
-  || die "Jupyter kernel $SNN_KERNEL is not registered: run eng/setup.sh"
-[[ -f "$SNN_REPO/artifacts/notebook-lib/Snn.dll" ]] || die "artifacts/notebook-lib/Snn.dll missing: run eng/setup.sh (builds and publishes the notebook library)"
+  || die "Jupyter kernel SNN_KERNEL=$SNN_KERNEL is not registered: run eng/setup.sh"
+for f in Snn.dll Plotly.NET.Interactive.dll; do
+  [[ -f "$SNN_NOTEBOOK_LIB/$f" ]] || die "artifacts/notebook-lib/$f missing: run eng/setup.sh (builds and publishes the notebook library)"
+done
 
 browser=""
 if [[ $chart_check -eq 1 ]]; then
-  browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+  if [[ -n "$SNN_BROWSER" ]]; then
+    browser=$(command -v "$SNN_BROWSER" || true)
+    [[ -n "$browser" ]] || die "SNN_BROWSER=$SNN_BROWSER not found: set SNN_BROWSER to a Chromium, unset it, or pass --no-chart-check"
+  else
+    browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+  fi
   if [[ -z "$browser" ]]; then
     if is_debian; then apt_ensure chromium; browser=$(command -v chromium || true); fi
-    [[ -n "$browser" ]] || die "no headless Chromium for the offline-chart check: install chromium (Debian: apt-get install chromium) or pass --no-chart-check"
+    [[ -n "$browser" ]] || die "no headless Chromium for the offline-chart check: install chromium (Debian: apt-get install chromium), set SNN_BROWSER, or pass --no-chart-check"
   fi
 fi
 
@@ -77,7 +89,7 @@ export SNN_PROFILE="$profile" SNN_REPO DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT=1
 if fm=$(fashion_mnist_dir); then export SNN_FASHION_MNIST_DIR="$fm"; fi
 # The kernel (only) gets the exact allocation counter, so that memory figures in reports are exact.
 kernel_env=()
-memcount="$SNN_REPO/artifacts/notebook-lib/libsnn_memcount.so"
+memcount="$SNN_NOTEBOOK_LIB/libsnn_memcount.so"
 if [[ -f "$memcount" ]]; then kernel_env=(--kernel-env "LD_PRELOAD=$memcount"); else warn "no $memcount (no gcc?): notebooks measure memory with VmHWM"; fi
 
 # check_charts HTML NAME -> 0 if every chart drew (or there are none); sets chart_note
@@ -120,6 +132,14 @@ for nb in "${notebooks[@]}"; do
     [[ -n "$note" ]] || note="error: see $out_dir/$name.log"
   fi
   html="-"
+  # Plotly.NET.Interactive loaded and every chart output offline (plotly.js inlined), from the notebook itself.
+  if [[ $status == ok && -f "$out_dir/$name.ipynb" ]]; then
+    if nb_note=$("$SNN_PY" "$SNN_REPO/eng/check_charts.py" notebook "$out_dir/$name.ipynb" 2>&1); then
+      note=$nb_note
+    else
+      status=FAILED note="notebook check failed: $nb_note"
+    fi
+  fi
   if [[ -f "$out_dir/$name.ipynb" ]]; then
     if "$SNN_JUPYTER" nbconvert --to html --output-dir "$out_dir" "$out_dir/$name.ipynb" >>"$out_dir/$name.log" 2>&1; then
       html="$out_dir/$name.html"

@@ -11,7 +11,11 @@
 #
 # Steps: (a) system packages + Fashion-MNIST, (b) dotnet restore + dotnet tool restore,
 # (c) GLIBCXX_3.4.32 fix of TorchSharp's native lib, (d) Jupyter kernel, (e) FSharp.Core fix,
-# (f) build + publish. Why (c) and (e): shared/design/toolchain.md §1 and §2.
+# (f) build + publish (artifacts/notebook-lib, with Plotly.NET.Interactive). Why (c) and (e): docs/toolchain.md.
+#
+# Settings are environment variables (defaults in eng/common.sh): SNN_PY, SNN_JUPYTER, SNN_KERNEL,
+# SNN_CONFIGURATION (Release), SNN_TFM and SNN_RID (from Directory.Build.props), NUGET_PACKAGES.
+# Versions come from Directory.Packages.props and .config/dotnet-tools.json only.
 set -euo pipefail
 SNN_LOG_TAG="setup"
 # shellcheck source=eng/common.sh
@@ -34,15 +38,18 @@ command -v dotnet >/dev/null 2>&1 || die ".NET SDK 10 not found on PATH: install
 sdk_major=$(dotnet --version 2>/dev/null | cut -d. -f1)
 [[ "$sdk_major" =~ ^[0-9]+$ && "$sdk_major" -ge 10 ]] || die ".NET SDK >= 10 required (found '$(dotnet --version 2>/dev/null || echo none)'): install dotnet-sdk-10.0"
 
-TS_NATIVE_DIR="$NUGET_PACKAGES/torchsharp/$SNN_TORCHSHARP_VERSION/runtimes/linux-x64/native"
-LT_NATIVE_DIR="$NUGET_PACKAGES/libtorch-cpu-linux-x64/$SNN_LIBTORCH_VERSION/runtimes/linux-x64/native"
+TS_NATIVE_DIR="$NUGET_PACKAGES/torchsharp/$SNN_TORCHSHARP_VERSION/runtimes/$SNN_RID/native"
+LT_NATIVE_DIR="$NUGET_PACKAGES/${SNN_LIBTORCH_PACKAGE,,}/$SNN_LIBTORCH_VERSION/runtimes/$SNN_RID/native"
 FSCORE_DLL="$NUGET_PACKAGES/fsharp.core/$SNN_FSHARP_CORE_VERSION/lib/netstandard2.1/FSharp.Core.dll"
-NOTEBOOK_LIB="$SNN_REPO/artifacts/notebook-lib"
+PLOTLY_INTERACTIVE_DLL="$NUGET_PACKAGES/plotly.net.interactive/$SNN_PLOTLY_INTERACTIVE_VERSION/interactive-extensions/dotnet/Plotly.NET.Interactive.dll"
+NOTEBOOK_PACKAGES="eng/notebook-packages/NotebookPackages.csproj"
+NOTEBOOK_LIB="$SNN_NOTEBOOK_LIB"
+DOTNET_ARGS=(-c "$SNN_CONFIGURATION" "${SNN_DOTNET_PROPS[@]}")
 
-py() {  # stdlib Python for the patcher: Debian's if there, else any python3
-  if [[ -x "$SNN_PY" ]]; then "$SNN_PY" "$@"
-  elif command -v python3 >/dev/null 2>&1; then python3 "$@"
-  else die "python3 not found (needed by eng/patch_glibcxx.py): apt-get install python3-minimal (or any Python 3)"; fi
+py() {  # stdlib Python for the patcher: SNN_PY if there, else any python3
+  local p
+  p=$(snn_python) || die "python3 not found (needed by eng/patch_glibcxx.py): apt-get install python3-minimal, or set SNN_PY to a Python 3"
+  "$p" "$@"
 }
 
 # ---------------------------------------------------------------- (a) system packages + data
@@ -51,9 +58,10 @@ step_system() {
     if [[ $DO_APT -eq 1 ]] && is_debian; then
       apt_ensure jupyter-nbconvert jupyter-client jupyter-core python3-nbclient
     elif [[ ! -x "$SNN_JUPYTER" ]]; then
-      die "Jupyter not found at $SNN_JUPYTER: on Debian/Ubuntu run 'apt-get install --no-install-recommends jupyter-nbconvert jupyter-client jupyter-core python3-nbclient'; elsewhere install nbconvert + nbclient (e.g. 'pip install nbconvert nbclient jupyter_client') and adapt SNN_JUPYTER in eng/common.sh"
+      die "Jupyter not found at SNN_JUPYTER=$SNN_JUPYTER: on Debian/Ubuntu run 'apt-get install --no-install-recommends jupyter-nbconvert jupyter-client jupyter-core python3-nbclient'; elsewhere install nbconvert + nbclient (e.g. 'pip install nbconvert nbclient jupyter_client') and set SNN_JUPYTER (the jupyter command) and SNN_PY (the Python that has nbclient)"
     fi
-    "$SNN_JUPYTER" nbconvert --version >/dev/null 2>&1 || die "$SNN_JUPYTER nbconvert does not run: reinstall jupyter-nbconvert"
+    "$SNN_JUPYTER" nbconvert --version >/dev/null 2>&1 || die "SNN_JUPYTER=$SNN_JUPYTER: 'nbconvert' does not run: reinstall jupyter-nbconvert, or set SNN_JUPYTER to a working jupyter"
+    snn_has_nbclient || die "SNN_PY=$SNN_PY cannot import nbclient and nbformat: apt-get install python3-nbclient, or set SNN_PY to the Python that has them"
     log "jupyter: $SNN_JUPYTER (nbconvert $("$SNN_JUPYTER" nbconvert --version 2>/dev/null))"
   fi
   if [[ $DO_DATA -eq 1 ]]; then
@@ -73,8 +81,12 @@ step_system() {
 # ---------------------------------------------------------------- (b) restore
 step_restore() {
   log "restore: dotnet restore Snn.Notebooks.sln (NUGET_PACKAGES=$NUGET_PACKAGES)"
-  dotnet restore Snn.Notebooks.sln -nologo -v q \
+  dotnet restore Snn.Notebooks.sln -nologo -v q "${SNN_DOTNET_PROPS[@]}" \
     || die "dotnet restore failed (see above): NuGet (api.nuget.org) must be reachable; packages are pinned in Directory.Packages.props"
+  log "restore: $NOTEBOOK_PACKAGES (notebook-only packages: Plotly.NET.Interactive $SNN_PLOTLY_INTERACTIVE_VERSION)"
+  dotnet restore "$NOTEBOOK_PACKAGES" -nologo -v q "${SNN_DOTNET_PROPS[@]}" \
+    || die "dotnet restore $NOTEBOOK_PACKAGES failed (see above): NuGet must be reachable"
+  [[ -f "$PLOTLY_INTERACTIVE_DLL" ]] || die "$PLOTLY_INTERACTIVE_DLL not found after restoring $NOTEBOOK_PACKAGES: is Plotly.NET.Interactive pinned in Directory.Packages.props, and did the package layout change?"
   if [[ $DO_NOTEBOOKS -eq 1 ]]; then
     log "restore: dotnet tool restore (.config/dotnet-tools.json: dotnet-interactive $SNN_INTERACTIVE_VERSION, dotnet-repl $SNN_REPL_VERSION)"
     dotnet tool restore >/dev/null || die "dotnet tool restore failed: NuGet must be reachable (tools pinned in .config/dotnet-tools.json)"
@@ -87,7 +99,7 @@ loader_libstdcxx() {
   local so=$1 p
   p=$(LD_LIBRARY_PATH="$LT_NATIVE_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$so" 2>/dev/null \
       | awk '$1 == "libstdc++.so.6" && $2 == "=>" { print $3; exit }')
-  [[ -n "$p" ]] || p=$(/sbin/ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')
+  [[ -n "$p" ]] || p=$("$(command -v ldconfig || echo /sbin/ldconfig)" -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ { print $NF; exit }')
   [[ -n "$p" ]] && readlink -f "$p"
 }
 
@@ -113,8 +125,8 @@ clean_cpu_dirs() {
 
 step_native() {
   local so="$TS_NATIVE_DIR/libLibTorchSharp.so" stdcxx copies=()
-  [[ -f "$so" ]] || die "$so not found: run 'dotnet restore Snn.Notebooks.sln' (TorchSharp $SNN_TORCHSHARP_VERSION from NuGet)"
-  [[ -d "$LT_NATIVE_DIR" ]] || die "$LT_NATIVE_DIR not found: run 'dotnet restore Snn.Notebooks.sln' (libtorch-cpu-linux-x64 $SNN_LIBTORCH_VERSION)"
+  [[ -f "$so" ]] || die "$so not found: run 'dotnet restore Snn.Notebooks.sln' (TorchSharp $SNN_TORCHSHARP_VERSION from NuGet; natives for RID $SNN_RID)"
+  [[ -d "$LT_NATIVE_DIR" ]] || die "$LT_NATIVE_DIR not found: run 'dotnet restore Snn.Notebooks.sln' ($SNN_LIBTORCH_PACKAGE $SNN_LIBTORCH_VERSION)"
   stdcxx=$(loader_libstdcxx "$so") || true
   [[ -n "$stdcxx" && -f "$stdcxx" ]] || die "cannot find the system libstdc++.so.6: install libstdc++6"
   if grep -a -q 'GLIBCXX_3\.4\.32' "$stdcxx"; then
@@ -133,14 +145,14 @@ step_native() {
 # ---------------------------------------------------------------- (d) Jupyter kernel
 kernel_dir() {  # resource dir of the registered kernel, empty if none
   "$SNN_JUPYTER" kernelspec list --json 2>/dev/null \
-    | "$SNN_PY" -c 'import json,sys; k=json.load(sys.stdin)["kernelspecs"].get(sys.argv[1]); print(k["resource_dir"] if k else "")' "$SNN_KERNEL"
+    | py -c 'import json,sys; k=json.load(sys.stdin)["kernelspecs"].get(sys.argv[1]); print(k["resource_dir"] if k else "")' "$SNN_KERNEL"
 }
 
 step_kernel() {
   local kdir stamp="snn-kernel-stamp" want app dotnet_bin
   local apps=("$NUGET_PACKAGES/microsoft.dotnet-interactive/$SNN_INTERACTIVE_VERSION"/tools/net*/any/Microsoft.DotNet.Interactive.App.dll)
   app=${apps[-1]}
-  [[ -f "$app" ]] || die "dotnet-interactive $SNN_INTERACTIVE_VERSION not in $NUGET_PACKAGES: run 'dotnet tool restore' in $SNN_REPO"
+  [[ -f "$app" ]] || die "dotnet-interactive $SNN_INTERACTIVE_VERSION (.config/dotnet-tools.json) not in $NUGET_PACKAGES: run 'dotnet tool restore' in $SNN_REPO"
   dotnet_bin=$(command -v dotnet)
   want="dotnet-interactive $SNN_INTERACTIVE_VERSION $dotnet_bin $app no-http"
   kdir=$(kernel_dir || true)
@@ -154,17 +166,17 @@ step_kernel() {
   local tmpbin; tmpbin=$(mktemp -d)
   ln -s "$SNN_JUPYTER" "$tmpbin/jupyter"
   (cd "$SNN_REPO/notebooks" && PATH="$tmpbin:$PATH" dotnet interactive jupyter install >/dev/null) \
-    || { rm -rf "$tmpbin"; die "'dotnet interactive jupyter install' failed: check 'dotnet tool restore' and $SNN_JUPYTER"; }
+    || { rm -rf "$tmpbin"; die "'dotnet interactive jupyter install' failed: check 'dotnet tool restore' and SNN_JUPYTER=$SNN_JUPYTER"; }
   rm -rf "$tmpbin"
   kdir=$(kernel_dir || true)
-  [[ -n "$kdir" && -f "$kdir/kernel.json" ]] || die "kernel $SNN_KERNEL not found after registration ('$SNN_JUPYTER kernelspec list')"
+  [[ -n "$kdir" && -f "$kdir/kernel.json" ]] || die "kernel SNN_KERNEL=$SNN_KERNEL not found after registration ('$SNN_JUPYTER kernelspec list' shows the names)"
   # The generated kernelspecs run 'dotnet interactive …', which resolves only inside this repo (local tool
   # manifest). Point them at the tool's entry DLL instead, so a kernel starts from any working directory.
   # Drop --http-port-range: that HTTP API listens on every interface and injects an address-probing
   # script into the first output; notebooks here need neither.
   local k
   for k in "$(dirname "$kdir")"/.net-*/kernel.json; do
-    "$SNN_PY" - "$k" "$dotnet_bin" "$app" <<'PY' || die "could not rewrite $k"
+    py - "$k" "$dotnet_bin" "$app" <<'PY' || die "could not rewrite $k"
 import json, sys
 path, dotnet, app = sys.argv[1:4]
 spec = json.load(open(path))
@@ -205,19 +217,36 @@ step_fsharp() {
 }
 
 # ---------------------------------------------------------------- (f) build + notebook library
+# The output paths the scripts build (bin/$SNN_CONFIGURATION/$SNN_TFM/$SNN_RID) must be MSBuild's.
+check_output_path() {
+  local json got
+  json=$(dotnet msbuild lib/Snn/Snn.csproj -nologo -getProperty:TargetFramework -getProperty:RuntimeIdentifier \
+           -p:Configuration="$SNN_CONFIGURATION" "${SNN_DOTNET_PROPS[@]}" 2>&1) \
+    || die "'dotnet msbuild lib/Snn/Snn.csproj -getProperty:TargetFramework' failed: $json"
+  got=$(py -c 'import json,sys; p=json.load(sys.stdin)["Properties"]; print(p["TargetFramework"], p["RuntimeIdentifier"])' <<<"$json") \
+    || die "unexpected output of 'dotnet msbuild -getProperty': $json"
+  [[ "$got" == "$SNN_TFM $SNN_RID" ]] \
+    || die "MSBuild builds lib/Snn for '$got' but the scripts expect '$SNN_TFM $SNN_RID' (SNN_TFM, SNN_RID; default from Directory.Build.props): set SNN_TFM and SNN_RID to match"
+  log "build: output bin/$SNN_CONFIGURATION/$SNN_TFM/$SNN_RID (MSBuild agrees)"
+}
+
 step_build() {
-  log "build: dotnet build Snn.Notebooks.sln -c Release"
-  dotnet build Snn.Notebooks.sln -c Release -nologo -v q --no-restore -clp:'NoSummary;ErrorsOnly' \
+  check_output_path
+  log "build: dotnet build Snn.Notebooks.sln ${DOTNET_ARGS[*]}"
+  dotnet build Snn.Notebooks.sln "${DOTNET_ARGS[@]}" -nologo -v q --no-restore -clp:'NoSummary;ErrorsOnly' \
     || die "build failed (errors above)"
-  log "build: dotnet publish lib/Snn.Charts -c Release -o artifacts/notebook-lib"
-  dotnet publish lib/Snn.Charts/Snn.Charts.csproj -c Release -o "$NOTEBOOK_LIB" -nologo -v q --no-restore -clp:'NoSummary;ErrorsOnly' \
+  log "build: dotnet publish lib/Snn.Charts ${DOTNET_ARGS[*]} -o artifacts/notebook-lib"
+  dotnet publish lib/Snn.Charts/Snn.Charts.csproj "${DOTNET_ARGS[@]}" -o "$NOTEBOOK_LIB" -nologo -v q --no-restore -clp:'NoSummary;ErrorsOnly' \
     || die "publish of lib/Snn.Charts failed (errors above)"
+  # Plotly.NET.Interactive (a .NET Interactive kernel extension) is no dependency of Snn.Charts: notebooks/setup.csx
+  # loads it from here, next to the Plotly.NET and FSharp.Core it was built against.
+  cp -f "$PLOTLY_INTERACTIVE_DLL" "$NOTEBOOK_LIB/" || die "could not copy $PLOTLY_INTERACTIVE_DLL into artifacts/notebook-lib"
   local f missing=()
-  for f in Snn.dll Snn.Charts.dll TorchSharp.dll Plotly.NET.dll Plotly.NET.CSharp.dll FSharp.Core.dll \
+  for f in Snn.dll Snn.Charts.dll TorchSharp.dll Plotly.NET.dll Plotly.NET.CSharp.dll Plotly.NET.Interactive.dll FSharp.Core.dll \
            libLibTorchSharp.so libtorch.so libtorch_cpu.so libc10.so; do
     [[ -f "$NOTEBOOK_LIB/$f" ]] || missing+=("$f")
   done
-  [[ ${#missing[@]} -eq 0 ]] || die "artifacts/notebook-lib lacks ${missing[*]}: check the references of lib/Snn.Charts (TorchSharp natives need RuntimeIdentifier=linux-x64)"
+  [[ ${#missing[@]} -eq 0 ]] || die "artifacts/notebook-lib lacks ${missing[*]}: check the references of lib/Snn.Charts (TorchSharp natives need RuntimeIdentifier=$SNN_RID)"
   cmp -s "$FSCORE_DLL" "$NOTEBOOK_LIB/FSharp.Core.dll" \
     || die "artifacts/notebook-lib/FSharp.Core.dll is not FSharp.Core $SNN_FSHARP_CORE_VERSION: pin it in Directory.Packages.props and reference it from lib/Snn.Charts"
   if ! grep -a -q 'GLIBCXX_3\.4\.32' "$(loader_libstdcxx "$NOTEBOOK_LIB/libLibTorchSharp.so")"; then
@@ -226,7 +255,7 @@ step_build() {
   fi
   ldd_ok "$NOTEBOOK_LIB/libLibTorchSharp.so" || die "artifacts/notebook-lib/libLibTorchSharp.so does not resolve (see above)"
   clean_cpu_dirs
-  log "build: artifacts/notebook-lib ready ($(du -sh "$NOTEBOOK_LIB" | cut -f1); natives patched, FSharp.Core $SNN_FSHARP_CORE_VERSION)"
+  log "build: artifacts/notebook-lib ready ($(du -sh "$NOTEBOOK_LIB" | cut -f1); natives patched, FSharp.Core $SNN_FSHARP_CORE_VERSION, Plotly.NET.Interactive $SNN_PLOTLY_INTERACTIVE_VERSION)"
 }
 
 t_all=$SECONDS

@@ -115,7 +115,8 @@ step() {
 SNN_FMNIST_FILES=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
 fashion_mnist_dir() {
   local d f ok
-  for d in ${SNN_FASHION_MNIST_DIR:+"$SNN_FASHION_MNIST_DIR"} ${SNN_DATA:+"$SNN_DATA/fashion-mnist"} /usr/share/datasets/fashion-mnist "$SNN_REPO/data/fashion-mnist"; do
+  # The library's order (FashionMnist.Locate): $SNN_FASHION_MNIST_DIR, $SNN_DATA, the repository's data/, then Debian's package.
+  for d in ${SNN_FASHION_MNIST_DIR:+"$SNN_FASHION_MNIST_DIR"} ${SNN_DATA:+"$SNN_DATA/fashion-mnist"} "$SNN_REPO/data/fashion-mnist" /usr/share/datasets/fashion-mnist; do
     ok=1
     for f in "${SNN_FMNIST_FILES[@]}"; do [[ -s "$d/$f" ]] || { ok=0; break; }; done
     if [[ $ok -eq 1 ]]; then echo "$d"; return 0; fi

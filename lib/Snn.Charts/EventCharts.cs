@@ -1,6 +1,5 @@
 using Plotly.NET;
 using Plotly.NET.CSharp;
-using Snn.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 using CSharpChart = Plotly.NET.CSharp.Chart;

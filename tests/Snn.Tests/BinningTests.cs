@@ -1,5 +1,3 @@
-using Snn.Data;
-using TorchSharp;
 using Snn.Data.Events;
 
 namespace Snn.Tests;

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Snn.Charts;
 using Snn.Training;
 using TorchSharp;
-using static TorchSharp.torch;
 using Snn.Plans;
 
 namespace Snn.Tests;

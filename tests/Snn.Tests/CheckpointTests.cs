@@ -1,7 +1,6 @@
 using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
-using Snn.Measurement;
 using Snn.Plans;
 
 namespace Snn.Tests;

@@ -1,5 +1,3 @@
-using Snn.Costs;
-using Snn.Training;
 using TorchSharp;
 using Modules = TorchSharp.Modules;
 using static TorchSharp.torch;

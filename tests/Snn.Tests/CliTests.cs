@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Snn.Cli;
 using SnnCli = Snn.Cli.Cli;
-using Snn.Costs;
 using Snn.Benchmarks;
 using Snn.Measurement;
 

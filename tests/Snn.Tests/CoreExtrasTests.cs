@@ -1,6 +1,5 @@
 using Plotly.NET;
 using Snn.Charts;
-using Snn.Layers;
 using Snn.Networks;
 using Snn.Neurons;
 using TorchSharp;

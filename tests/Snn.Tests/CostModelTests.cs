@@ -1,7 +1,6 @@
 using Snn.Costs;
 using Snn.Layers;
 using Snn.Networks;
-using Snn.Training;
 using Snn.Plans;
 
 namespace Snn.Tests;

@@ -1,4 +1,3 @@
-using Snn.Data;
 using Snn.Data.Events;
 using Snn.Data.Formats;
 

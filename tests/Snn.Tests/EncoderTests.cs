@@ -1,6 +1,4 @@
-using Snn.Layers;
 using TorchSharp;
-using static TorchSharp.torch;
 using Snn.Encoders;
 
 namespace Snn.Tests;

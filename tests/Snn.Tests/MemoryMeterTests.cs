@@ -1,7 +1,5 @@
 using Snn.Neurons;
 using Snn.Costs;
-using Snn.Layers;
-using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
 using Snn.Benchmarks;

@@ -5,7 +5,6 @@ using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using Snn.Encoders;
 using Snn.Plans;
 
 namespace Snn.Tests;

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using Snn.Layers;
 using Snn.Networks;
-using Snn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using Snn.Costs;

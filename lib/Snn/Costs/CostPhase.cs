@@ -1,6 +1,3 @@
-using Snn.Layers;
-using Snn.Training;
-
 namespace Snn.Costs;
 
 /// <summary>Phases of one training step.</summary>

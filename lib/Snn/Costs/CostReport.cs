@@ -1,5 +1,3 @@
-using Snn.Layers;
-using Snn.Training;
 using Snn.Plans;
 
 namespace Snn.Costs;

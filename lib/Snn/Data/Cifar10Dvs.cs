@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Text;
 using Snn.Data.Formats;
 
 namespace Snn.Data;

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Data;
 
 /// <summary>Where datasets are looked for: explicit folder; $ENV; $SNN_DATA/name; data/name in the current folder or a parent.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace Snn.Experiments;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Snn.Measurement;
 

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Measurement;
 
 /// <summary>How <see cref="MemoryMeter"/> measures.</summary>

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Measurement;
 
 /// <summary>Both figures of one measured piece of work; null where that method is unavailable.</summary>

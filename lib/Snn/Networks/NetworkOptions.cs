@@ -1,8 +1,4 @@
-using System.Text.RegularExpressions;
-using Snn.Layers;
 using Snn.Neurons;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Snn.Networks;
 

@@ -1,5 +1,4 @@
 using Snn.Neurons;
-using Snn.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;

@@ -1,6 +1,5 @@
 using Snn.Layers;
 using Snn.Neurons;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Neurons;
 
 /// <summary>Parameters of a leaky integrate-and-fire neuron (the kit's defaults; docs/method.md).</summary>

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Neurons;
 
 /// <summary>How the membrane is reset after a spike.</summary>

@@ -1,13 +1,3 @@
-using System.Diagnostics;
-using Snn.Costs;
-using Snn.Data;
-using Snn.Layers;
-using Snn.Networks;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
-
 namespace Snn.Training;
 
 /// <summary>

@@ -1,8 +1,6 @@
-using Snn.Layers;
 using Snn.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
-using Snn.Encoders;
 using Snn.Plans;
 
 namespace Snn.Training;

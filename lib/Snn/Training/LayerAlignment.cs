@@ -1,8 +1,3 @@
-using Snn.Layers;
-using Snn.Networks;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Training;
 
 /// <summary>Cosine similarity between a plan's gradient and the BPTT gradient for one stage (all its weights and biases).</summary>

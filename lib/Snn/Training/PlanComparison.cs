@@ -1,4 +1,3 @@
-using Snn.Costs;
 using Snn.Data;
 using Snn.Networks;
 using TorchSharp;

@@ -1,7 +1,3 @@
-using Snn.Costs;
-using Snn.Data;
-using Snn.Networks;
-using TorchSharp;
 using Snn.Plans;
 
 namespace Snn.Training;

@@ -1,13 +1,3 @@
-using System.Diagnostics;
-using Snn.Costs;
-using Snn.Data;
-using Snn.Layers;
-using Snn.Networks;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
-
 namespace Snn.Training;
 
 /// <summary>Optimisation settings (the kit's defaults, docs/method.md: Adam, lr 1e-3, cosine schedule).</summary>

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Data.Events;
 
 /// <summary>How a stream is cut into frames (the four modes of Tonic's ToFrame).</summary>

@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace Snn.Data.Events;
 
 /// <summary>

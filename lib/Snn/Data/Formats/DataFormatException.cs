@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Data.Formats;
 
 /// <summary>A file that does not follow its published format; the message names the file and byte offset.</summary>

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Snn.Data.Formats;
 

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Snn.Data.Formats;
 
 /// <summary>Element types of the IDX format (third magic byte).</summary>

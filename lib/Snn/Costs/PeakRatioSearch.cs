@@ -14,7 +14,7 @@ public static class PeakRatioSearch
         IEnumerable<int> batches, CostOptions? options = null) =>
         batches.Select(n => (n, CostModel.Estimate(stages, plan, n, options).PeakStepBytes / CostModel.Estimate(stages, baseline, n, options).PeakStepBytes)).ToList();
 
-    /// <summary>The smallest of <paramref name="batches"/> at which the ratio is at most <paramref name="target"/>, or null.</summary>
+    /// <summary>The smallest batch in <paramref name="ratios"/> at which the ratio is at most <paramref name="target"/>, or null.</summary>
     public static int? FirstBatchAtOrBelow(IReadOnlyList<(int Batch, double Ratio)> ratios, double target) =>
         ratios.Where(r => r.Ratio <= target).Select(r => (int?)r.Batch).FirstOrDefault();
 }

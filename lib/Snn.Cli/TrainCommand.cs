@@ -9,13 +9,19 @@ using Snn.Plans;
 
 namespace Snn.Cli;
 
-/// <summary>`snn train`: one run of the Trainer on Fashion-MNIST from the terminal, with a progress bar.</summary>
+/// <summary>
+/// `snn train`: one run from the terminal with a progress bar: an experiment config (`snn train CONFIG.json`, run by
+/// <see cref="ExperimentRunner"/> into results/&lt;experiment&gt;/&lt;run id&gt;/), or the flag form on Fashion-MNIST (`--out DIR`).
+/// </summary>
 internal static class TrainCommand
 {
     public const string Description = """
-        Train on Fashion-MNIST with the plan (T, K, B) and a progress bar. Writes DIR/config.json, DIR/epochs.csv,
-        DIR/summary.json and DIR/checkpoint.bin (after every epoch). An existing DIR is never overwritten:
-        pass --resume to continue its checkpoint. Exit 1 if training diverges.
+        Train with a progress bar. `snn train CONFIG.json [--results DIR]` runs an experiment config (docs/experiments.md)
+        into DIR/<experiment>/<run id>/ (default results/): a finished run is reported, not redone; an interrupted one
+        resumes from its checkpoint; a bad config writes nothing and names the key (exit 2).
+        The flag form `snn train --out DIR [--spec … --T … --K … --B …]` trains on Fashion-MNIST and writes
+        DIR/config.json, DIR/epochs.csv, DIR/summary.json and DIR/checkpoint.bin (after every epoch); an existing DIR
+        is never overwritten: pass --resume to continue its checkpoint. Exit 1 if training diverges.
         """;
 
     /// <summary>Runs `snn train ARGS` (the same parsing, messages and exit codes as the command line).</summary>
@@ -54,19 +60,88 @@ internal static class TrainCommand
         };
         var output = new Option<string>("--out")
         {
-            Description = "results folder (never a default place; an existing non-empty folder needs --resume)",
+            Description = "flag form: results folder (never a default place; an existing non-empty folder needs --resume)",
             HelpName = "DIR",
-            Required = true,
+        };
+        var config = new Argument<string?>("CONFIG")
+        {
+            Description = "an experiment config (JSON, docs/experiments.md); without it, the flag form with --out",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var results = new Option<string>("--results")
+        {
+            Description = "with CONFIG: the results root; the run goes to DIR/<experiment>/<run id>/",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => ExperimentRunner.DefaultResults,
         };
         var resume = new Option<bool>("--resume") { Description = "continue the checkpoint in --out instead of refusing to touch it" };
         var command = new Command("train", Description)
         {
-            spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume,
+            config, results, spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume,
         };
-        command.SetAction(r => CliSupport.Guarded("snn train", () => Execute(new Settings(
+        Option[] flagForm = [spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume];
+        command.SetAction(r => CliSupport.Guarded("snn train", () =>
+        {
+            if (r.GetValue(config) is { } path)
+            {
+                var given = flagForm.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (given.Count > 0)
+                    throw new UsageException($"{string.Join(", ", given)}: the flag form's options do not mix with CONFIG; set these in {path} (or drop CONFIG and use --out).");
+                return RunConfig(path, r.GetValue(results)!);
+            }
+            if (r.GetResult(results) is { Implicit: false })
+                throw new UsageException("--results needs CONFIG; the flag form writes to --out DIR.");
+            if (r.GetValue(output) is null)
+                throw new UsageException("give an experiment config (snn train CONFIG.json) or the flag form's results folder (--out DIR).");
+            return Execute(new Settings(
             r.GetValue(spec)!, r.GetValue(timeSteps), r.GetValue(truncation)!, r.GetValue(block)!, r.GetValue(epochs), r.GetValue(batch),
-            r.GetValue(lr), r.GetValue(trainSamples) ?? int.MaxValue, r.GetValue(seed), r.GetValue(data), r.GetValue(output)!, r.GetValue(resume)))));
+            r.GetValue(lr), r.GetValue(trainSamples) ?? int.MaxValue, r.GetValue(seed), r.GetValue(data), r.GetValue(output)!, r.GetValue(resume)));
+        }));
         return command;
+    }
+
+    /// <summary>`snn train CONFIG.json`: everything that can reject the config (exit 2) before the first write.</summary>
+    private static int RunConfig(string path, string resultsRoot)
+    {
+        if (!File.Exists(path)) throw new UsageException($"{path}: config file not found; expected an experiment config (JSON, docs/experiments.md).");
+        ExperimentRunner runner;
+        try
+        {
+            var profile = CliSupport.Input(() => Profiles.Current);
+            var config = ExperimentConfig.Load(path, profile);
+            runner = new ExperimentRunner(config, resultsRoot, profile);
+            if (ExperimentRunner.ReadSummary(runner.RunDirectory) is null)
+            {
+                config.CheckAvailable();
+                var existing = Path.Combine(runner.RunDirectory, ExperimentRunner.ConfigFile);
+                if (File.Exists(existing) && File.ReadAllText(existing) != config.CanonicalJson)
+                    throw new UsageException($"{runner.RunDirectory} holds a run of another config ({existing} differs); it is never overwritten.");
+            }
+        }
+        catch (ExperimentConfigException e) { throw new UsageException($"{path}: {e.Message}"); }
+
+        var result = RunReporting(runner);
+        if (result is null) return ExitCodes.Failed;
+        var s = result.Summary;
+        var accuracy = s.FinalTestAccuracy is { } a ? $"test accuracy {a:P2} (best {s.BestTestAccuracy:P2} at epoch {s.BestEpoch})" : "no test set";
+        Console.WriteLine(result.AlreadyDone
+            ? $"already done, not rerun: {accuracy} after {s.Epochs} epoch(s); results in {result.Directory}"
+            : $"{accuracy} after {s.Epochs} epoch(s); results in {result.Directory}");
+        return ExitCodes.Ok;
+    }
+
+    private static ExperimentResult? RunReporting(ExperimentRunner runner)
+    {
+        var c = runner.Config;
+        if (ExperimentRunner.ReadSummary(runner.RunDirectory) is null)
+            Console.WriteLine($"{c.Experiment}/{c.RunId}: {c.Network}, {c.Plan}, {c.Dataset} → {runner.RunDirectory}");
+        try { return runner.Run(Report); }
+        catch (TrainingDivergedException e)
+        {
+            Console.Error.Write("\r\u001b[K");
+            Console.Error.WriteLine($"snn train: training diverged: {e.Message}; lower optimizer.lr in the config (the last checkpoint and failure.json are in {runner.RunDirectory}).");
+            return null;
+        }
     }
 
     /// <summary>The parsed options of one run.</summary>

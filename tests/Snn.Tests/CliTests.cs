@@ -57,7 +57,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("train", "--out <DIR> (REQUIRED)", "[default: 4]")]
+    [InlineData("train", "--out <DIR>", "[default: 4]")]
     [InlineData("bench", "--workloads <LIST>", "[default: 20]")]
     [InlineData("data", "verify", "emulate")]
     [InlineData("data verify", "<NAME>", "fashion-mnist")]

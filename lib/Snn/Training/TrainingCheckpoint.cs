@@ -43,6 +43,8 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
             network.save(writer);
             heads.save(writer);
             foreach (var o in optimizers) o.save_state_dict(writer);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);   // on disk before the rename, so a crash leaves the old or the new checkpoint
         }
         File.Move(temp, full, overwrite: true);
     }

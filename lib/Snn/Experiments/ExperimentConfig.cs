@@ -1,0 +1,325 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Snn.Data;
+using Snn.Networks;
+using Snn.Plans;
+using Snn.Training;
+using TorchSharp;
+
+namespace Snn.Experiments;
+
+/// <summary>
+/// One experiment run as data (docs/experiments.md): dataset and encoding, network, T and the plan, optimizer,
+/// epochs, batches, seed, device. <see cref="Parse"/> rejects unknown keys and impossible values naming the key path;
+/// the result has every default filled and a canonical JSON form (<see cref="CanonicalJson"/>, keys sorted) whose
+/// SHA-256 prefix is the <see cref="RunId"/>: results/&lt;experiment&gt;/&lt;run id&gt;/.
+/// </summary>
+public sealed record ExperimentConfig
+{
+    public const string FashionMnistName = "fashion-mnist";
+    public const string EmulatedName = "emulated-n-fashion-mnist";
+    public const string SyntheticName = "synthetic";
+    public static readonly IReadOnlyList<string> Datasets = [FashionMnistName, EmulatedName, SyntheticName];
+    public static readonly IReadOnlyList<string> Encodings = ["direct", "poisson", "latency"];
+    public static readonly IReadOnlyList<string> ZooNames = ["csnn", "lenet", "lenet-bn", "mlp"];
+    private static readonly IReadOnlyList<string> Updates = ["per-window-and-block", "accumulate"];
+    private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
+    private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
+    private static readonly IReadOnlyList<string> ProfileNames = ["smoke", "quick", "full"];
+
+    private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "profile", "profiles"];
+    private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins"];
+    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss"];
+    private static readonly string[] OptimizerKeys = ["lr", "cosine"];
+
+    public required string Experiment { get; init; }
+    public required string Dataset { get; init; }
+    /// <summary>Encoder of a frame dataset (direct, poisson, latency); null for event frames.</summary>
+    public string? Encoding { get; init; }
+    /// <summary>Seeded random subset of the training split (synthetic: its size); null = all.</summary>
+    public int? TrainSubset { get; init; }
+    public int? TestSubset { get; init; }
+    /// <summary>Time bins of event frames (= T); null for frame datasets.</summary>
+    public int? TimeBins { get; init; }
+    /// <summary>The network spec (zoo names resolved).</summary>
+    public required string Network { get; init; }
+    public int TimeSteps { get; init; }
+    public int Truncation { get; init; }
+    public int? BlockSize { get; init; }
+    public IReadOnlyList<int>? BlockBoundaries { get; init; }
+    public UpdatePolicy Update { get; init; }
+    public LocalHeadKind Head { get; init; }
+    public LossKind Loss { get; init; }
+    public double LearningRate { get; init; }
+    public bool Cosine { get; init; }
+    public int Epochs { get; init; }
+    public int Batch { get; init; }
+    public int EvalBatch { get; init; }
+    public int Seed { get; init; }
+    /// <summary>"cpu", "cuda" or "cuda:N".</summary>
+    public required string Device { get; init; }
+    /// <summary>The number of weight stages of <see cref="Network"/>.</summary>
+    public int Stages { get; init; }
+    /// <summary>The canonical form: sorted keys, defaults filled, invariant numbers, indented with "\n" (what config.json holds).</summary>
+    public string CanonicalJson { get; init; } = "";
+    /// <summary>The first 12 hex digits of SHA-256(<see cref="CanonicalJson"/> as UTF-8).</summary>
+    public string RunId { get; init; } = "";
+
+    public TrainingPlan Plan => new TrainingPlan
+    {
+        TimeSteps = TimeSteps, Truncation = Truncation, BlockSize = BlockSize, BlockBoundaries = BlockBoundaries,
+        Update = Update, Head = Head, Loss = Loss,
+    }.ValidatedFor(Stages);
+
+    public bool IsEventData => Dataset == EmulatedName;
+
+    /// <summary>Per-step input shape of the dataset.</summary>
+    public long[] InputShape => Dataset switch
+    {
+        FashionMnistName => [1, 28, 28],
+        EmulatedName => [2, 34, 34],
+        _ => [1, SyntheticBars.Size, SyntheticBars.Size],
+    };
+
+    public int Classes => Dataset == SyntheticName ? 2 : 10;
+
+    public TrainerOptions TrainerOptions() => new()
+    {
+        Epochs = Epochs, BatchSize = Batch, EvalBatchSize = EvalBatch, LearningRate = LearningRate,
+        CosineSchedule = Cosine, Seed = Seed,
+    };
+
+    /// <summary>Reads a config file; a missing "experiment" defaults to the file name without extension.</summary>
+    public static ExperimentConfig Load(string path, Profile? profile = null)
+    {
+        if (!File.Exists(path)) throw new ExperimentConfigException(path, "config file not found.");
+        return Parse(File.ReadAllText(path), Path.GetFileNameWithoutExtension(path), profile);
+    }
+
+    /// <summary>
+    /// Parses and validates a config (JSON, comments allowed). The overrides under "profiles" of the active profile
+    /// ("profile" in the config, else <paramref name="profile"/>, else none) are merged in first. Throws
+    /// <see cref="ExperimentConfigException"/> naming the key path. Reads no files and leaves the global RNG as it was.
+    /// </summary>
+    public static ExperimentConfig Parse(string json, string? defaultExperiment = null, Profile? profile = null)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+                ?? throw new ExperimentConfigException("(config)", "expected a JSON object { … } at the top.");
+        }
+        catch (JsonException e) { throw new ExperimentConfigException("(config)", $"not valid JSON: {e.Message}"); }
+        catch (ArgumentException e) { throw new ExperimentConfigException("(config)", $"not valid JSON: {e.Message}"); }   // duplicate keys
+        CheckSchema(root, "");
+        var r = new ConfigReader(root, "");
+        var active = r.Choice("profile", ProfileNames) ?? profile?.ToString().ToLowerInvariant();
+        if (r.Object("profiles") is { } profiles)
+        {
+            ConfigReader.CheckKeys(profiles, "profiles", ProfileNames);
+            foreach (var (name, overrides) in profiles)
+            {
+                if (overrides is not JsonObject o) throw new ExperimentConfigException($"profiles.{name}", $"expected an object of overrides; got {ConfigReader.Describe(overrides)}.");
+                if (o.ContainsKey("profile") || o.ContainsKey("profiles")) throw new ExperimentConfigException($"profiles.{name}", "overrides may not set profile or profiles.");
+                CheckSchema(o, $"profiles.{name}");
+            }
+            if (active is not null && profiles[active] is JsonObject chosen) Merge(root, chosen);
+        }
+        return Read(root, defaultExperiment);
+    }
+
+    private static void CheckSchema(JsonObject node, string prefix)
+    {
+        ConfigReader.CheckKeys(node, prefix, RootKeys);
+        foreach (var (key, allowed) in new[] { ("dataset", DatasetKeys), ("plan", PlanKeys), ("optimizer", OptimizerKeys) })
+            if (new ConfigReader(node, prefix).Object(key) is { } child) ConfigReader.CheckKeys(child, ConfigReader.PathOf(prefix, key), allowed);
+    }
+
+    // Deep merge: objects merge key by key, anything else replaces.
+    private static void Merge(JsonObject target, JsonObject overrides)
+    {
+        foreach (var (key, value) in overrides.ToList())
+        {
+            if (value is JsonObject o && target[key] is JsonObject t) Merge(t, o);
+            else target[key] = value?.DeepClone();
+        }
+    }
+
+    private static ExperimentConfig Read(JsonObject root, string? defaultExperiment)
+    {
+        var r = new ConfigReader(root, "");
+        var experiment = r.String("experiment") ?? defaultExperiment
+            ?? throw new ExperimentConfigException("experiment", "required: the experiment name (the results folder results/<experiment>/).");
+        if (experiment.Length == 0 || experiment.Length > 100 || !experiment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || experiment.StartsWith('.'))
+            throw new ExperimentConfigException("experiment", $"'{experiment}' is not a folder name; use letters, digits, '-', '_' and '.' (not first), at most 100 characters.");
+
+        var data = new ConfigReader(r.Object("dataset") ?? throw new ExperimentConfigException("dataset", $"required: an object with \"name\" ({string.Join(", ", Datasets)})."), "dataset");
+        var dataset = data.Choice("name", Datasets) ?? throw new ExperimentConfigException("dataset.name", $"required; expected one of: {string.Join(", ", Datasets)}.");
+        var timeSteps = r.Int("T", 1, 10_000) ?? 4;
+        var events = dataset == EmulatedName;
+        var encoding = data.Choice("encoding", Encodings);
+        if (events && encoding is not null)
+            throw new ExperimentConfigException("dataset.encoding", $"{dataset} gives event frames; encoding applies to {FashionMnistName} and {SyntheticName} only (remove it).");
+        var timeBins = data.Int("timeBins", 1, 10_000);
+        if (!events && timeBins is not null)
+            throw new ExperimentConfigException("dataset.timeBins", $"time bins apply to event data ({EmulatedName}) only (remove it).");
+        if (timeBins is { } bins && bins != timeSteps)
+            throw new ExperimentConfigException("dataset.timeBins", $"the frames are the time steps: timeBins must equal T = {timeSteps}; got {bins}.");
+        var synthetic = dataset == SyntheticName;
+        var trainSubset = data.Int("trainSubset", 1) ?? (synthetic ? 256 : null);
+        var testSubset = data.Int("testSubset", 1) ?? (synthetic ? 64 : null);
+
+        var plan = new ConfigReader(r.Object("plan") ?? [], "plan");
+        int k;
+        if (plan.Has("K") && root["plan"]!["K"] is JsonValue kv && kv.GetValueKind() == JsonValueKind.String)
+            k = plan.Choice("K", ["T"]) is not null ? timeSteps : 0;
+        else k = plan.Int("K", 1, timeSteps, hint: $" (1 … T = {timeSteps}, or \"T\")") ?? timeSteps;
+        int? blockSize = null;
+        if (plan.Has("B") && root["plan"]!["B"] is JsonValue bv && bv.GetValueKind() == JsonValueKind.String)
+            _ = plan.Choice("B", ["all"]);
+        else blockSize = plan.Int("B", 1, hint: " stages per block (or \"all\")");
+        var boundaries = plan.IntArray("blocks", "an array of first-stage indices of the blocks after the first, e.g. [2, 4]");
+        if (boundaries is not null && blockSize is not null)
+            throw new ExperimentConfigException("plan.blocks", "give either plan.B or plan.blocks, not both.");
+        if (boundaries is { Count: 0 }) boundaries = null;
+        var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? Updates[0]);
+        var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? Heads[0]);
+        var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? Losses[0]);
+
+        var optimizer = new ConfigReader(r.Object("optimizer") ?? [], "optimizer");
+        var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
+        var cosine = optimizer.Bool("cosine") ?? true;
+
+        var device = (r.String("device") ?? "cpu").Trim().ToLowerInvariant();
+        if (!(device is "cpu" or "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out var ordinal) && ordinal >= 0)))
+            throw new ExperimentConfigException("device", $"'{device}' is not a device; expected cpu, cuda or cuda:N.");
+
+        var config = new ExperimentConfig
+        {
+            Experiment = experiment, Dataset = dataset, Encoding = events ? null : encoding ?? "direct",
+            TrainSubset = trainSubset, TestSubset = testSubset, TimeBins = events ? timeSteps : null,
+            Network = "", TimeSteps = timeSteps, Truncation = k, BlockSize = blockSize, BlockBoundaries = boundaries,
+            Update = update, Head = head, Loss = loss, LearningRate = lr, Cosine = cosine,
+            Epochs = r.Int("epochs", 1) ?? 1, Batch = r.Int("batch", 1) ?? 64, EvalBatch = r.Int("evalBatch", 1) ?? 500,
+            Seed = r.Int("seed", int.MinValue) ?? 0, Device = device,
+        };
+        var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config.Classes);
+        var stages = CountStages(network, config);
+        if (blockSize is { } b && b > stages)
+            throw new ExperimentConfigException("plan.B", $"B = {b} exceeds the {stages} weight stages of {network}; allowed 1 … {stages} (or \"all\").");
+        if (boundaries is not null)
+            for (var i = 0; i < boundaries.Count; i++)
+                if (boundaries[i] < 1 || boundaries[i] >= stages || (i > 0 && boundaries[i] <= boundaries[i - 1]))
+                    throw new ExperimentConfigException("plan.blocks", $"block starts must be strictly increasing stage indices in 1 … {stages - 1} ({network} has {stages} stages); got [{string.Join(", ", boundaries)}].");
+        config = config with { Network = network, Stages = stages };
+        var canonical = Canonical(config);
+        return config with { CanonicalJson = canonical, RunId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12] };
+    }
+
+    private static string ResolveNetwork(string network, int classes) => network.Trim().ToLowerInvariant() switch
+    {
+        "csnn" => Zoo.CsnnSpec,
+        "lenet" => Zoo.LeNetSpec(classes),
+        "lenet-bn" => Zoo.LeNetSpec(classes, batchNorm: true),
+        "mlp" => Zoo.MlpSpec(classes: classes),
+        _ => network.Trim(),
+    };
+
+    // Builds the network once to check the spec against the data and count its stages; the global RNG is restored.
+    private static int CountStages(string spec, ExperimentConfig config)
+    {
+        using var scope = torch.NewDisposeScope();
+        var rng = torch.random.get_rng_state();
+        try
+        {
+            using var net = NetworkSpec.Build(spec, config.InputShape);
+            if (net.Classes != config.Classes)
+                throw new ExperimentConfigException("network", $"{spec} has {net.Classes} outputs but {config.Dataset} has {config.Classes} classes; end the spec with FC{config.Classes}.");
+            return net.Stages.Count;
+        }
+        catch (NetworkSpecException e)
+        {
+            throw new ExperimentConfigException("network", $"{e.Message} (input [{string.Join("×", config.InputShape)}] from {config.Dataset}; zoo names: {string.Join(", ", ZooNames)}).");
+        }
+        finally
+        {
+            torch.random.set_rng_state(rng);
+        }
+    }
+
+    private static T ToEnum<T>(string kebab) where T : struct, Enum =>
+        Enum.Parse<T>(kebab.Replace("-", "", StringComparison.Ordinal), ignoreCase: true);
+
+    private static string Kebab<T>(T value) where T : struct, Enum =>
+        string.Concat(value.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : char.ToLowerInvariant(c).ToString()));
+
+    private static string Canonical(ExperimentConfig c)
+    {
+        var tree = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["experiment"] = c.Experiment,
+            ["dataset"] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["name"] = c.Dataset, ["encoding"] = c.Encoding, ["trainSubset"] = c.TrainSubset, ["testSubset"] = c.TestSubset, ["timeBins"] = c.TimeBins,
+            },
+            ["network"] = c.Network,
+            ["T"] = c.TimeSteps,
+            ["plan"] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["K"] = c.Truncation, ["B"] = c.BlockSize is { } b ? b : "all", ["blocks"] = c.BlockBoundaries,
+                ["update"] = Kebab(c.Update), ["head"] = Kebab(c.Head), ["loss"] = Kebab(c.Loss),
+            },
+            ["optimizer"] = new SortedDictionary<string, object?>(StringComparer.Ordinal) { ["lr"] = c.LearningRate, ["cosine"] = c.Cosine },
+            ["epochs"] = c.Epochs, ["batch"] = c.Batch, ["evalBatch"] = c.EvalBatch, ["seed"] = c.Seed, ["device"] = c.Device,
+        };
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
+            Write(writer, tree);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static void Write(Utf8JsonWriter w, object? value)
+    {
+        switch (value)
+        {
+            case null: w.WriteNullValue(); break;
+            case string s: w.WriteStringValue(s); break;
+            case bool b: w.WriteBooleanValue(b); break;
+            case int i: w.WriteNumberValue(i); break;
+            case double d: w.WriteNumberValue(d); break;   // shortest round-trip form, invariant
+            case IReadOnlyList<int> list:
+                w.WriteStartArray();
+                foreach (var i in list) w.WriteNumberValue(i);
+                w.WriteEndArray();
+                break;
+            case SortedDictionary<string, object?> map:
+                w.WriteStartObject();
+                foreach (var (key, item) in map) { w.WritePropertyName(key); Write(w, item); }
+                w.WriteEndObject();
+                break;
+            default: throw new InvalidOperationException($"Cannot write {value.GetType()}.");
+        }
+    }
+
+    /// <summary>
+    /// Checks what the config needs from this machine (the dataset files, the device) before anything is written;
+    /// throws <see cref="ExperimentConfigException"/> naming the key.
+    /// </summary>
+    public void CheckAvailable()
+    {
+        switch (Dataset)
+        {
+            case FashionMnistName:
+                try { FashionMnist.Locate(); }
+                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{FashionMnistName} is not present: {e.Message}"); }
+                break;
+            case EmulatedName:
+                _ = ExperimentData.EmulatedFolder() ?? throw new ExperimentConfigException("dataset.name",
+                    $"{EmulatedName} is not present (looked in $SNN_EMULATED_DIR, $SNN_DATA/{EmulatedNFashionMnist.FolderName}, data/{EmulatedNFashionMnist.FolderName}); make it with `snn data emulate` or data-scripts/make-emulated-n-fashion-mnist.sh.");
+                break;
+        }
+        if (Device != "cpu" && !torch.cuda.is_available())
+            throw new ExperimentConfigException("device", $"{Device} requested but CUDA is not available on this machine; use \"cpu\".");
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Snn.Costs;
+using Snn.Networks;
+using Snn.Training;
+using TorchSharp;
+
+namespace Snn.Experiments;
+
+/// <summary>
+/// Runs one <see cref="ExperimentConfig"/> into results/&lt;experiment&gt;/&lt;run id&gt;/ (layout: docs/experiments.md).
+/// A finished run (summary.json present) is never redone; an interrupted one resumes from its last checkpoint and ends
+/// with the same weights as an uninterrupted run. A config that cannot run (key, dataset, device) writes nothing.
+/// </summary>
+public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot = ExperimentRunner.DefaultResults, Profile? profile = null)
+{
+    public const string DefaultResults = "results";
+    public const string ConfigFile = "config.json";
+    public const string SummaryFile = "summary.json";
+    public const string EpochsCsv = "epochs.csv";
+    public const string EpochsJsonl = "epochs.jsonl";
+    public const string CostsFile = "costs.json";
+    public const string EnvironmentFile = "environment.jsonl";
+    public const string CheckpointFile = "checkpoint.bin";
+    public const string ModelFile = "model.bin";
+    public const string FailureFile = "failure.json";
+    public const string TensorBoardFolder = "tb";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+    private static readonly JsonSerializerOptions IndentedJson = new(Json) { WriteIndented = true };
+
+    public ExperimentConfig Config { get; } = config ?? throw new ArgumentNullException(nameof(config));
+
+    /// <summary>results/&lt;experiment&gt;/&lt;run id&gt;.</summary>
+    public string RunDirectory { get; } = Path.Combine(resultsRoot, config.Experiment, config.RunId);
+
+    /// <summary>The summary of a finished run in <paramref name="runDirectory"/>, or null when it has not finished.</summary>
+    public static RunSummary? ReadSummary(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, SummaryFile);
+        return File.Exists(path) ? JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) : null;
+    }
+
+    /// <summary>Trains (or resumes, or reports the finished run). <paramref name="progress"/> sees every report after the run's files are updated.</summary>
+    public ExperimentResult Run(Action<TrainingProgress>? progress = null)
+    {
+        var dir = RunDirectory;
+        if (ReadSummary(dir) is { } done) return new ExperimentResult(dir, done, AlreadyDone: true);
+
+        // Everything that can reject the config comes before the first write.
+        Config.CheckAvailable();
+        var configPath = Path.Combine(dir, ConfigFile);
+        if (File.Exists(configPath) && File.ReadAllText(configPath) != Config.CanonicalJson)
+            throw new IOException($"{dir} holds a run of another config ({configPath} differs); it is never overwritten. Remove the folder or choose another results root.");
+        var clock = Stopwatch.StartNew();
+        using var data = ExperimentData.Load(Config);
+        var device = new torch.Device(Config.Device);
+        Reproducibility.Seed(Config.Seed);
+        using var network = NetworkSpec.Build(Config.Network, Config.InputShape);
+        var plan = Config.Plan;
+        var checkpoint = Path.Combine(dir, CheckpointFile);
+        var trainer = new Trainer(network, plan, Config.TrainerOptions() with
+        {
+            CheckpointPath = checkpoint, Resume = true, ProgressInterval = TimeSpan.FromMilliseconds(250),
+        }, device);
+
+        Directory.CreateDirectory(dir);
+        File.Delete(checkpoint + ".tmp");   // a save killed mid-write; the checkpoint itself is always whole
+        File.Delete(Path.Combine(dir, FailureFile));
+        AtomicFile.Write(configPath, Config.CanonicalJson);
+        var direct = Config.Encoding == "direct";
+        var costs = RunCosts.Of(CostModel.Estimate(network.Describe(), plan, Config.Batch,
+            new CostOptions { AnalogInput = direct, InputConstantOverTime = direct }));
+        AtomicFile.Write(Path.Combine(dir, CostsFile), JsonSerializer.Serialize(costs, IndentedJson) + "\n");
+
+        var epochs = ReadEpochs(dir);
+        var board = torch.utils.tensorboard.SummaryWriter(Path.Combine(dir, TensorBoardFolder));
+        TrainingHistory history;
+        try
+        {
+            history = trainer.Fit(data.Train, data.Test, p =>
+            {
+                if (p.Kind == ProgressKind.Epoch && p.Metrics is { } m)
+                {
+                    // After the trainer saved this epoch's checkpoint: the files never run ahead of it.
+                    epochs.RemoveAll(e => e.Epoch >= m.Epoch);
+                    epochs.Add(m);
+                    WriteEpochs(dir, epochs);
+                    Log(board, m);
+                }
+                progress?.Invoke(p);
+            });
+        }
+        catch (TrainingDivergedException e)
+        {
+            AtomicFile.Write(Path.Combine(dir, FailureFile), JsonSerializer.Serialize(new { error = "diverged", message = e.Message }, IndentedJson) + "\n");
+            throw;
+        }
+        finally
+        {
+            var info = RunInfo.Capture(profile ?? Profile.Quick, Config.Seed, clock, device);
+            File.AppendAllText(Path.Combine(dir, EnvironmentFile), JsonSerializer.Serialize(info, Json) + "\n");
+        }
+
+        WriteEpochs(dir, history.Epochs);   // the checkpoint's history is the authority (fills an epoch lost to a kill)
+        AtomicFile.Write(Path.Combine(dir, ModelFile), stream => { using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true); network.save(writer); });
+        var summary = Summarize(history, trainer.Schedule.Step, costs);
+        AtomicFile.Write(Path.Combine(dir, SummaryFile), JsonSerializer.Serialize(summary, IndentedJson) + "\n");   // last: marks the run done
+        return new ExperimentResult(dir, summary, AlreadyDone: false);
+    }
+
+    private RunSummary Summarize(TrainingHistory history, long optimizerSteps, RunCosts costs)
+    {
+        var last = history.Last!;
+        var best = history.Epochs.Where(e => e.TestAccuracy is not null).MaxBy(e => e.TestAccuracy!.Value);
+        var peaks = history.Epochs.Where(e => e.PeakStepBytes is not null).Select(e => e.PeakStepBytes!.Value).ToList();
+        return new RunSummary(Config.Experiment, Config.RunId, last.Epoch, last.TrainLoss, last.TrainAccuracy, last.TestLoss, last.TestAccuracy,
+            best?.TestAccuracy, best?.Epoch, last.TestAccuracy is { } test ? last.TrainAccuracy - test : null,
+            history.TotalSeconds, optimizerSteps, peaks.Count > 0 ? peaks.Max() : null, costs);
+    }
+
+    private static List<EpochMetrics> ReadEpochs(string dir)
+    {
+        var path = Path.Combine(dir, EpochsJsonl);
+        if (!File.Exists(path)) return [];
+        return File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochMetrics>(l, Json)!).ToList();
+    }
+
+    private static void WriteEpochs(string dir, IReadOnlyList<EpochMetrics> epochs)
+    {
+        AtomicFile.Write(Path.Combine(dir, EpochsJsonl), string.Concat(epochs.Select(e => JsonSerializer.Serialize(e, Json) + "\n")));
+        var blocks = epochs.Count > 0 ? epochs[0].BlockLosses?.Count ?? 0 : 0;
+        var rates = epochs.Count > 0 ? epochs[0].FiringRates?.Count ?? 0 : 0;
+        var csv = new StringBuilder("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_seen,lr,peak_step_bytes");
+        for (var m = 0; m < blocks; m++) csv.Append(CultureInfo.InvariantCulture, $",block{m}_loss,block{m}_accuracy");
+        for (var s = 0; s < rates; s++) csv.Append(CultureInfo.InvariantCulture, $",firing_rate{s}");
+        csv.Append('\n');
+        foreach (var e in epochs)
+        {
+            csv.AppendJoin(',', e.Epoch.ToString(CultureInfo.InvariantCulture), F(e.TrainLoss), F(e.TrainAccuracy), F(e.TestLoss), F(e.TestAccuracy),
+                F(e.Seconds), e.SamplesSeen.ToString(CultureInfo.InvariantCulture), F(e.LearningRate), e.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "");
+            for (var m = 0; m < blocks; m++) csv.Append(',').Append(F(e.BlockLosses?[m])).Append(',').Append(F(e.BlockAccuracies?[m]));
+            for (var s = 0; s < rates; s++) csv.Append(',').Append(F(e.FiringRates?[s]));
+            csv.Append('\n');
+        }
+        AtomicFile.Write(Path.Combine(dir, EpochsCsv), csv.ToString());
+    }
+
+    private static string F(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+
+    private static void Log(TorchSharp.Modules.SummaryWriter board, EpochMetrics m)
+    {
+        void Scalar(string tag, double? value) { if (value is { } v) board.add_scalar(tag, (float)v, m.Epoch); }
+        Scalar("loss/train", m.TrainLoss);
+        Scalar("accuracy/train", m.TrainAccuracy);
+        Scalar("loss/test", m.TestLoss);
+        Scalar("accuracy/test", m.TestAccuracy);
+        Scalar("lr", m.LearningRate);
+        Scalar("seconds/epoch", m.Seconds);
+        Scalar("memory/peak_step_MiB", m.PeakStepBytes / (1024.0 * 1024.0));
+        for (var i = 0; i < (m.BlockLosses?.Count ?? 0); i++) Scalar($"block_loss/block{i}", m.BlockLosses![i]);
+        for (var i = 0; i < (m.FiringRates?.Count ?? 0); i++) Scalar($"firing_rate/stage{i}", m.FiringRates![i]);
+    }
+}

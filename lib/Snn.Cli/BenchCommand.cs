@@ -50,7 +50,7 @@ internal static class BenchCommand
     /// <summary>The parsed options of `snn bench`.</summary>
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
-        string? Json, bool Force, bool Sweep, string? Phase);
+        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null);
 
     public static Command Create()
     {
@@ -85,6 +85,7 @@ internal static class BenchCommand
         var threads = CliSupport.OptionalInt("--threads", "torch threads (default: TorchSharp's; fewer avoid OpenMP barrier stalls on a loaded machine)", min: 1);
         var json = new Option<string?>("--json") { Description = "also write the report as JSON to FILE (an existing FILE needs --force)", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "replace an existing --json FILE" };
+        var compare = new Option<string?>("--compare") { Description = "print this run's median time and peak memory as ratios of an earlier `snn bench --json` FILE", HelpName = "FILE" };
         var sweep = new Option<bool>("--sweep")
         {
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of the cost model's peak step memory against the measurement",
@@ -92,10 +93,10 @@ internal static class BenchCommand
         // Internal: the re-executed child runs one phase in-process and writes its report to --json.
         var phase = new Option<string?>("--phase") { Description = "internal: run one phase in-process", Hidden = true };
         phase.AcceptOnlyFromAmong("time", "memory", "sweep");
-        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase };
+        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare };
         command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
             Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), Split(r.GetValue(modes)).ToList(),
-            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase)))));
+            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare)))));
         return command;
     }
 
@@ -132,6 +133,7 @@ internal static class BenchCommand
             if (folder is not null && !Directory.Exists(folder))
                 throw new UsageException($"--json {json}: folder {folder} does not exist.");
         }
+        var before = s.Compare is { } comparePath ? BenchComparison.Load(comparePath, Json) : null;
         // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge.
         if (s.Sweep)
         {
@@ -151,6 +153,7 @@ internal static class BenchCommand
             : r).ToList();
         var merged = time with { Rows = rows, MemoryMethod = memory.MemoryMethod, WallSeconds = clock.Elapsed.TotalSeconds };
         Print(merged);
+        if (before is not null) BenchComparison.Print(merged, before, s.Compare!);
         if (json is not null)
         {
             File.WriteAllText(json, JsonSerializer.Serialize(merged, Json));

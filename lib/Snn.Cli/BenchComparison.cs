@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Snn.Cli;
+
+/// <summary>`snn bench --compare FILE.json`: this run's rows as ratios of an earlier run of the same command (now / before).</summary>
+internal static class BenchComparison
+{
+    /// <summary>Reads an earlier `snn bench --json` report; a missing or foreign file is a usage error (exit 2).</summary>
+    public static BenchReport Load(string path, JsonSerializerOptions options)
+    {
+        if (!File.Exists(path)) throw new UsageException($"--compare {path}: no such file; expected the --json report of an earlier `snn bench`.");
+        try
+        {
+            var report = JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(path), options);
+            if (report?.Rows is not { Count: > 0 }) throw new UsageException($"--compare {path}: the report has no rows; expected the --json report of an earlier `snn bench`.");
+            return report;
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"--compare {path}: not a `snn bench --json` report ({e.Message}).");
+        }
+    }
+
+    /// <summary>Prints, per (workload, mode) present in both, median time and measured peak memory as now / before.</summary>
+    public static void Print(BenchReport now, BenchReport before, string beforePath)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"compared with {beforePath} (ratio now / before; < 1 is faster or leaner; the machine's speed drifts, so compare runs of one sitting):");
+        Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
+        foreach (var row in now.Rows)
+        {
+            var old = before.Rows.FirstOrDefault(r => r.Workload == row.Workload && r.Mode == row.Mode && r.Plan == row.Plan);
+            if (old is null)
+            {
+                Console.WriteLine($"{row.Workload,-16} {row.Mode,-9} (not in {Path.GetFileName(beforePath)})");
+                continue;
+            }
+            var time = old.MedianMs > 0 && row.MedianMs > 0 ? $"{row.MedianMs / old.MedianMs:F2}" : "n/a";
+            var memory = row.MeasuredPeakBytes is { } m && old.MeasuredPeakBytes is { } o && o > 0 ? $"{(double)m / o:F2}" : "n/a";
+            Console.WriteLine($"{row.Workload,-16} {row.Mode,-9} {$"{row.MedianMs:F1} vs {old.MedianMs:F1}",22} {time,7} {$"{Mib(row.MeasuredPeakBytes)} vs {Mib(old.MeasuredPeakBytes)}",18} {memory,7}");
+        }
+        foreach (var old in before.Rows.Where(o => !now.Rows.Any(r => r.Workload == o.Workload && r.Mode == o.Mode && r.Plan == o.Plan)))
+            Console.WriteLine($"{old.Workload,-16} {old.Mode,-9} (only in {Path.GetFileName(beforePath)})");
+    }
+
+    private static string Mib(long? bytes) => bytes is { } b ? $"{b / 1048576.0:F1}" : "n/a";
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Snn.Cli;
+using SnnCli = Snn.Cli.Cli;
+
+namespace Snn.Tests;
+
+/// <summary>`snn bench --compare FILE`: ratios against an earlier report; a bad FILE is a usage error before any work.</summary>
+public sealed class BenchCompareTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("snn compare ").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static BenchRow Row(string workload, string mode, double medianMs, long? peak) =>
+        new(workload, mode, $"{mode} plan", 8, 10, medianMs, medianMs, medianMs, 1, peak, 1, 1, 1, 1, 1, 1, 1, []);
+
+    private static BenchReport Report(params BenchRow[] rows) => new("test machine", 2, 100, true, "exact", 1, 1, [.. rows], 1);
+
+    private static (int Code, string Output, string Error) Run(Action<TextWriter>? inProcess, params string[] args)
+    {
+        var (previousOut, previousError) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            if (inProcess is not null) { inProcess(output); return (0, output.ToString(), error.ToString()); }
+            return (SnnCli.Run(args), output.ToString(), error.ToString());
+        }
+        finally { Console.SetOut(previousOut); Console.SetError(previousError); }
+    }
+
+    [Fact]
+    public void A_missing_or_foreign_compare_file_exits_2_naming_the_option()
+    {
+        var missing = Run(null, "bench", "--workloads", "W1", "--modes", "bptt", "--compare", Path.Combine(dir, "none.json"));
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("--compare", missing.Error);
+        var foreign = Path.Combine(dir, "foreign.json");
+        File.WriteAllText(foreign, "{ \"something\": [1, 2] }");
+        var wrong = Run(null, "bench", "--workloads", "W1", "--modes", "bptt", "--compare", foreign);
+        Assert.Equal(2, wrong.Code);
+        Assert.Contains("--compare", wrong.Error);
+    }
+
+    [Fact]
+    public void Ratios_are_now_over_before_per_workload_and_mode()
+    {
+        var before = Report(Row("W1 mlp", "bptt", 40, 100L << 20), Row("W2 conv-event", "bptt", 80, 60L << 20), Row("W3 alexnet-dvs", "bptt", 2000, null));
+        var now = Report(Row("W1 mlp", "bptt", 30, 50L << 20), Row("W2 conv-event", "bptt", 100, 66L << 20), Row("W1 mlp", "tbptt", 35, 10L << 20));
+        var path = Path.Combine(dir, "before.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(before));
+        var loaded = BenchComparison.Load(path, new JsonSerializerOptions());
+        var (_, output, _) = Run(_ => BenchComparison.Print(now, loaded, path));
+        var lines = output.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("W1 mlp") && l.Contains("bptt") && l.Contains("0.75") && l.Contains("0.50"));
+        Assert.Contains(lines, l => l.StartsWith("W2 conv-event") && l.Contains("1.25") && l.Contains("1.10"));
+        Assert.Contains(lines, l => l.StartsWith("W1 mlp") && l.Contains("tbptt") && l.Contains("not in"));
+        Assert.Contains(lines, l => l.StartsWith("W3 alexnet-dvs") && l.Contains("only in"));
+    }
+}

@@ -1,6 +1,12 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Snn.Benchmarks;
 using Snn.Costs;
 using Snn.Layers;
 using Snn.Networks;
+using Snn.Training;
+using Snn.Neurons;
 using Snn.Plans;
 
 namespace Snn.Tests;
@@ -120,5 +126,84 @@ public sealed class CostModelTests
         Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => CostModel.Estimate(W1(), TrainingPlan.Bptt(4), 0)).ParamName);
         Assert.Equal("PicojoulesPerMac", Assert.Throws<ArgumentOutOfRangeException>(() => CostModel.Estimate(W1(), TrainingPlan.Bptt(4), 1, new CostOptions { PicojoulesPerMac = -1 })).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => CostModel.Estimate(W1(), TrainingPlan.Local(4, 5), 1));
+    }
+
+    /// <summary>
+    /// Every number of the cost model, bit for bit, over W1–W3 (sweep and mode plans, accumulated updates, fixed random
+    /// heads; dense, with firing rates, with TorchSharp's Adam) and a few networks with batch norm, average pooling, a
+    /// learnable β and explicit block boundaries: one line per report in Golden/cost-model.txt, its fields in round-trip
+    /// form and a hash of its stages' fields. A refactoring must not change a bit; a deliberate change of the model
+    /// regenerates the file with SNN_UPDATE_GOLDEN=1 (and says so in its commit).
+    /// </summary>
+    [Fact]
+    public void Every_number_matches_the_golden_file()
+    {
+        var path = GoldenPath();
+        var actual = GoldenLines().ToList();
+        if (Environment.GetEnvironmentVariable("SNN_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllLines(path, actual);
+            return;
+        }
+        var expected = File.ReadAllLines(path);
+        Assert.Equal(expected.Length, actual.Count);
+        for (var i = 0; i < expected.Length; i++)
+            Assert.True(expected[i] == actual[i], $"golden line {i + 1} differs:\nexpected {expected[i]}\nactual   {actual[i]}");
+    }
+
+    private static string GoldenPath()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "tests", "Snn.Tests", "Golden"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        return Path.Combine(dir.FullName, "tests", "Snn.Tests", "Golden", "cost-model.txt");
+    }
+
+    private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>One line per case: network, plan, options, the report's fields and a hash of its stages' fields.</summary>
+    private static IEnumerable<string> GoldenLines()
+    {
+        var networks = new List<(string Id, IReadOnlyList<StageDescription> Stages, int Batch, CostOptions Options, List<TrainingPlan> Plans)>();
+        foreach (var w in Workload.All)
+        {
+            var plans = w.SweepPlans().Concat(Workload.Modes.Select(w.Plan)).DistinctBy(p => p.ToString()).ToList();
+            networks.Add((w.Id, w.Build().Describe(), w.Batch, w.CostOptions(), plans));
+        }
+        var learnable = new NetworkOptions { Neuron = LifParameters.Default with { LearnableBeta = true } };
+        networks.Add(("bn-alexnet", Zoo.AlexNet(64, options: learnable).Describe(), 4, Events with { InputRate = 0.05 },
+            [TrainingPlan.Bptt(10), TrainingPlan.Truncated(10, 3), TrainingPlan.TruncatedLocal(10, 3, 3), new TrainingPlan { TimeSteps = 10, Truncation = 4, BlockBoundaries = [1, 5] }]));
+        networks.Add(("avgpool", NetworkSpec.Build("12C5-BN-AP2-64C5-P2-FC10", [2, 34, 34]).Describe(), 3, Events,
+            [TrainingPlan.Bptt(7), TrainingPlan.Truncated(7, 2), TrainingPlan.TruncatedLocal(7, 3, 1), new TrainingPlan { TimeSteps = 7, BlockBoundaries = [2] }]));
+        networks.Add(("bn-mlp", Zoo.Mlp(batchNorm: true, hidden: [300, 100]).Describe(), 5, new CostOptions { InputConstantOverTime = true },
+            [TrainingPlan.Bptt(6), TrainingPlan.Truncated(6, 4), TrainingPlan.TruncatedLocal(6, 4, 2), TrainingPlan.Local(6, 1)]));
+        foreach (var (id, stages, batch, options, plans) in networks)
+        {
+            var rates = stages.Select((s, i) => s.IsSpiking ? 0.01 * (i + 3) : 0).ToList();
+            var variants = new (string Name, CostOptions Options)[]
+            {
+                ("dense", options), ("rates", options with { FiringRates = rates }), ("torch-adam", options with { OptimizerChunkElements = null }),
+            };
+            foreach (var basePlan in plans)
+            {
+                var planVariants = new List<TrainingPlan> { basePlan, basePlan with { Update = UpdatePolicy.Accumulate } };
+                if (basePlan.IsLocal) planVariants.Add(basePlan with { Head = LocalHeadKind.FixedRandom });
+                foreach (var plan in planVariants)
+                    foreach (var (name, o) in variants)
+                    {
+                        var r = CostModel.Estimate(stages, plan, batch, o);
+                        var text = new StringBuilder();
+                        foreach (var s in r.Stages)
+                            text.AppendLine(string.Join(' ', s.Index, s.Name, s.Block, s.IsHead, R(s.ForwardMacs), R(s.ForwardAcs), R(s.ErrorPropagationMacs),
+                                R(s.WeightGradientMacs), R(s.WeightGradientAcs), R(s.OptimizerMacs), R(s.WeightBytes), R(s.ActivationBytes),
+                                R(s.GradientBytes), R(s.OptimizerBytes), R(s.RetainedBytesPerStep), s.Parameters));
+                        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+                        var line = string.Join(" | ", id, plan, name, r.Batch, R(r.RetainedActivationBytes), R(r.PeakStepBytes), R(r.PersistentBytes),
+                            R(r.EncodedInputBytes), R(r.CarriedStateBytes), R(r.BackwardTransientBytes), R(r.BlockOutputBytes), R(r.Macs), R(r.Acs),
+                            R(r.AccessBytes), r.Stages.Count, hash);
+                        yield return line;
+                    }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ public sealed class MemoryMeterTests
     private const long MiB = 1L << 20;
 
     /// <summary>./test.sh starts the tests with LD_PRELOAD=…/libsnn_memcount.so; then the exact counter must be active.</summary>
-    private static bool CounterExpected => Environment.GetEnvironmentVariable("LD_PRELOAD")?.Contains(MemoryMeter.CounterLibraryName, StringComparison.Ordinal) == true;
+    internal static bool CounterExpected => Environment.GetEnvironmentVariable("LD_PRELOAD")?.Contains(MemoryMeter.CounterLibraryName, StringComparison.Ordinal) == true;
 
     /// <summary>The skip reason of the tests that need the exact counter.</summary>
     internal const string NoCounter = "the exact allocation counter libsnn_memcount.so is not preloaded (LD_PRELOAD); ./test.sh preloads it";

@@ -2,7 +2,7 @@ using Snn.Optimization;
 
 namespace Snn.Costs;
 
-/// <summary>Knobs of the cost model; defaults follow ../shared/design/paper.md "Costs".</summary>
+/// <summary>Knobs of the cost model; defaults follow the accounting of docs/costs.md.</summary>
 public sealed record CostOptions
 {
     /// <summary>Energy per accumulate (45 nm figure used across the SNN field).</summary>

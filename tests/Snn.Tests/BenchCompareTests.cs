@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Snn.Cli;
-using SnnCli = Snn.Cli.Cli;
 
 namespace Snn.Tests;
 
@@ -16,30 +15,15 @@ public sealed class BenchCompareTests : IDisposable
 
     private static BenchReport Report(params BenchRow[] rows) => new("test machine", 2, 100, true, "exact", 1, 1, [.. rows], 1);
 
-    private static (int Code, string Output, string Error) Run(Action<TextWriter>? inProcess, params string[] args)
-    {
-        var (previousOut, previousError) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            if (inProcess is not null) { inProcess(output); return (0, output.ToString(), error.ToString()); }
-            return (SnnCli.Run(args), output.ToString(), error.ToString());
-        }
-        finally { Console.SetOut(previousOut); Console.SetError(previousError); }
-    }
-
     [Fact]
     public void A_missing_or_foreign_compare_file_exits_2_naming_the_option()
     {
-        var missing = Run(null, "bench", "--workloads", "W1", "--modes", "bptt", "--compare", Path.Combine(dir, "none.json"));
+        var missing = ConsoleCapture.Snn("bench", "--workloads", "W1", "--modes", "bptt", "--compare", Path.Combine(dir, "none.json"));
         Assert.Equal(2, missing.Code);
         Assert.Contains("--compare", missing.Error);
         var foreign = Path.Combine(dir, "foreign.json");
         File.WriteAllText(foreign, "{ \"something\": [1, 2] }");
-        var wrong = Run(null, "bench", "--workloads", "W1", "--modes", "bptt", "--compare", foreign);
+        var wrong = ConsoleCapture.Snn("bench", "--workloads", "W1", "--modes", "bptt", "--compare", foreign);
         Assert.Equal(2, wrong.Code);
         Assert.Contains("--compare", wrong.Error);
     }
@@ -52,7 +36,7 @@ public sealed class BenchCompareTests : IDisposable
         var path = Path.Combine(dir, "before.json");
         File.WriteAllText(path, JsonSerializer.Serialize(before));
         var loaded = BenchComparison.Load(path, new JsonSerializerOptions());
-        var (_, output, _) = Run(_ => BenchComparison.Print(now, loaded, path));
+        var (_, output, _) = ConsoleCapture.Run(() => { BenchComparison.Print(now, loaded, path); return 0; });
         var lines = output.Split('\n');
         Assert.Contains(lines, l => l.StartsWith("W1 mlp") && l.Contains("bptt") && l.Contains("0.75") && l.Contains("0.50"));
         Assert.Contains(lines, l => l.StartsWith("W2 conv-event") && l.Contains("1.25") && l.Contains("1.10"));

@@ -1,4 +1,3 @@
-using SnnCli = Snn.Cli.Cli;
 
 namespace Snn.Tests;
 
@@ -9,20 +8,7 @@ public sealed class CliExperimentTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static (int Code, string Output, string Error) Snn(params string[] args)
-    {
-        var (previousOut, previousError) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try { return (SnnCli.Run(args), output.ToString(), error.ToString()); }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-        }
-    }
+    private static (int Code, string Output, string Error) Snn(params string[] args) => ConsoleCapture.Snn(args);
 
     private string Write(string name, string json)
     {

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Snn.Cli;
-using SnnCli = Snn.Cli.Cli;
 using Snn.Benchmarks;
 using Snn.Measurement;
 
@@ -29,21 +28,7 @@ public sealed class CliTests : IDisposable
         finally { Console.SetError(previous); }
     }
 
-    /// <summary>`snn ARGS` in-process: exit code, stdout, stderr.</summary>
-    private static (int Code, string Output, string Error) Snn(params string[] args)
-    {
-        var (previousOut, previousError) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try { return (SnnCli.Run(args), output.ToString(), error.ToString()); }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-        }
-    }
+    private static (int Code, string Output, string Error) Snn(params string[] args) => ConsoleCapture.Snn(args);
 
     [Fact]
     public void Help_exits_0_and_lists_the_commands_and_completion()

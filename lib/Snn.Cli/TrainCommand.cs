@@ -207,12 +207,7 @@ internal static class TrainCommand
             Console.Error.WriteLine($"snn train: training diverged: {e.Message}; try a smaller --lr (results so far are in {outDir}).");
             return ExitCodes.Failed;
         }
-        using (var csv = new StreamWriter(Path.Combine(outDir, "epochs.csv")))
-        {
-            csv.WriteLine("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,peak_step_bytes");
-            foreach (var e in history.Epochs)
-                csv.WriteLine(string.Join(',', e.Epoch, F(e.TrainLoss), F(e.TrainAccuracy), F(e.TestLoss), F(e.TestAccuracy), F(e.Seconds), e.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? ""));
-        }
+        File.WriteAllText(Path.Combine(outDir, "epochs.csv"), EpochTable.Csv(history.Epochs));
         var last = history.Last!;
         File.WriteAllText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(new
         {
@@ -222,7 +217,6 @@ internal static class TrainCommand
         return ExitCodes.Ok;
     }
 
-    private static string F(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>A one-line bar redrawn in place (a new line per finished epoch).</summary>
     private static void Report(TrainingProgress p)

@@ -15,6 +15,7 @@ public class ArchitectureTests
     /// </summary>
     public static readonly (string Namespace, string[] MayUse)[] Layers =
     [
+        ("Snn.IO", []),
         ("Snn.Neurons", []),
         ("Snn.Layers", ["Snn.Neurons"]),
         ("Snn.Encoders", []),
@@ -24,12 +25,12 @@ public class ArchitectureTests
         ("Snn.Measurement", []),
         ("Snn.Data.Events", []),
         ("Snn.Data.Formats", ["Snn.Data.Events"]),
-        ("Snn.Data", ["Snn.Data.Formats", "Snn.Data.Events", "Snn.Encoders"]),
+        ("Snn.Data", ["Snn.Data.Formats", "Snn.Data.Events", "Snn.Encoders", "Snn.IO"]),
         ("Snn.Costs", ["Snn.Layers", "Snn.Plans", "Snn.Optimization"]),
-        ("Snn.Training", ["Snn.Neurons", "Snn.Layers", "Snn.Networks", "Snn.Plans", "Snn.Optimization", "Snn.Measurement", "Snn.Data", "Snn.Encoders"]),
+        ("Snn.Training", ["Snn.Neurons", "Snn.Layers", "Snn.Networks", "Snn.Plans", "Snn.Optimization", "Snn.Measurement", "Snn.Data", "Snn.Encoders", "Snn.IO"]),
         ("Snn.Benchmarks", ["Snn.Neurons", "Snn.Layers", "Snn.Encoders", "Snn.Networks", "Snn.Plans", "Snn.Measurement", "Snn.Costs", "Snn.Training"]),
         ("Snn.Experiments", ["Snn.Neurons", "Snn.Layers", "Snn.Encoders", "Snn.Networks", "Snn.Plans", "Snn.Optimization", "Snn.Measurement",
-            "Snn.Data", "Snn.Data.Formats", "Snn.Data.Events", "Snn.Costs", "Snn.Training", "Snn.Benchmarks"]),
+            "Snn.Data", "Snn.Data.Formats", "Snn.Data.Events", "Snn.Costs", "Snn.Training", "Snn.Benchmarks", "Snn.IO"]),
     ];
 
     private static readonly Lazy<Architecture> Kit = new(() =>

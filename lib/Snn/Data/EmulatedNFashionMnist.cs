@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Snn.Data.Events;
 using Snn.Data.Formats;
+using Snn.IO;
 using TorchSharp;
 
 namespace Snn.Data;
@@ -56,9 +57,8 @@ public static class EmulatedNFashionMnist
             if (!File.Exists(path))
             {
                 Directory.CreateDirectory(dir);
-                var tmp = path + ".part";
-                NMnist.Write(tmp, EventEmulator.Emulate(pixels.AsSpan(i * size, size), (int)h, (int)w, o, EventEmulator.SampleSeed(seed, i)));
-                File.Move(tmp, path, overwrite: true);
+                var events = EventEmulator.Emulate(pixels.AsSpan(i * size, size), (int)h, (int)w, o, EventEmulator.SampleSeed(seed, i));
+                AtomicFile.Write(path, NMnist.Encode(events), flushToDisk: false);   // regenerated if lost
             }
             var n = Interlocked.Increment(ref done);
             if (progress is not null) lock (gate) progress(n, count);

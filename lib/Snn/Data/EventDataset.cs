@@ -5,6 +5,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Snn.Data.Events;
 using Snn.Data.Formats;
+using Snn.IO;
 
 namespace Snn.Data;
 
@@ -231,9 +232,9 @@ public sealed class EventDataset : IBatchSource, IDisposable
     private static void WriteCache(string path, Tensor frames, Tensor labels)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + ".part";
-        using (var w = new BinaryWriter(File.Create(tmp)))
+        AtomicFile.Write(path, stream =>
         {
+            using var w = new BinaryWriter(stream, Encoding.ASCII, leaveOpen: true);
             w.Write(Encoding.ASCII.GetBytes(CacheMagic));
             foreach (var d in frames.shape) w.Write((int)d);
             foreach (var l in labels.data<long>()) w.Write(l);
@@ -241,8 +242,7 @@ public sealed class EventDataset : IBatchSource, IDisposable
             var bytes = new byte[data.Length * 4];
             Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
             w.Write(bytes);
-        }
-        File.Move(tmp, path, overwrite: true);
+        }, flushToDisk: false);   // a cache: rebuilt if lost
     }
 
     private static (Tensor Frames, Tensor Labels) ReadCache(string path)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Snn.Costs;
+using Snn.IO;
 using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
@@ -72,7 +73,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         }, device);
 
         Directory.CreateDirectory(dir);
-        File.Delete(checkpoint + ".tmp");   // a save killed mid-write; the checkpoint itself is always whole
+        AtomicFile.DiscardUnfinished(checkpoint);   // a save killed mid-write
         File.Delete(Path.Combine(dir, FailureFile));
         AtomicFile.Write(configPath, Config.CanonicalJson);
         var direct = Config.Encoding == "direct";
@@ -136,24 +137,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
     private static void WriteEpochs(string dir, IReadOnlyList<EpochMetrics> epochs)
     {
         AtomicFile.Write(Path.Combine(dir, EpochsJsonl), string.Concat(epochs.Select(e => JsonSerializer.Serialize(e, Json) + "\n")));
-        var blocks = epochs.Count > 0 ? epochs[0].BlockLosses?.Count ?? 0 : 0;
-        var rates = epochs.Count > 0 ? epochs[0].FiringRates?.Count ?? 0 : 0;
-        var csv = new StringBuilder("epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,samples_seen,lr,peak_step_bytes");
-        for (var m = 0; m < blocks; m++) csv.Append(CultureInfo.InvariantCulture, $",block{m}_loss,block{m}_accuracy");
-        for (var s = 0; s < rates; s++) csv.Append(CultureInfo.InvariantCulture, $",firing_rate{s}");
-        csv.Append('\n');
-        foreach (var e in epochs)
-        {
-            csv.AppendJoin(',', e.Epoch.ToString(CultureInfo.InvariantCulture), F(e.TrainLoss), F(e.TrainAccuracy), F(e.TestLoss), F(e.TestAccuracy),
-                F(e.Seconds), e.SamplesSeen.ToString(CultureInfo.InvariantCulture), F(e.LearningRate), e.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "");
-            for (var m = 0; m < blocks; m++) csv.Append(',').Append(F(e.BlockLosses?[m])).Append(',').Append(F(e.BlockAccuracies?[m]));
-            for (var s = 0; s < rates; s++) csv.Append(',').Append(F(e.FiringRates?[s]));
-            csv.Append('\n');
-        }
-        AtomicFile.Write(Path.Combine(dir, EpochsCsv), csv.ToString());
+        AtomicFile.Write(Path.Combine(dir, EpochsCsv), EpochTable.Csv(epochs));
     }
-
-    private static string F(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
 
     private static void Log(TorchSharp.Modules.SummaryWriter board, EpochMetrics m)
     {

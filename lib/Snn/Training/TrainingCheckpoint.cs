@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Snn.IO;
 using Snn.Networks;
 using Snn.Optimization;
 using Snn.Plans;
@@ -22,10 +23,9 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        using (var stream = File.Create(temp))
-        using (var writer = new BinaryWriter(stream))
+        AtomicFile.Write(full, stream =>
         {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(CheckpointMagic);
             writer.Write(network.Spec);
             writer.Write(plan.ToString());
@@ -43,10 +43,7 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
             network.save(writer);
             heads.save(writer);
             foreach (var o in optimizers) o.save_state_dict(writer);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);   // on disk before the rename, so a crash leaves the old or the new checkpoint
-        }
-        File.Move(temp, full, overwrite: true);
+        });
     }
 
     /// <summary>Restores everything <see cref="Save"/> wrote; returns the last finished epoch.</summary>

@@ -12,19 +12,7 @@ namespace Snn.Tests;
 public sealed class TrainerTests
 {
     /// <summary>Two classes of 8×8 noisy images: a bright bar in the left or the right half.</summary>
-    internal static ImageDataset Bars(int count, int seed)
-    {
-        using var scope = torch.NewDisposeScope();
-        var generator = new torch.Generator((ulong)seed);
-        var labels = torch.randint(0, 2, [count], generator: generator);
-        var images = torch.rand([count, 1, 8, 8], generator: generator) * 0.3;
-        var columns = torch.arange(8);
-        var leftBar = columns.ge(1).logical_and(columns.lt(3));
-        var rightBar = columns.ge(5).logical_and(columns.lt(7));
-        var bar = torch.where(labels.eq(0).unsqueeze(1), leftBar, rightBar).to_type(ScalarType.Float32);
-        images = torch.maximum(images, bar.view(count, 1, 1, 8) * 0.9);
-        return new ImageDataset("bars", images.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), ["left", "right"]);
-    }
+    internal static ImageDataset Bars(int count, int seed) => SyntheticBars.Generate(count, seed, "bars");
 
     [Fact]
     public void Csnn_learns_a_toy_task_with_falling_loss()

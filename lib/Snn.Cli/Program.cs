@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Snn.Experiments;
 using TorchSharp;
 
-// The `snn` command: version, train, bench, data. Later issues add sweep and report.
+// The `snn` command: version, train, sweep, bench, data.
 return Snn.Cli.Cli.Run(args);
 
 namespace Snn.Cli
@@ -84,6 +84,7 @@ namespace Snn.Cli
             version.SetAction(_ => Version());
             root.Add(version);
             root.Add(TrainCommand.Create());
+            root.Add(SweepCommand.Create());
             root.Add(BenchCommand.Create());
             root.Add(DataCommands.Create());
 

@@ -130,7 +130,8 @@ internal static class TrainCommand
         return ExitCodes.Ok;
     }
 
-    private static ExperimentResult? RunReporting(ExperimentRunner runner)
+    /// <summary>Runs (or reports) one config with the progress bar; null when training diverged (the message is printed).</summary>
+    internal static ExperimentResult? RunReporting(ExperimentRunner runner, string command = "snn train")
     {
         var c = runner.Config;
         if (ExperimentRunner.ReadSummary(runner.RunDirectory) is null)
@@ -139,7 +140,7 @@ internal static class TrainCommand
         catch (TrainingDivergedException e)
         {
             Console.Error.Write("\r\u001b[K");
-            Console.Error.WriteLine($"snn train: training diverged: {e.Message}; lower optimizer.lr in the config (the last checkpoint and failure.json are in {runner.RunDirectory}).");
+            Console.Error.WriteLine($"{command}: training diverged: {e.Message}; lower optimizer.lr in the config (the last checkpoint and failure.json are in {runner.RunDirectory}).");
             return null;
         }
     }
@@ -219,7 +220,7 @@ internal static class TrainCommand
 
 
     /// <summary>A one-line bar redrawn in place (a new line per finished epoch).</summary>
-    private static void Report(TrainingProgress p)
+    internal static void Report(TrainingProgress p)
     {
         if (p.Kind == ProgressKind.Epoch)
         {

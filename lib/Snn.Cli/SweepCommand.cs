@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Snn.Experiments;
+
+namespace Snn.Cli;
+
+/// <summary>
+/// `snn sweep CONFIG [--shard i/n]`: every run of a grid (<see cref="Sweep"/>), one after the other, each through
+/// <see cref="ExperimentRunner"/> (finished runs are skipped, interrupted ones resume). Shards split the runs with no
+/// coordination, so a cluster's array job can run them on many machines into one shared results folder.
+/// </summary>
+internal static class SweepCommand
+{
+    public const string Description = """
+        Run a grid of experiment runs: a config (docs/experiments.md) with "grid": {"plan.K": [8, 4, 1], "seed": [0, 1, 2]}.
+        Each combination is its own run in DIR/<experiment>/<run id>/ (default results/): finished runs are skipped,
+        interrupted ones resume, so rerunning the same command continues a sweep. `--shard i/n` runs only the runs whose
+        position is i modulo n (0 ≤ i < n): n processes or machines with the same results folder never share a run.
+        Under a Slurm array job, --shard defaults to SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN / SLURM_ARRAY_TASK_COUNT.
+        Every config of the grid is checked before the first run (exit 2, nothing written); exit 1 if any run failed.
+        """;
+
+    public const string SlurmTaskId = "SLURM_ARRAY_TASK_ID";
+    public const string SlurmTaskCount = "SLURM_ARRAY_TASK_COUNT";
+    public const string SlurmTaskMin = "SLURM_ARRAY_TASK_MIN";
+
+    /// <summary>Runs `snn sweep ARGS` (the same parsing, messages and exit codes as the command line).</summary>
+    public static int Run(string[] args) => Cli.Run(["sweep", .. args]);
+
+    public static Command Create()
+    {
+        var config = new Argument<string>("CONFIG") { Description = "a sweep config: an experiment config with a \"grid\" object (docs/experiments.md)" };
+        var results = new Option<string>("--results")
+        {
+            Description = "the results root; runs go to DIR/<experiment>/<run id>/",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => ExperimentRunner.DefaultResults,
+        };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = $"run shard i of n (0 ≤ i < n): the runs whose position ≡ i mod n; default from {SlurmTaskId}/{SlurmTaskCount} under Slurm, else all",
+            HelpName = "i/n",
+        };
+        var list = new Option<bool>("--list") { Description = "print the runs (of the shard) with their run ids and status, and run nothing" };
+        var command = new Command("sweep", Description) { config, results, shard, list };
+        command.SetAction(r => CliSupport.Guarded("snn sweep", () =>
+            Execute(r.GetValue(config)!, r.GetValue(results)!, r.GetValue(shard), r.GetValue(list))));
+        return command;
+    }
+
+    /// <summary>Shard (index, count) from "i/n", or from Slurm's array variables, or (0, 1).</summary>
+    internal static (int Index, int Count, string Source) ResolveShard(string? text, Func<string, string?> environment)
+    {
+        if (text is not null)
+        {
+            var parts = text.Split('/');
+            if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var i)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && i < n)
+                return (i, n, "--shard");
+            throw new UsageException($"--shard must be i/n with 0 ≤ i < n (e.g. 0/4); got '{text}'.");
+        }
+        if (environment(SlurmTaskId) is not { Length: > 0 } id) return (0, 1, "all runs");
+        int Read(string name, string? value) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new UsageException($"{name}='{value}' is not a non-negative integer (set by Slurm for array jobs); pass --shard i/n instead.");
+        var task = Read(SlurmTaskId, id);
+        var count = Read(SlurmTaskCount, environment(SlurmTaskCount) ?? throw new UsageException($"{SlurmTaskId} is set but {SlurmTaskCount} is not; pass --shard i/n."));
+        var min = environment(SlurmTaskMin) is { Length: > 0 } m ? Read(SlurmTaskMin, m) : 0;
+        var index = task - min;
+        if (count < 1 || index < 0 || index >= count)
+            throw new UsageException($"Slurm array task {task} (min {min}, count {count}) gives no shard in 0 … {count - 1}; submit with --array=0-{Math.Max(count - 1, 0)} (contiguous) or pass --shard i/n.");
+        return (index, count, $"Slurm array task {task}");
+    }
+
+    private static int Execute(string path, string resultsRoot, string? shardText, bool list)
+    {
+        if (!File.Exists(path)) throw new UsageException($"{path}: sweep config not found; expected an experiment config with a \"grid\" (JSON, docs/experiments.md).");
+        var (index, count, source) = ResolveShard(shardText, Environment.GetEnvironmentVariable);
+        var profile = CliSupport.Input(() => Profiles.Current);
+        Sweep sweep;
+        try { sweep = Sweep.Load(path, profile); }
+        catch (ExperimentConfigException e) { throw new UsageException($"{path}: {e.Message}"); }
+        var runs = sweep.Shard(index, count);
+        var runners = runs.Select(r => (Run: r, Runner: new ExperimentRunner(r.Config, resultsRoot, profile))).ToList();
+        var shardLabel = count == 1 ? "" : $" shard {index}/{count} ({source}):";
+        Console.WriteLine($"{path}: {sweep.Runs.Count} runs{(sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "")};{shardLabel} {runs.Count} to do here, profile {profile.ToString().ToLowerInvariant()}, results in {resultsRoot}");
+
+        if (list)
+        {
+            foreach (var (run, runner) in runners)
+                Console.WriteLine($"  #{run.Index,-4} {run.Config.Experiment}/{run.Config.RunId}  {Status(runner.RunDirectory),-10}  {run.Label}");
+            return ExitCodes.Ok;
+        }
+
+        // Everything that can reject a run comes before the first one starts.
+        foreach (var (run, runner) in runners)
+        {
+            if (ExperimentRunner.ReadSummary(runner.RunDirectory) is not null) continue;
+            try { run.Config.CheckAvailable(); }
+            catch (ExperimentConfigException e) { throw new UsageException($"{path}: {e.Message} (run #{run.Index}: {run.Label})"); }
+            var existing = Path.Combine(runner.RunDirectory, ExperimentRunner.ConfigFile);
+            if (File.Exists(existing) && File.ReadAllText(existing) != run.Config.CanonicalJson)
+                throw new UsageException($"{runner.RunDirectory} holds a run of another config ({existing} differs); it is never overwritten.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        int done = 0, trained = 0, skipped = 0;
+        var failed = new List<string>();
+        foreach (var (run, runner) in runners)
+        {
+            var eta = trained > 0 ? $", eta {FormatSpan(clock.Elapsed / trained * (runners.Count - done))}" : "";
+            Console.WriteLine($"[{done + 1}/{runners.Count}{eta}] #{run.Index} {run.Label}");
+            ExperimentResult? result;
+            try { result = TrainCommand.RunReporting(runner, "snn sweep"); }
+#pragma warning disable CA1031 // One failed run must not stop the others: it is reported and makes the exit code 1.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Console.Error.Write("\r\u001b[K");
+                Console.Error.WriteLine($"snn sweep: run #{run.Index} ({run.Config.Experiment}/{run.Config.RunId}) failed: {CliSupport.Plain(e)}");
+                result = null;
+            }
+            done++;
+            if (result is null) { failed.Add($"#{run.Index} {run.Config.RunId}"); continue; }
+            if (result.AlreadyDone) { skipped++; Console.WriteLine($"  already done: test accuracy {result.Summary.FinalTestAccuracy:P2}"); }
+            else { trained++; Console.WriteLine($"  test accuracy {result.Summary.FinalTestAccuracy:P2} after {result.Summary.Epochs} epoch(s) → {result.Directory}"); }
+        }
+        Console.WriteLine($"sweep{shardLabel} {trained} trained, {skipped} already done, {failed.Count} failed in {FormatSpan(clock.Elapsed)}" +
+            (failed.Count > 0 ? $": {string.Join(", ", failed)} (rerun the same command to retry them)" : ""));
+        return failed.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static string Status(string runDirectory) =>
+        ExperimentRunner.ReadSummary(runDirectory) is not null ? "done"
+        : File.Exists(Path.Combine(runDirectory, ExperimentRunner.FailureFile)) ? "failed"
+        : File.Exists(Path.Combine(runDirectory, ExperimentRunner.ConfigFile)) ? "started"
+        : "to do";
+
+    private static string FormatSpan(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : $"{t.Minutes}m{t.Seconds:D2}s";
+}

@@ -1,0 +1,165 @@
+using Snn.Cli;
+using Snn.Experiments;
+
+namespace Snn.Tests;
+
+/// <summary>Sweeps: grid expansion and validation, shards that split without overlap, and `snn sweep` end to end.</summary>
+public sealed class SweepTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("snn sweep ").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    internal static string Grid(string grid = "\"plan.K\": [4, 2], \"plan.B\": [\"all\", 1], \"seed\": [0, 1]", string extra = "") =>
+        ExperimentConfigTests.Synthetic($"\"grid\": {{ {grid} }}{(extra.Length > 0 ? ",\n" + extra : "")}", dataset: "\"name\": \"synthetic\", \"trainSubset\": 64, \"testSubset\": 32")
+            .Replace("\"epochs\": 3", "\"epochs\": 2");
+
+    private string Write(string name, string json)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void The_grid_expands_first_key_slowest_into_distinct_runs()
+    {
+        var sweep = Sweep.Parse(Grid());
+        Assert.Equal(8, sweep.Runs.Count);
+        Assert.Equal(0, sweep.Duplicates);
+        Assert.Equal(8, sweep.Runs.Select(r => r.Config.RunId).Distinct().Count());
+        Assert.Equal([4, 4, 4, 4, 2, 2, 2, 2], sweep.Runs.Select(r => r.Config.Truncation));
+        Assert.Equal([null, null, 1, 1, null, null, 1, 1], sweep.Runs.Select(r => r.Config.BlockSize));
+        Assert.Equal([0, 1, 0, 1, 0, 1, 0, 1], sweep.Runs.Select(r => r.Config.Seed));
+        Assert.Equal(Enumerable.Range(0, 8), sweep.Runs.Select(r => r.Index));
+        Assert.Equal("plan.K = 2, plan.B = 1, seed = 1", sweep.Runs[7].Label);
+        // Each run is exactly the config one would write by hand.
+        var byHand = ExperimentConfig.Parse(ExperimentConfigTests.Synthetic(plan: "\"K\": 2, \"B\": 1", dataset: "\"name\": \"synthetic\", \"trainSubset\": 64, \"testSubset\": 32")
+            .Replace("\"epochs\": 3", "\"epochs\": 2").Replace("\"seed\": 9", "\"seed\": 1"));
+        Assert.Equal(byHand.CanonicalJson, sweep.Runs[7].Config.CanonicalJson);
+        Assert.Equal(byHand.RunId, sweep.Runs[7].Config.RunId);
+    }
+
+    [Fact]
+    public void Equal_runs_in_the_grid_are_one_run_and_objects_replace_whole_subtrees()
+    {
+        var sweep = Sweep.Parse(Grid("\"plan.K\": [\"T\", 4, 1]"));
+        Assert.Equal(2, sweep.Runs.Count);   // K = "T" and K = 4 with T = 4 are the same run
+        Assert.Equal(1, sweep.Duplicates);
+
+        var datasets = Sweep.Parse(Grid("\"dataset\": [{ \"name\": \"synthetic\", \"trainSubset\": 64 }, { \"name\": \"synthetic\", \"trainSubset\": 32, \"encoding\": \"poisson\" }]"));
+        Assert.Equal([64, 32], datasets.Runs.Select(r => r.Config.TrainSubset));
+        Assert.Equal(["direct", "poisson"], datasets.Runs.Select(r => r.Config.Encoding));
+        Assert.Equal([64, 64], datasets.Runs.Select(r => r.Config.TestSubset));   // synthetic default: the subtree was replaced
+    }
+
+    [Fact]
+    public void Profile_overrides_apply_to_every_run()
+    {
+        var json = Grid("\"seed\": [0, 1]", "\"profiles\": { \"smoke\": { \"epochs\": 1 } }");
+        Assert.All(Sweep.Parse(json, profile: Profile.Smoke).Runs, r => Assert.Equal(1, r.Config.Epochs));
+        Assert.All(Sweep.Parse(json, profile: Profile.Quick).Runs, r => Assert.Equal(2, r.Config.Epochs));
+    }
+
+    [Theory]
+    [InlineData("\"plan.K\": [4, 9]", "plan.K", "plan.K = 9")]
+    [InlineData("\"plan.Q\": [1]", "plan.Q", "unknown key")]
+    [InlineData("\"seed\": 3", "grid.seed", "non-empty array")]
+    [InlineData("\"seed\": []", "grid.seed", "non-empty array")]
+    [InlineData("\"experiment\": [\"a\", \"b\"]", "grid.experiment", "one sweep is one experiment")]
+    [InlineData("\"epochs.x\": [1]", "grid.epochs.x", "not an object")]
+    [InlineData("\"plan.B\": [1, 4]", "plan.B", "exceeds the 3 weight stages")]
+    public void A_bad_grid_names_the_key_and_the_combination(string grid, string key, string message)
+    {
+        var e = Assert.Throws<ExperimentConfigException>(() => Sweep.Parse(Grid(grid)));
+        Assert.Equal(key, e.Key);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Shards_partition_the_runs()
+    {
+        var sweep = Sweep.Parse(Grid());
+        for (var n = 1; n <= 9; n++)
+        {
+            var shards = Enumerable.Range(0, n).Select(i => sweep.Shard(i, n)).ToList();
+            Assert.Equal(sweep.Runs.Select(r => r.Index), shards.SelectMany(s => s).Select(r => r.Index).Order());
+        }
+        Assert.Equal([1, 4, 7], sweep.Shard(1, 3).Select(r => r.Index));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sweep.Shard(3, 3));
+    }
+
+    [Fact]
+    public void The_shard_comes_from_the_option_or_from_slurm()
+    {
+        static Func<string, string?> Env(params (string Key, string Value)[] values) => k => values.FirstOrDefault(v => v.Key == k).Value;
+        Assert.Equal((2, 5, "--shard"), SweepCommand.ResolveShard("2/5", Env((SweepCommand.SlurmTaskId, "0"))));
+        Assert.Equal((0, 1, "all runs"), SweepCommand.ResolveShard(null, Env()));
+        Assert.Equal((3, 4), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "3"), (SweepCommand.SlurmTaskCount, "4")))));
+        Assert.Equal((2, 4), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "3"), (SweepCommand.SlurmTaskCount, "4"), (SweepCommand.SlurmTaskMin, "1")))));
+        foreach (var bad in new[] { "2/2", "-1/2", "1", "a/b", "0/0" })
+            Assert.Contains("--shard", Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(bad, Env())).Message);
+        Assert.Contains(SweepCommand.SlurmTaskCount, Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "1")))).Message);
+        Assert.Contains("--array=0-3", Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "7"), (SweepCommand.SlurmTaskCount, "4")))).Message);
+
+        static (int, int) Pair((int Index, int Count, string) s) => (s.Index, s.Count);
+    }
+
+    [Fact]
+    public void Two_shards_give_the_same_runs_as_one_process_and_a_rerun_trains_nothing()
+    {
+        var config = Write("grid.json", Grid("\"plan.K\": [4, 2], \"seed\": [0, 1]"));
+        var (sharded, whole) = (Path.Combine(dir, "sharded"), Path.Combine(dir, "whole"));
+        foreach (var shard in new[] { "1/2", "0/2" })
+        {
+            var (code, output, error) = ConsoleCapture.Snn("sweep", config, "--results", sharded, "--shard", shard);
+            Assert.True(code == 0, error);
+            Assert.Contains("2 trained, 0 already done, 0 failed", output);
+        }
+        var (c, o, e) = ConsoleCapture.Snn("sweep", config, "--results", whole);
+        Assert.True(c == 0, e);
+        Assert.Contains("4 trained", o);
+
+        var runs = Directory.GetDirectories(Path.Combine(whole, "unit")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(4, runs.Count);
+        Assert.Equal(runs, Directory.GetDirectories(Path.Combine(sharded, "unit")).Select(Path.GetFileName).Order());
+        foreach (var run in runs)
+        {
+            string Read(string root, string file) => File.ReadAllText(Path.Combine(root, "unit", run!, file));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "unit", run!, ExperimentRunner.ModelFile)), File.ReadAllBytes(Path.Combine(sharded, "unit", run!, ExperimentRunner.ModelFile)));
+            Assert.Equal(Read(whole, ExperimentRunner.ConfigFile), Read(sharded, ExperimentRunner.ConfigFile));
+            var (a, b) = (ExperimentRunner.ReadSummary(Path.Combine(whole, "unit", run!))!, ExperimentRunner.ReadSummary(Path.Combine(sharded, "unit", run!))!);
+            Assert.Equal(a with { TotalSeconds = 0, PeakStepBytes = null }, b with { TotalSeconds = 0, PeakStepBytes = null });
+        }
+
+        (c, o, e) = ConsoleCapture.Snn("sweep", config, "--results", whole);
+        Assert.True(c == 0, e);
+        Assert.Contains("0 trained, 4 already done", o);
+        (c, o, _) = ConsoleCapture.Snn("sweep", config, "--results", whole, "--list", "--shard", "0/2");
+        Assert.Equal(0, c);
+        Assert.Equal(2, o.Split('\n').Count(l => l.Contains(" done ")));
+    }
+
+    [Fact]
+    public void A_bad_sweep_exits_2_and_writes_nothing()
+    {
+        var results = Path.Combine(dir, "results");
+        foreach (var (json, expected) in new[]
+        {
+            (Grid("\"plan.K\": [4, 9]"), "plan.K"),
+            (Grid("\"plan.B\": [1, 4]"), "plan.B"),
+            (Grid("\"plan.K\": [1]", "\"colour\": \"red\""), "colour: unknown key"),
+            (Grid("\"dataset.name\": [\"synthetic\", \"fashion-mnist\"]"), "network"),   // FC2 does not fit 10 classes
+        })
+        {
+            var (code, _, error) = ConsoleCapture.Snn("sweep", Write("bad.json", json), "--results", results);
+            Assert.Equal(2, code);
+            Assert.Contains(expected, error);
+            Assert.False(Directory.Exists(results));
+        }
+        var (c, _, err) = ConsoleCapture.Snn("sweep", Write("ok.json", Grid()), "--results", results, "--shard", "2/2");
+        Assert.Equal(2, c);
+        Assert.Contains("--shard", err);
+        Assert.False(Directory.Exists(results));
+    }
+}

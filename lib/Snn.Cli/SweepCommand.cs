@@ -83,7 +83,7 @@ internal static class SweepCommand
         var runs = sweep.Shard(index, count);
         var runners = runs.Select(r => (Run: r, Runner: new ExperimentRunner(r.Config, resultsRoot, profile))).ToList();
         var shardLabel = count == 1 ? "" : $" shard {index}/{count} ({source}):";
-        Console.WriteLine($"{path}: {sweep.Runs.Count} runs{(sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "")};{shardLabel} {runs.Count} to do here, profile {profile.ToString().ToLowerInvariant()}, results in {resultsRoot}");
+        Console.WriteLine($"{path}: {sweep.Runs.Count} runs{(sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "")};{shardLabel} {runs.Count} to do here, results in {resultsRoot}");
 
         if (list)
         {

@@ -1,0 +1,31 @@
+namespace Snn.Experiments;
+
+/// <summary>
+/// One finished run as the findings see it: its plan (K, B), seed and accuracies, and <see cref="Setting"/> — every
+/// other setting (dataset, network, T, budget, optimizer …); only runs of the same setting are compared.
+/// </summary>
+public sealed record StudyRun(
+    string Setting, string Dataset, bool EventData, int TimeSteps, int Truncation, int? BlockSize, int Seed,
+    double TestAccuracy, double TrainAccuracy)
+{
+    /// <summary>K = T and one block.</summary>
+    public bool IsBptt => Truncation == TimeSteps && BlockSize is null;
+
+    public double TrainTestGap => TrainAccuracy - TestAccuracy;
+
+    /// <summary>From a run's config and summary; B ≥ the network's stages counts as one block.</summary>
+    public static StudyRun From(ExperimentConfig config, RunSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(summary);
+        var block = config.BlockBoundaries is { Count: > 0 } ? throw new ArgumentException($"{config.RunId}: explicit block boundaries are not a block size; the findings compare B only.", nameof(config))
+            : config.BlockSize is { } b && b < config.Stages ? b : (int?)null;
+        return new StudyRun(SettingKey(config), config.Dataset, config.IsEventData, config.TimeSteps, config.Truncation, block, config.Seed,
+            summary.FinalTestAccuracy ?? throw new ArgumentException($"{config.RunId}: the run has no test accuracy.", nameof(summary)),
+            summary.FinalTrainAccuracy);
+    }
+
+    private static string SettingKey(ExperimentConfig c) =>
+        string.Join("|", c.Dataset, c.Encoding, c.TrainSubset, c.TestSubset, c.TimeBins, c.Network, c.TimeSteps, c.Update, c.Head, c.Loss,
+            c.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture), c.Cosine, c.Epochs, c.Batch);
+}

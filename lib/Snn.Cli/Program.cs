@@ -87,6 +87,7 @@ namespace Snn.Cli
             root.Add(SweepCommand.Create());
             root.Add(BenchCommand.Create());
             root.Add(DataCommands.Create());
+            root.Add(ReportCommand.Create());
 
             // `snn help` (as before): the root help.
             var help = new Command("help", "Show this help.") { Hidden = true };

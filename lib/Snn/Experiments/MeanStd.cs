@@ -1,0 +1,16 @@
+namespace Snn.Experiments;
+
+/// <summary>Mean and sample standard deviation (n − 1) of <see cref="N"/> values, one per seed; <see cref="Std"/> is null for one value.</summary>
+public readonly record struct MeanStd(int N, double Mean, double? Std)
+{
+    /// <summary>The statistics of <paramref name="values"/>; null when there are none.</summary>
+    public static MeanStd? Of(IEnumerable<double> values)
+    {
+        var v = values.ToArray();
+        if (v.Length == 0) return null;
+        var mean = v.Sum() / v.Length;
+        // Two passes: the squared deviations from the mean, not E[x²] − mean², which cancels for close values.
+        double? std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : null;
+        return new MeanStd(v.Length, mean, std);
+    }
+}

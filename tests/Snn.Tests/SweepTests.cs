@@ -115,6 +115,9 @@ public sealed class SweepTests : IDisposable
             var (code, output, error) = ConsoleCapture.Snn("sweep", config, "--results", sharded, "--shard", shard);
             Assert.True(code == 0, error);
             Assert.Contains("2 trained, 0 already done, 0 failed", output);
+            var (reported, table, reportError) = ConsoleCapture.Snn("report", sharded, "--sweep", config, "--out", Path.Combine(dir, "report"));
+            Assert.True(reported == 0, reportError);
+            Assert.Contains(shard == "1/2" ? "2 run(s): 2 finished, 0 failed, 0 incomplete, 2 missing" : "4 run(s): 4 finished, 0 failed, 0 incomplete, 0 missing", table);
         }
         var (c, o, e) = ConsoleCapture.Snn("sweep", config, "--results", whole);
         Assert.True(c == 0, e);

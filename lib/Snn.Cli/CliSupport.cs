@@ -102,6 +102,12 @@ internal static class CliSupport
         }
     }
 
+    /// <summary>Erases a progress bar drawn on a terminal (nothing when stderr goes to a file).</summary>
+    public static void ClearProgressLine()
+    {
+        if (!Console.IsErrorRedirected) Console.Error.Write("\r\u001b[K");
+    }
+
     /// <summary>The message without the " (Parameter 'x')" and "Actual value was" lines of argument exceptions.</summary>
     public static string Plain(Exception e)
     {

@@ -24,6 +24,7 @@ internal static class SweepCommand
     public const string SlurmTaskId = "SLURM_ARRAY_TASK_ID";
     public const string SlurmTaskCount = "SLURM_ARRAY_TASK_COUNT";
     public const string SlurmTaskMin = "SLURM_ARRAY_TASK_MIN";
+    public const string SlurmTaskStep = "SLURM_ARRAY_TASK_STEP";
 
     /// <summary>Runs `snn sweep ARGS` (the same parsing, messages and exit codes as the command line).</summary>
     public static int Run(string[] args) => Cli.Run(["sweep", .. args]);
@@ -66,9 +67,11 @@ internal static class SweepCommand
         var task = Read(SlurmTaskId, id);
         var count = Read(SlurmTaskCount, environment(SlurmTaskCount) ?? throw new UsageException($"{SlurmTaskId} is set but {SlurmTaskCount} is not; pass --shard i/n."));
         var min = environment(SlurmTaskMin) is { Length: > 0 } m ? Read(SlurmTaskMin, m) : 0;
-        var index = task - min;
+        var step = environment(SlurmTaskStep) is { Length: > 0 } st ? Math.Max(Read(SlurmTaskStep, st), 1) : 1;
+        // --array=0-10:2 runs tasks 0, 2 … 10: the shard is the task's position in that list.
+        var index = (task - min) % step == 0 ? (task - min) / step : -1;
         if (count < 1 || index < 0 || index >= count)
-            throw new UsageException($"Slurm array task {task} (min {min}, count {count}) gives no shard in 0 … {count - 1}; submit with --array=0-{Math.Max(count - 1, 0)} (contiguous) or pass --shard i/n.");
+            throw new UsageException($"Slurm array task {task} (min {min}, step {step}, count {count}) gives no shard in 0 … {count - 1}; submit with --array=0-{Math.Max(count - 1, 0)} or pass --shard i/n.");
         return (index, count, $"Slurm array task {task}");
     }
 
@@ -83,7 +86,9 @@ internal static class SweepCommand
         var runs = sweep.Shard(index, count);
         var runners = runs.Select(r => (Run: r, Runner: new ExperimentRunner(r.Config, resultsRoot, profile))).ToList();
         var shardLabel = count == 1 ? "" : $" shard {index}/{count} ({source}):";
-        Console.WriteLine($"{path}: {sweep.Runs.Count} runs{(sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "")};{shardLabel} {runs.Count} to do here, results in {resultsRoot}");
+        var finished = runners.Count(r => ExperimentRunner.ReadSummary(r.Runner.RunDirectory) is not null);
+        Console.WriteLine($"{path}: {Plural(sweep.Runs.Count, "run")}{(sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "")};{shardLabel} " +
+            $"{Plural(runs.Count, "run")} here, {finished} already done; results in {resultsRoot}");
 
         if (list)
         {
@@ -116,7 +121,7 @@ internal static class SweepCommand
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                Console.Error.Write("\r\u001b[K");
+                CliSupport.ClearProgressLine();
                 Console.Error.WriteLine($"snn sweep: run #{run.Index} ({run.Config.Experiment}/{run.Config.RunId}) failed: {CliSupport.Plain(e)}");
                 result = null;
             }
@@ -135,6 +140,8 @@ internal static class SweepCommand
         : File.Exists(Path.Combine(runDirectory, ExperimentRunner.FailureFile)) ? "failed"
         : File.Exists(Path.Combine(runDirectory, ExperimentRunner.ConfigFile)) ? "started"
         : "to do";
+
+    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     private static string FormatSpan(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : $"{t.Minutes}m{t.Seconds:D2}s";
 }

@@ -139,7 +139,7 @@ internal static class TrainCommand
         try { return runner.Run(Report); }
         catch (TrainingDivergedException e)
         {
-            Console.Error.Write("\r\u001b[K");
+            CliSupport.ClearProgressLine();
             Console.Error.WriteLine($"{command}: training diverged: {e.Message}; lower optimizer.lr in the config (the last checkpoint and failure.json are in {runner.RunDirectory}).");
             return null;
         }
@@ -204,7 +204,7 @@ internal static class TrainCommand
         try { history = trainer.Fit(train.Encoded(), test.Encoded(), Report); }
         catch (TrainingDivergedException e)
         {
-            Console.Error.Write("\r\u001b[K");
+            CliSupport.ClearProgressLine();
             Console.Error.WriteLine($"snn train: training diverged: {e.Message}; try a smaller --lr (results so far are in {outDir}).");
             return ExitCodes.Failed;
         }
@@ -220,12 +220,22 @@ internal static class TrainCommand
 
 
     /// <summary>A one-line bar redrawn in place (a new line per finished epoch).</summary>
+    private static DateTime lastLogLine = DateTime.MinValue;
+
     internal static void Report(TrainingProgress p)
     {
         if (p.Kind == ProgressKind.Epoch)
         {
-            Console.Error.Write("\r\u001b[K");
+            CliSupport.ClearProgressLine();
             Console.WriteLine(p);
+            return;
+        }
+        // In a log file (a batch job): a plain line a minute instead of a bar redrawn with control codes.
+        if (Console.IsErrorRedirected)
+        {
+            if (DateTime.UtcNow - lastLogLine < TimeSpan.FromMinutes(1)) return;
+            lastLogLine = DateTime.UtcNow;
+            Console.Error.WriteLine(p);
             return;
         }
         const int width = 30;

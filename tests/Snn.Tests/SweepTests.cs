@@ -97,6 +97,8 @@ public sealed class SweepTests : IDisposable
         Assert.Equal((0, 1, "all runs"), SweepCommand.ResolveShard(null, Env()));
         Assert.Equal((3, 4), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "3"), (SweepCommand.SlurmTaskCount, "4")))));
         Assert.Equal((2, 4), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "3"), (SweepCommand.SlurmTaskCount, "4"), (SweepCommand.SlurmTaskMin, "1")))));
+        // --array=0-10:2: tasks 0, 2 … 10 are shards 0 … 5 of 6.
+        Assert.Equal((4, 6), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "8"), (SweepCommand.SlurmTaskCount, "6"), (SweepCommand.SlurmTaskStep, "2")))));
         foreach (var bad in new[] { "2/2", "-1/2", "1", "a/b", "0/0" })
             Assert.Contains("--shard", Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(bad, Env())).Message);
         Assert.Contains(SweepCommand.SlurmTaskCount, Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "1")))).Message);
@@ -138,6 +140,7 @@ public sealed class SweepTests : IDisposable
         (c, o, e) = ConsoleCapture.Snn("sweep", config, "--results", whole);
         Assert.True(c == 0, e);
         Assert.Contains("0 trained, 4 already done", o);
+        Assert.Contains("4 runs; 4 runs here, 4 already done", o);
         (c, o, _) = ConsoleCapture.Snn("sweep", config, "--results", whole, "--list", "--shard", "0/2");
         Assert.Equal(0, c);
         Assert.Equal(2, o.Split('\n').Count(l => l.Contains(" done ")));

@@ -45,7 +45,7 @@ SNN_BIN=$(realpath "$SNN_BIN")
 # variables of an enclosing job must not turn this into one shard.
 listing=$(env -u SLURM_ARRAY_TASK_ID -u SLURM_ARRAY_TASK_COUNT -u SLURM_ARRAY_TASK_MIN \
   "$SNN_BIN" sweep "$config" --results "$results" --list) || die "snn sweep $config --list failed (above): nothing submitted"
-runs=$(sed -n '1s/^.*: \([0-9][0-9]*\) runs[ ;(].*$/\1/p' <<<"$listing")
+runs=$(head -n 1 <<<"$listing" | grep -oE ': [0-9]+ runs?[ ;(]' | head -n 1 | tr -dc '0-9')
 [[ -n $runs ]] || die "cannot read the run count from the first line of 'snn sweep --list': ${listing%%$'\n'*}"
 todo=$(awk '$1 ~ /^#[0-9]+$/ && $3 != "done" { n++ } END { print n + 0 }' <<<"$listing")
 if [[ -z $shards ]]; then shards=$runs

@@ -111,7 +111,7 @@ echo
 check "sacct lists $SHARDS array tasks ${job}_0..$((SHARDS - 1)), all COMPLETED with exit code 0:0" all_completed "$job"
 for ((i = 0; i < SHARDS; i++)); do
   check "task $i ran shard $i/$SHARDS from the Slurm array variables" \
-    grep -q "shard $i/$SHARDS (Slurm array task $i): 4 to do here" "$logs/snn-sweep_${job}_$i.out"
+    grep -q "shard $i/$SHARDS (Slurm array task $i): 4 runs here" "$logs/snn-sweep_${job}_$i.out"
 done
 
 # ---- every run done, in the one shared results folder

@@ -6,6 +6,8 @@ using Snn.Experiments;
 using TorchSharp;
 
 // The `snn` command: version, train, sweep, bench, data.
+// Training measures step memory with the exact allocation counter: re-executes with it preloaded (no-op if loaded).
+Snn.Cli.ExactMemoryCounter.EnsureLoaded(args);
 return Snn.Cli.Cli.Run(args);
 
 namespace Snn.Cli

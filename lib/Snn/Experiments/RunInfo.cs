@@ -6,10 +6,10 @@ using TorchSharp;
 
 namespace Snn.Experiments;
 
-/// <summary>What is needed to reproduce or compare a run: seed, versions, device, wall time, peak memory.</summary>
+/// <summary>What is needed to reproduce or compare a run: seed, versions, device, wall time, peak memory, and how step memory was measured.</summary>
 public sealed record RunInfo(
     string Profile, int Seed, string Snn, string TorchSharp, string Device, int Threads,
-    string DotNet, string Os, string Cpu, double WallSeconds, double? PeakMemoryMiB)
+    string DotNet, string Os, string Cpu, double WallSeconds, double? PeakMemoryMiB, string StepMemoryMethod)
 {
     /// <summary>Captures the current process: <paramref name="clock"/> started at the top of the notebook or run.</summary>
     public static RunInfo Capture(Profile profile, int seed, Stopwatch clock, torch.Device? device = null) => new(
@@ -23,7 +23,8 @@ public sealed record RunInfo(
         RuntimeInformation.OSDescription,
         $"{Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}",
         Math.Round(clock.Elapsed.TotalSeconds, 1),
-        PeakResidentMiB());
+        PeakResidentMiB(),
+        MemoryMeter.Method.ToString());
 
     /// <summary>Peak resident memory of this process (VmHWM, Linux); null where /proc is unavailable.</summary>
     public static double? PeakResidentMiB() =>

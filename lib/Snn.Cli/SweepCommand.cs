@@ -84,7 +84,7 @@ internal static class SweepCommand
         try { sweep = Sweep.Load(path, profile); }
         catch (ExperimentConfigException e) { throw new UsageException($"{path}: {e.Message}"); }
         var runs = sweep.Shard(index, count);
-        var runners = runs.Select(r => (Run: r, Runner: new ExperimentRunner(r.Config, resultsRoot, profile))).ToList();
+        var runners = CliSupport.Input(() => runs.Select(r => (Run: r, Runner: new ExperimentRunner(r.Config, resultsRoot, profile))).ToList());   // $SNN_CHECKPOINT_INTERVAL
         var shardLabel = count == 1 ? "" : $" shard {index}/{count} ({source}):";
         var finished = runners.Count(r => ExperimentRunner.ReadSummary(r.Runner.RunDirectory) is not null);
         Console.WriteLine($"{path}: {Plural(sweep.Runs.Count, "run")}{(sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "")};{shardLabel} " +

@@ -18,9 +18,10 @@ internal static class TrainCommand
     public const string Description = """
         Train with a progress bar. `snn train CONFIG.json [--results DIR]` runs an experiment config (docs/experiments.md)
         into DIR/<experiment>/<run id>/ (default results/): a finished run is reported, not redone; an interrupted one
-        resumes from its checkpoint; a bad config writes nothing and names the key (exit 2).
+        (even killed) resumes from its checkpoint, written after every epoch and every $SNN_CHECKPOINT_INTERVAL seconds
+        (default 120; 0 = every batch) within one; a bad config writes nothing and names the key (exit 2).
         The flag form `snn train --out DIR [--spec … --T … --K … --B …]` trains on Fashion-MNIST and writes
-        DIR/config.json, DIR/epochs.csv, DIR/summary.json and DIR/checkpoint.bin (after every epoch); an existing DIR
+        DIR/config.json, DIR/epochs.csv, DIR/summary.json and DIR/checkpoint.bin (checkpointed likewise); an existing DIR
         is never overwritten: pass --resume to continue its checkpoint. Exit 1 if training diverges.
         """;
 
@@ -109,7 +110,7 @@ internal static class TrainCommand
         {
             var profile = CliSupport.Input(() => Profiles.Current);
             var config = ExperimentConfig.Load(path, profile);
-            runner = new ExperimentRunner(config, resultsRoot, profile);
+            runner = CliSupport.Input(() => new ExperimentRunner(config, resultsRoot, profile));   // $SNN_CHECKPOINT_INTERVAL
             if (ExperimentRunner.ReadSummary(runner.RunDirectory) is null)
             {
                 config.CheckAvailable();
@@ -186,6 +187,7 @@ internal static class TrainCommand
         {
             Epochs = epochs, BatchSize = batch, LearningRate = lr, Seed = seed,
             CheckpointPath = Path.Combine(outDir, "checkpoint.bin"), Resume = resume,
+            CheckpointInterval = CliSupport.Input(ExperimentRunner.CheckpointIntervalFromEnvironment),
             ProgressInterval = TimeSpan.FromMilliseconds(250),
         };
         var trainer = CliSupport.Input(() => new Trainer(network, plan, options), OptionOf);

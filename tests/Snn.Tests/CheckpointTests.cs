@@ -1,3 +1,7 @@
+using System.Text.Json;
+using Snn.Data;
+using Snn.Encoders;
+using Snn.Experiments;
 using Snn.Networks;
 using Snn.Training;
 using TorchSharp;
@@ -62,6 +66,124 @@ public sealed class CheckpointTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    private static TrainingPlan PlanNamed(string name) => name switch
+    {
+        "tt-local" => TrainingPlan.TruncatedLocal(4, 2, 1),
+        "tbptt-accumulate" => TrainingPlan.Truncated(4, 1) with { Update = UpdatePolicy.Accumulate },
+        _ => TrainingPlan.Bptt(4),
+    };
+
+    /// <summary>The train source of a case: direct encoding, or Poisson draws restarted per epoch as the runner encodes them.</summary>
+    private static IBatchSource Source(ImageDataset images, string encoding) =>
+        encoding == "poisson" ? new EpochSeededEncoding(images, s => new PoissonEncoder(s), runSeed: 9) : images.Encoded();
+
+    /// <summary>
+    /// A run stopped after batch j of epoch e (an exception from the progress report, as a kill would stop it) and
+    /// resumed from its last mid-epoch checkpoint (after batch j, or earlier when checkpoints are sparser: the batches
+    /// since are trained again) ends bitwise as the uninterrupted run: weights, BN buffers, heads, optimizer states,
+    /// schedule, global RNG (dropout) and every epoch and batch metric but the wall seconds.
+    /// </summary>
+    [Theory]
+    [InlineData("tt-local", "direct", "4C3-P2-6C3-FC2", 2, 3, 1)]
+    [InlineData("tt-local", "poisson", "4C3-BN-P2-D0.2-6C3-D0.2-FC2", 1, 5, 1)]
+    [InlineData("tt-local", "poisson", "4C3-BN-P2-D0.2-6C3-D0.2-FC2", 2, 7, 3)]   // checkpoint after batch 6: batch 7 is redone
+    [InlineData("tbptt-accumulate", "poisson", "4C3-P2-D0.2-FC2", 2, 1, 1)]
+    [InlineData("bptt", "direct", "4C3-P2-FC2", 1, 8, 2)]   // stopped after the last batch, before the epoch's checkpoint
+    public void A_run_stopped_within_an_epoch_resumes_bitwise(string planName, string encoding, string spec, int stopEpoch, int stopBatch, int every)
+    {
+        using var images = TrainerTests.Bars(64, seed: 2);
+        using var test = TrainerTests.Bars(16, seed: 3);
+        var plan = PlanNamed(planName);
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 8, LearningRate = 5e-3, Seed = 9, MeasureMemory = false };
+        SpikingNetwork Build(int seed) { torch.manual_seed(seed); return NetworkSpec.Build(spec, [1, 8, 8]); }
+        var dir = Directory.CreateTempSubdirectory("snn-ckpt-");
+        try
+        {
+            using var whole = Build(1);
+            var wholeTrainer = new Trainer(whole, plan, options);
+            var wholeHistory = wholeTrainer.Fit(Source(images, encoding), test.Encoded());
+            var wholeState = CheckpointState.Of(wholeTrainer);
+
+            var path = Path.Combine(dir.FullName, "run.ckpt");
+            using var first = Build(1);
+            var stopped = options with { CheckpointPath = path, CheckpointEveryBatches = every, ProgressInterval = TimeSpan.Zero };
+            Assert.Throws<Interrupted>(() => new Trainer(first, plan, stopped).Fit(Source(images, encoding), test.Encoded(),
+                p => { if (p.Kind == ProgressKind.Batch && (p.Epoch, p.Batch) == (stopEpoch, stopBatch)) throw new Interrupted(); }));
+            const int batches = 64 / 8;
+            var saved = Math.Min(stopBatch, batches - 1) / every * every;   // the last mid-epoch checkpoint (none after the last batch: the epoch's own follows)
+            Assert.Equal((stopEpoch - 1, saved), TrainingCheckpoint.Position(path));
+
+            torch.manual_seed(123);   // the RNG state must come from the checkpoint
+            using var resumed = Build(77);   // and so must the weights
+            var reports = new List<TrainingProgress>();
+            var resumedTrainer = new Trainer(resumed, plan, stopped with { Resume = true });
+            var history = resumedTrainer.Fit(Source(images, encoding), test.Encoded(), reports.Add);
+
+            var firstTrained = reports.First(r => r.Kind == ProgressKind.Batch);
+            Assert.Equal((stopEpoch, saved + 1), (firstTrained.Epoch, firstTrained.Batch));
+            Assert.Equal((2, 0), TrainingCheckpoint.Position(path));
+            Assert.Equal(wholeState, CheckpointState.Of(resumedTrainer));
+            Assert.Equal(CheckpointState.Computed(wholeHistory.Epochs), CheckpointState.Computed(history.Epochs));
+            Assert.Equal(wholeHistory.Batches.Select(b => JsonSerializer.Serialize(b)), history.Batches.Select(b => JsonSerializer.Serialize(b)));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A checkpoint in the first format (epoch ends only, before mid-epoch checkpoints) still resumes.</summary>
+    [Fact]
+    public void A_checkpoint_of_the_first_format_still_resumes()
+    {
+        using var train = TrainerTests.Bars(64, seed: 2);
+        var plan = TrainingPlan.TruncatedLocal(4, 2, 1);
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 5e-3, Seed = 9, MeasureMemory = false };
+        var dir = Directory.CreateTempSubdirectory("snn-ckpt-");
+        try
+        {
+            var whole = new Trainer(Net(1), plan, options);
+            whole.Fit(train.Encoded());
+            var path = Path.Combine(dir.FullName, "run.ckpt");
+            Assert.Throws<Interrupted>(() => new Trainer(Net(1), plan, options with { CheckpointPath = path })
+                .Fit(train.Encoded(), null, p => { if (p.Kind == ProgressKind.Epoch) throw new Interrupted(); }));
+
+            // Version 1 is version 2 at an epoch end without the "partial epoch" flag.
+            var bytes = File.ReadAllBytes(path);
+            using (var reader = new BinaryReader(new MemoryStream(bytes)))
+            {
+                Assert.Equal("SNN-CHECKPOINT-2", reader.ReadString());
+                reader.ReadString();
+                reader.ReadString();
+                reader.ReadBytes(4 + 4 + 8);
+                var flag = (int)reader.BaseStream.Position;
+                Assert.False(reader.ReadBoolean());
+                bytes[16] = (byte)'1';
+                File.WriteAllBytes(path, [.. bytes[..flag], .. bytes[(flag + 1)..]]);
+            }
+            Assert.Equal((1, 0), TrainingCheckpoint.Position(path));
+
+            var resumed = new Trainer(Net(77), plan, options with { CheckpointPath = path, Resume = true });
+            resumed.Fit(train.Encoded());
+            Assert.Equal(CheckpointState.Of(whole), CheckpointState.Of(resumed));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Mid_epoch_checkpoint_settings_are_checked()
+    {
+        Assert.Equal("CheckpointEveryBatches", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new TrainerOptions { CheckpointPath = "x", CheckpointEveryBatches = 0 }.Validated()).ParamName);
+        Assert.Equal("CheckpointInterval", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new TrainerOptions { CheckpointPath = "x", CheckpointInterval = TimeSpan.FromSeconds(-1) }.Validated()).ParamName);
+        Assert.Contains("need a CheckpointPath", Assert.Throws<ArgumentException>(() =>
+            new TrainerOptions { CheckpointInterval = TimeSpan.Zero }.Validated()).Message);
     }
 
     [Fact]

@@ -144,7 +144,7 @@ public sealed class CliTests : IDisposable
         var temp = Directory.CreateDirectory(Path.Combine(dir, "tmp with space")).FullName;
         var json = Path.Combine(results, "bench report.json");
         var (code, output, error) = RunSnnProcess(["bench", "--workloads", "W1", "--modes", "bptt", "--steps", "1", "--warmup", "1", "--json", json],
-            new Dictionary<string, string> { ["TMPDIR"] = temp });
+            new Dictionary<string, string?> { ["TMPDIR"] = temp });
         Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
         Assert.Contains("[bench] memory run", output);
         Assert.Contains("[bench] time run", output);
@@ -157,29 +157,10 @@ public sealed class CliTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(temp));   // the children's reports are removed
     }
 
-    /// <summary>Runs Snn.Cli.dll (beside the tests, with its runtimeconfig) under the dotnet host: exit code, stdout, stderr.</summary>
-    private static (int Code, string Output, string Error) RunSnnProcess(IEnumerable<string> args, IDictionary<string, string> environment)
+    private static (int Code, string Output, string Error) RunSnnProcess(IEnumerable<string> args, IDictionary<string, string?> environment)
     {
-        var host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
-            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
-        var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) info.Environment[k] = v;
-        var (output, error) = (new StringBuilder(), new StringBuilder());
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (error) error.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"snn {string.Join(' ', info.ArgumentList)} did not finish in 5 minutes.\n{output}\n{error}");
-        }
-        process.WaitForExit();   // the redirected streams are drained
-        lock (output) lock (error) return (process.ExitCode, output.ToString(), error.ToString());
+        using var snn = SnnProcess.Start(args, environment);
+        return snn.WaitForExit(TimeSpan.FromMinutes(5));
     }
 
     [Fact]

@@ -13,8 +13,9 @@ namespace Snn.Experiments;
 
 /// <summary>
 /// Runs one <see cref="ExperimentConfig"/> into results/&lt;experiment&gt;/&lt;run id&gt;/ (layout: docs/experiments.md).
-/// A finished run (summary.json present) is never redone; an interrupted one resumes from its last checkpoint and ends
-/// with the same weights as an uninterrupted run. A config that cannot run (key, dataset, device) writes nothing.
+/// A finished run (summary.json present) is never redone; an interrupted one (killed at any moment) resumes from its
+/// last checkpoint, written after every epoch and every <see cref="CheckpointInterval"/> within one, and ends bitwise
+/// as an uninterrupted run. A config that cannot run (key, dataset, device) writes nothing.
 /// </summary>
 public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot = ExperimentRunner.DefaultResults, Profile? profile = null)
 {
@@ -37,7 +38,30 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
     };
     private static readonly JsonSerializerOptions IndentedJson = new(Json) { WriteIndented = true };
 
+    /// <summary>The environment variable that sets <see cref="CheckpointInterval"/>: seconds (0: after every batch).</summary>
+    public const string CheckpointIntervalVariable = "SNN_CHECKPOINT_INTERVAL";
+
+    /// <summary>The mid-epoch checkpoint interval when <see cref="CheckpointIntervalVariable"/> is unset.</summary>
+    public static readonly TimeSpan StandardCheckpointInterval = TimeSpan.FromMinutes(2);
+
     public ExperimentConfig Config { get; } = config ?? throw new ArgumentNullException(nameof(config));
+
+    /// <summary>
+    /// Checkpoint within an epoch once this much time has passed since the last checkpoint (zero: after every batch),
+    /// so a kill loses at most about this much work. Not a config key: it does not change the computation, so it must
+    /// not change the run id. Default: <see cref="CheckpointIntervalFromEnvironment"/>.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = CheckpointIntervalFromEnvironment();
+
+    /// <summary>$SNN_CHECKPOINT_INTERVAL in seconds, or <see cref="StandardCheckpointInterval"/> when unset.</summary>
+    public static TimeSpan CheckpointIntervalFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable(CheckpointIntervalVariable);
+        if (string.IsNullOrWhiteSpace(text)) return StandardCheckpointInterval;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds)
+            return TimeSpan.FromSeconds(seconds);
+        throw new ArgumentException($"{CheckpointIntervalVariable}='{text}' is not a checkpoint interval; expected seconds ≥ 0 (e.g. 120; 0 = after every batch).", CheckpointIntervalVariable);
+    }
 
     /// <summary>results/&lt;experiment&gt;/&lt;run id&gt;.</summary>
     public string RunDirectory { get; } = Path.Combine(resultsRoot, config.Experiment, config.RunId);
@@ -69,11 +93,10 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         var checkpoint = Path.Combine(dir, CheckpointFile);
         var trainer = new Trainer(network, plan, Config.TrainerOptions() with
         {
-            CheckpointPath = checkpoint, Resume = true, ProgressInterval = TimeSpan.FromMilliseconds(250),
+            CheckpointPath = checkpoint, Resume = true, CheckpointInterval = CheckpointInterval, ProgressInterval = TimeSpan.FromMilliseconds(250),
         }, device);
 
         Directory.CreateDirectory(dir);
-        AtomicFile.DiscardUnfinished(checkpoint);   // a save killed mid-write
         File.Delete(Path.Combine(dir, FailureFile));
         AtomicFile.Write(configPath, Config.CanonicalJson);
         var direct = Config.Encoding == "direct";

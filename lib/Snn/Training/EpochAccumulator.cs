@@ -11,6 +11,7 @@ internal sealed class EpochAccumulator(SpikingNetwork network, int blockCount, i
     private readonly double[] spikes = new double[network.Stages.Count];
     private readonly double[] elements = new double[network.Stages.Count];
 
+    public int Epoch => epoch;
     public int Samples { get; private set; }
     public long SamplesSeen { get; private set; } = samplesSeenBefore;
     public double Loss => lossSum / Samples;
@@ -34,5 +35,35 @@ internal sealed class EpochAccumulator(SpikingNetwork network, int blockCount, i
         var rates = Enumerable.Range(0, spikes.Length).Where(s => network.Stages[s].IsSpiking).Select(s => spikes[s] / Math.Max(1, elements[s])).ToArray();
         return new EpochMetrics(epoch, Loss, Accuracy, test?.Loss, test?.Accuracy, seconds, SamplesSeen, learningRate,
             blockLoss.Select(l => l / Samples).ToArray(), blockCorrect.Select(c => c / Samples).ToArray(), rates, peakStepBytes);
+    }
+
+    /// <summary>Writes the partial sums bit for bit (a mid-epoch checkpoint), so the resumed epoch adds up in the same order.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(epoch);
+        writer.Write(Samples);
+        writer.Write(SamplesSeen);
+        writer.Write(lossSum);
+        writer.Write(correct);
+        foreach (var values in (double[][])[blockLoss, blockCorrect, spikes, elements])
+        {
+            writer.Write(values.Length);
+            foreach (var v in values) writer.Write(v);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote for this network and plan.</summary>
+    public static EpochAccumulator Load(BinaryReader reader, SpikingNetwork network, int blockCount)
+    {
+        var sums = new EpochAccumulator(network, blockCount, reader.ReadInt32(), 0) { Samples = reader.ReadInt32(), SamplesSeen = reader.ReadInt64() };
+        sums.lossSum = reader.ReadDouble();
+        sums.correct = reader.ReadDouble();
+        foreach (var values in (double[][])[sums.blockLoss, sums.blockCorrect, sums.spikes, sums.elements])
+        {
+            var count = reader.ReadInt32();
+            if (count != values.Length) throw new InvalidDataException($"The checkpoint's partial epoch has {count} sums where this network and plan have {values.Length}.");
+            for (var i = 0; i < count; i++) values[i] = reader.ReadDouble();
+        }
+        return sums;
     }
 }

@@ -1,3 +1,4 @@
 namespace Snn.Training;
 
-public enum ProgressKind { Batch, Epoch }
+/// <summary>What a <see cref="TrainingProgress"/> reports: batches (throttled), a finished epoch, or a mid-epoch checkpoint just written.</summary>
+public enum ProgressKind { Batch, Epoch, Checkpoint }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Snn.Data;
+using Snn.IO;
 using Snn.Measurement;
 using Snn.Networks;
 using Snn.Neurons;
@@ -54,8 +55,15 @@ public sealed class Trainer
     /// <summary>Blocks (first stage, number of stages) in order.</summary>
     public IReadOnlyList<(int Start, int Count)> Blocks { get; }
     public LearningRateSchedule Schedule => schedule;
+    /// <summary>One optimizer per block (tests compare their states).</summary>
+    internal IReadOnlyList<ChunkedAdam> Optimizers => optimizers;
 
-    /// <summary>Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each.</summary>
+    /// <summary>
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each. With a
+    /// <see cref="TrainerOptions.CheckpointPath"/> it checkpoints after every epoch and, as the options say, within
+    /// epochs; with <see cref="TrainerOptions.Resume"/> it continues from that checkpoint at the next batch and ends
+    /// bitwise as an uninterrupted run would, given batch sources whose passes depend only on their seed.
+    /// </summary>
     public TrainingHistory Fit(IBatchSource train, IBatchSource? test = null, Action<TrainingProgress>? progress = null)
     {
         CheckCompatible(train);
@@ -65,22 +73,34 @@ public sealed class Trainer
         var checkpoint = new TrainingCheckpoint(network, Plan, Options.Epochs, Heads, optimizers, schedule);
         schedule.Begin((long)Options.Epochs * batches * (Plan.Update == UpdatePolicy.Accumulate ? 1 : Plan.WindowCount));
         var firstEpoch = 1;
-        if (Options.CheckpointPath is { } path && File.Exists(path))
+        PartialEpoch? resumed = null;
+        if (Options.CheckpointPath is { } path && Options.Resume) AtomicFile.DiscardUnfinished(path);   // a save killed mid-write; the checkpoint itself is whole
+        if (Options.CheckpointPath is { } existing && File.Exists(existing))
         {
             if (!Options.Resume)
-                throw new IOException($"Checkpoint '{path}' already exists; set Resume = true to continue that run, or choose another CheckpointPath (it is never overwritten silently).");
-            firstEpoch = checkpoint.Load(path, history) + 1;
+                throw new IOException($"Checkpoint '{existing}' already exists; set Resume = true to continue that run, or choose another CheckpointPath (it is never overwritten silently).");
+            var (finished, partial) = checkpoint.Load(existing, history);
+            (firstEpoch, resumed) = (finished + 1, partial);
         }
+        var sinceCheckpoint = Stopwatch.StartNew();
         try
         {
             for (var epoch = firstEpoch; epoch <= Options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
+                var partial = epoch == firstEpoch ? resumed : null;
+                var done = partial?.Batches ?? 0;
+                var secondsBefore = partial?.Seconds ?? 0;
+                TimeSpan Elapsed() => TimeSpan.FromSeconds(secondsBefore) + clock.Elapsed;
                 var lastReport = TimeSpan.Zero;
-                var sums = new EpochAccumulator(network, Blocks.Count, epoch, history.Epochs.Count > 0 ? history.Epochs[^1].SamplesSeen : 0);
-                // Batches 2–4: batch 1 also allocates the optimizer state.
-                var memory = Options.MeasureMemory ? new StepMemoryProbe(device, warmup: 1, repeats: 3, totalSteps: batches) : null;
-                var lr = schedule.Current;
+                var sums = partial?.Sums ?? new EpochAccumulator(network, Blocks.Count, epoch, history.Epochs.Count > 0 ? history.Epochs[^1].SamplesSeen : 0);
+                // Batches 2–4: batch 1 also allocates the optimizer state. A resumed epoch measures again after its
+                // first batch unless the checkpoint's epoch had measured all of them.
+                var measuredBefore = partial?.PeakStepBytes;
+                var memory = Options.MeasureMemory && done < Math.Min(MemoryWarmup + MemoryRepeats, batches)
+                    ? new StepMemoryProbe(device, MemoryWarmup, MemoryRepeats, totalSteps: batches - done) : null;
+                long? PeakBytes() => memory?.PeakBytes is { } p ? Math.Min(p, measuredBefore ?? long.MaxValue) : measuredBefore;
+                var lr = partial?.LearningRate ?? schedule.Current;
                 network.train();
                 Heads.train();
                 var b = 0;
@@ -89,21 +109,32 @@ public sealed class Trainer
                     using var scope = torch.NewDisposeScope();
                     scope.Attach([x, y]);   // made by the iterator before this scope existed
                     b++;
+                    if (b <= done) continue;   // trained before the checkpoint; drawn anyway, so a stochastic encoder's stream advances as it did
                     var outcome = memory is null ? step.Run(x, y, update: true) : memory.Run(() => step.Run(x, y, update: true));
                     if (!double.IsFinite(outcome.Loss) || outcome.BlockLosses.Any(l => !double.IsFinite(l)))
                         throw new TrainingDivergedException($"Training diverged: loss {outcome.Loss} (per block: {string.Join(", ", outcome.BlockLosses.Select(l => l.ToString("G4")))}) at epoch {epoch}, batch {b} of {batches} ({Plan}, lr {lr:G3}). Lower the learning rate or check the input scaling; nothing was written.");
                     history.Batches.Add(sums.Add(outcome, b, (int)y.shape[0]));
+                    if (Options.CheckpointPath is { } midPath && b < batches && CheckpointDue(b, sinceCheckpoint.Elapsed))
+                    {
+                        checkpoint.Save(midPath, history, epoch - 1, new PartialEpoch(b, sums, lr, Elapsed().TotalSeconds, PeakBytes()));
+                        sinceCheckpoint.Restart();
+                        progress?.Invoke(new TrainingProgress(ProgressKind.Checkpoint, epoch, Options.Epochs, b, batches, sums.Loss, sums.Accuracy, Elapsed(), null));
+                    }
                     if (progress is not null && (clock.Elapsed - lastReport >= Options.ProgressInterval || b == batches))
                     {
                         lastReport = clock.Elapsed;
-                        progress(new TrainingProgress(ProgressKind.Batch, epoch, Options.Epochs, b, batches, sums.Loss, sums.Accuracy, clock.Elapsed, null));
+                        progress(new TrainingProgress(ProgressKind.Batch, epoch, Options.Epochs, b, batches, sums.Loss, sums.Accuracy, Elapsed(), null));
                     }
                 }
                 var eval = test is null ? null : Evaluate(test);
-                var metrics = sums.Finish(eval, clock.Elapsed.TotalSeconds, lr, memory?.PeakBytes);
+                var metrics = sums.Finish(eval, Elapsed().TotalSeconds, lr, PeakBytes());
                 history.Epochs.Add(metrics);
-                if (Options.CheckpointPath is { } checkpointPath) checkpoint.Save(checkpointPath, history, epoch);
-                progress?.Invoke(new TrainingProgress(ProgressKind.Epoch, epoch, Options.Epochs, batches, batches, metrics.TrainLoss, metrics.TrainAccuracy, clock.Elapsed, metrics));
+                if (Options.CheckpointPath is { } checkpointPath)
+                {
+                    checkpoint.Save(checkpointPath, history, epoch);
+                    sinceCheckpoint.Restart();
+                }
+                progress?.Invoke(new TrainingProgress(ProgressKind.Epoch, epoch, Options.Epochs, batches, batches, metrics.TrainLoss, metrics.TrainAccuracy, Elapsed(), metrics));
             }
         }
         finally
@@ -112,6 +143,12 @@ public sealed class Trainer
         }
         return history;
     }
+
+    private const int MemoryWarmup = 1, MemoryRepeats = 3;
+
+    private bool CheckpointDue(int batch, TimeSpan sinceLast) =>
+        (Options.CheckpointEveryBatches is { } every && batch % every == 0)
+        || (Options.CheckpointInterval is { } interval && sinceLast >= interval);
 
     /// <summary>
     /// Gradients of the plan for one batch (input [T, N, …]) at the current weights, without stepping any optimizer:

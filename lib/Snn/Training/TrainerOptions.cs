@@ -21,6 +21,13 @@ public sealed record TrainerOptions
     public bool MeasureMemory { get; init; } = true;
     /// <summary>Where to write a checkpoint after every epoch (model, heads, optimizers, epoch, RNG, history); null: none.</summary>
     public string? CheckpointPath { get; init; }
+    /// <summary>
+    /// Also checkpoint within an epoch, after the first batch that ends this long after the last checkpoint (zero:
+    /// after every batch), so a kill loses at most about this much work; null: at epoch ends only.
+    /// </summary>
+    public TimeSpan? CheckpointInterval { get; init; }
+    /// <summary>Also checkpoint within an epoch after every this many batches of it (deterministic, for tests); null: no.</summary>
+    public int? CheckpointEveryBatches { get; init; }
     /// <summary>Continue from <see cref="CheckpointPath"/> when it exists. Without it an existing checkpoint is never overwritten.</summary>
     public bool Resume { get; init; }
 
@@ -31,6 +38,10 @@ public sealed record TrainerOptions
         if (EvalBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvalBatchSize), EvalBatchSize, "Evaluation batch size must be ≥ 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be > 0.");
         if (Resume && CheckpointPath is null) throw new ArgumentException("Resume needs a CheckpointPath.", nameof(Resume));
+        if (CheckpointInterval is { } interval && interval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "Checkpoint interval must be ≥ 0.");
+        if (CheckpointEveryBatches is { } every && every < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEveryBatches), every, "Checkpoint every … batches must be ≥ 1.");
+        if ((CheckpointInterval is not null || CheckpointEveryBatches is not null) && CheckpointPath is null)
+            throw new ArgumentException("Mid-epoch checkpoints (CheckpointInterval, CheckpointEveryBatches) need a CheckpointPath.", nameof(CheckpointPath));
         return this;
     }
 }

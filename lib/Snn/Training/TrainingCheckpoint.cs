@@ -9,29 +9,48 @@ using TorchSharp;
 namespace Snn.Training;
 
 /// <summary>
-/// A training checkpoint: network weights, local heads, optimizer states, schedule position, epoch, the global RNG
-/// state and the history so far. Written to a temporary file and renamed, so an interrupted write never leaves a
-/// half checkpoint.
+/// A training checkpoint: network weights, local heads, optimizer states, schedule position, the position in the
+/// run (last finished epoch, and for a mid-epoch checkpoint the batches done with their partial sums), the global RNG
+/// state and the history so far. Written to a temporary file, flushed and renamed, so a kill at any moment leaves the
+/// previous checkpoint or the new one, never half of one.
 /// </summary>
 internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan plan, int epochs, LocalHeads heads,
     IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule)
 {
-    private const string CheckpointMagic = "SNN-CHECKPOINT-1";
+    // Version 1 (epoch boundaries only) is still read; version 2 adds the position within an epoch.
+    private const string MagicV1 = "SNN-CHECKPOINT-1";
+    private const string Magic = "SNN-CHECKPOINT-2";
     private static readonly JsonSerializerOptions HistoryJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public void Save(string path, TrainingHistory history, int epoch)
+    /// <summary>Test-only: "n" pauses the n-th checkpoint write of the process for a minute halfway through, so a test can kill it there.</summary>
+    public const string PauseVariable = "SNN_TEST_PAUSE_IN_CHECKPOINT_WRITE";
+    private static readonly int PauseInWrite = int.TryParse(Environment.GetEnvironmentVariable(PauseVariable), out var n) ? n : 0;
+    private static int writes;
+
+    /// <summary>Saves the state after epoch <paramref name="finishedEpoch"/>, plus <paramref name="partial"/> batches of the next one.</summary>
+    public void Save(string path, TrainingHistory history, int finishedEpoch, PartialEpoch? partial = null)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var pause = Interlocked.Increment(ref writes) == PauseInWrite;
         AtomicFile.Write(full, stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            writer.Write(CheckpointMagic);
+            writer.Write(Magic);
             writer.Write(network.Spec);
             writer.Write(plan.ToString());
-            writer.Write(epoch);
+            writer.Write(finishedEpoch);
             writer.Write(epochs);
             writer.Write(schedule.Step);
+            writer.Write(partial is not null);
+            if (partial is not null)
+            {
+                writer.Write(partial.Batches);
+                writer.Write(partial.LearningRate);
+                writer.Write(partial.Seconds);
+                writer.Write(partial.PeakStepBytes ?? -1);
+                partial.Sums.Save(writer);
+            }
             writer.Write(JsonSerializer.Serialize(history.Epochs, HistoryJson));
             writer.Write(JsonSerializer.Serialize(history.Batches, HistoryJson));
             using (var rng = torch.random.get_rng_state())
@@ -41,20 +60,40 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
                 writer.Write(bytes);
             }
             network.save(writer);
+            if (pause)
+            {
+                writer.Flush();
+                Console.Error.WriteLine($"{PauseVariable}: write {PauseInWrite} paused halfway through {full}{AtomicFile.TemporarySuffix}");
+                Thread.Sleep(TimeSpan.FromMinutes(1));
+            }
             heads.save(writer);
             foreach (var o in optimizers) o.save_state_dict(writer);
         });
     }
 
-    /// <summary>Restores everything <see cref="Save"/> wrote; returns the last finished epoch.</summary>
-    public int Load(string path, TrainingHistory history)
+    /// <summary>Where the checkpoint at <paramref name="path"/> stands: the last finished epoch and the batches done of the next one.</summary>
+    public static (int FinishedEpoch, int Batches) Position(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        var magic = reader.ReadString();
+        if (magic is not (Magic or MagicV1)) throw new InvalidDataException($"'{path}' is not a Snn training checkpoint.");
+        reader.ReadString();
+        reader.ReadString();
+        var epoch = reader.ReadInt32();
+        reader.ReadInt32();
+        reader.ReadInt64();
+        return (epoch, magic == Magic && reader.ReadBoolean() ? reader.ReadInt32() : 0);
+    }
+
+    /// <summary>Restores everything <see cref="Save"/> wrote; returns the last finished epoch and the batches done of the next one (null: none).</summary>
+    public (int FinishedEpoch, PartialEpoch? Partial) Load(string path, TrainingHistory history)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
         string magic;
         try { magic = reader.ReadString(); }
         catch (EndOfStreamException) { magic = ""; }
-        if (magic != CheckpointMagic) throw new InvalidDataException($"'{path}' is not a Snn training checkpoint.");
+        if (magic is not (Magic or MagicV1)) throw new InvalidDataException($"'{path}' is not a Snn training checkpoint.");
         var savedSpec = reader.ReadString();
         var savedPlan = reader.ReadString();
         if (savedSpec != network.Spec || savedPlan != plan.ToString())
@@ -64,6 +103,15 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
         if (savedEpochs != epochs)
             throw new InvalidDataException($"Checkpoint '{path}' belongs to a run of {savedEpochs} epochs (its learning-rate schedule depends on it); this trainer runs {epochs}.");
         var step = reader.ReadInt64();
+        PartialEpoch? partial = null;
+        if (magic == Magic && reader.ReadBoolean())
+        {
+            var batches = reader.ReadInt32();
+            var lr = reader.ReadDouble();
+            var seconds = reader.ReadDouble();
+            var peak = reader.ReadInt64();
+            partial = new PartialEpoch(batches, EpochAccumulator.Load(reader, network, heads.Count + 1), lr, seconds, peak < 0 ? null : peak);
+        }
         history.Epochs.AddRange(JsonSerializer.Deserialize<List<EpochMetrics>>(reader.ReadString(), HistoryJson)!);
         history.Batches.AddRange(JsonSerializer.Deserialize<List<BatchMetrics>>(reader.ReadString(), HistoryJson)!);
         var rngBytes = reader.ReadBytes(reader.ReadInt32());
@@ -73,6 +121,6 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
         using (var rng = torch.tensor(rngBytes, dtype: torch.ScalarType.Byte))
             torch.random.set_rng_state(rng);
         schedule.Begin(schedule.TotalSteps, step);
-        return epoch;
+        return (epoch, partial);
     }
 }

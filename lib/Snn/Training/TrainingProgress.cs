@@ -1,6 +1,6 @@
 namespace Snn.Training;
 
-/// <summary>A progress report: per batch (throttled) and at the end of every epoch.</summary>
+/// <summary>A progress report: per batch (throttled), after every mid-epoch checkpoint and at the end of every epoch.</summary>
 public sealed record TrainingProgress(
     ProgressKind Kind, int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy,
     TimeSpan Elapsed, EpochMetrics? Metrics)

@@ -41,7 +41,8 @@ public static class Cifar10DvsStandIn
     /// The stand-in's train and test splits: seeded subsets of <paramref name="train"/> and <paramref name="test"/>
     /// (<see cref="ImageDataset.Subset"/>), emulated into &lt;root&gt;/&lt;size&gt;px-&lt;train&gt;-&lt;test&gt;-seed&lt;seed&gt;/Train|Test
     /// (recordings already there are kept) and binned into <paramref name="timeBins"/> frames, cached in &lt;root&gt;/cache.
-    /// Frames are event counts; the datasets are the caller's to dispose.
+    /// Frames are event counts; the datasets are the caller's to dispose. Folders are named by size, counts and seed, not
+    /// by the source images: give images of another source another root.
     /// </summary>
     public static (EventDataset Train, EventDataset Test) Load(ImageDataset train, ImageDataset test, int size, int timeBins,
         int trainCount, int testCount, int seed = 0, string? root = null, Action<string>? log = null)

@@ -40,7 +40,8 @@ public static class StudyCharts
         if (ks.Count == 0) throw new ArgumentException($"No setting '{setting}' in this study.", nameof(setting));
         var values = bs.Select(b => ks.Select(k => space.Cell(setting, k, b) is { } c ? metric(c) : null).ToArray()).ToArray();
         var z = values.Select(row => row.Select(v => v is { } s ? (object)(s.Mean * scale) : null).ToArray()).ToArray();
-        var text = values.Select(row => row.Select(v => v?.Format(scale, format, spread) ?? "").ToArray()).ToArray();
+        // A cell of one seed has no spread to show: say so, so it is not read as an exact value.
+        var text = values.Select(row => row.Select(v => v is { } s ? s.Format(scale, format, spread) + (spread && s.N == 1 ? " (1 seed)" : "") : "").ToArray()).ToArray();
         var columns = ks.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var rows = bs.Select(StudyCell.BlockLabel).ToArray();
         var heat = CSharpChart.Heatmap<double, string, string, string>(
@@ -84,8 +85,7 @@ public static class StudyCharts
             var front = space.ParetoFront(setting);
             charts.Add(CSharpChart.Line<double, double, string>(front.Select(c => c.PeakStepBytes!.Value.Mean / Mib).ToArray(),
                 front.Select(c => 100 * c.TestAccuracy.Mean).ToArray(), Name: $"Pareto front: {name}", ShowMarkers: true,
-                MultiText: front.Select(c => c.Label).ToArray(), TextPosition: StyleParam.TextPosition.TopCenter,
-                LineColor: color, LineDash: StyleParam.DrawingStyle.Dash));
+                MultiText: front.Select(c => $"front: {name} {c.Label}").ToArray(), LineColor: color, LineDash: StyleParam.DrawingStyle.Dash));
         }
         if (charts.Count == 0) throw new ArgumentException("No plan with both a test accuracy and a measured peak step memory.", nameof(space));
         return CSharpChart.Combine(charts)

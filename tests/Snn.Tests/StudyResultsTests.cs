@@ -103,7 +103,7 @@ public sealed class StudyResultsTests : IDisposable
         Assert.Null(space.Cell(frames, 2, null));
         var single = space.Cell(events, 10, null)!;
         Assert.Equal(0.5, single.TestAccuracy.Mean);
-        Assert.Equal("50.0 (n = 1)", single.TestAccuracy.Format(100, "F1"));
+        Assert.Equal("50.0", single.TestAccuracy.Format(100, "F1"));
 
         // BPTT: 72 % at 110 bytes; K=2 B=1: 69.5 % at 31 bytes. Neither dominates the other.
         Assert.Equal([tt, bptt], space.ParetoFront(frames));

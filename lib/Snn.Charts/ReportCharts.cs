@@ -73,11 +73,11 @@ public static class ReportCharts
     }
 
     // Symmetric error bars from an explicit array (Plotly's error_y / error_x of type "data").
-    private static GenericChart WithYError(GenericChart chart, double[] errors) =>
+    internal static GenericChart WithYError(GenericChart chart, double[] errors) =>
         Plotly.NET.Chart.withYErrorStyle<double, double>(FSharpOption<bool>.Some(true), FSharpOption<StyleParam.ErrorType>.Some(StyleParam.ErrorType.Data),
             FSharpOption<bool>.Some(true), FSharpOption<IEnumerable<double>>.Some(errors), null, null, null, null, null, null, null, null, null).Invoke(chart);
 
-    private static GenericChart WithXError(GenericChart chart, double[] errors) =>
+    internal static GenericChart WithXError(GenericChart chart, double[] errors) =>
         Plotly.NET.Chart.withXErrorStyle<double, double>(FSharpOption<bool>.Some(true), FSharpOption<StyleParam.ErrorType>.Some(StyleParam.ErrorType.Data),
             FSharpOption<bool>.Some(true), FSharpOption<IEnumerable<double>>.Some(errors), null, null, null, null, null, null, null, null, null).Invoke(chart);
 }

@@ -13,4 +13,11 @@ public readonly record struct MeanStd(int N, double Mean, double? Std)
         double? std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : null;
         return new MeanStd(v.Length, mean, std);
     }
+
+    /// <summary>"75.60 ± 0.31" with values times <paramref name="scale"/>; the mean alone for one value, a zero std or <paramref name="spread"/> false.</summary>
+    public string Format(double scale = 1, string format = "F2", bool spread = true)
+    {
+        var mean = (Mean * scale).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+        return spread && Std is { } sd && sd != 0 ? $"{mean} ± {(sd * scale).ToString(format, System.Globalization.CultureInfo.InvariantCulture)}" : mean;
+    }
 }

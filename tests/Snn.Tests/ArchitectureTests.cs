@@ -102,7 +102,7 @@ public class ArchitectureTests
         Assert.True(crowded.Count == 0, "files with several public types, or named after another type:\n" + string.Join("\n", crowded));
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Snn.Notebooks.sln"))) return dir.FullName;

@@ -168,4 +168,21 @@ public sealed class SweepTests : IDisposable
         Assert.Contains("--shard", err);
         Assert.False(Directory.Exists(results));
     }
+
+    [Theory]
+    [InlineData(Profile.Smoke)]
+    [InlineData(Profile.Quick)]
+    [InlineData(Profile.Full)]
+    public void Every_shipped_config_expands_in_every_profile(Profile profile)
+    {
+        var configs = Directory.GetFiles(Path.Combine(ArchitectureTests.RepositoryRoot(), "configs"), "*.json");
+        Assert.Contains(configs, c => Path.GetFileName(c) == "paper-cpu.json");
+        foreach (var path in configs)
+        {
+            var sweep = Sweep.Load(path, profile);
+            Assert.True(sweep.Runs.Count >= 36, path);
+            Assert.Equal(3, sweep.Runs.Select(r => r.Config.Seed).Distinct().Count());   // ≥ 3 seeds per configuration
+            Assert.All(sweep.Runs, r => Assert.Equal(Snn.Plans.UpdatePolicy.Accumulate, r.Config.Update));   // equal optimizer steps
+        }
+    }
 }

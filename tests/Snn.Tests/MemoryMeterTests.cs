@@ -110,16 +110,22 @@ public sealed class MemoryMeterTests
     {
         if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); Assert.Skip(NoCounter); }
         const long steps = 10, batch = 64, width = 1000;
-        var lif = new Snn.Neurons.LifNeuron();
-        using var scope = torch.NewDisposeScope();
-        var input = torch.rand([steps, batch, width], requires_grad: true);
-        var before = MemoryMeter.LiveBytes!.Value;
-        var spikes = lif.forward(input * 2.0);   // the product (4 bytes) is made here and kept by the caller's scope
-        var perNeuronStep = (MemoryMeter.LiveBytes!.Value - before) / (double)(steps * batch * width);
+        // The counter sees every thread's allocations: the smallest of three forwards leaves out another thread's
+        // one-off allocation (it inflated one forward by ~4 MiB on a loaded machine).
+        var perNeuronStep = double.MaxValue;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var lif = new Snn.Neurons.LifNeuron();
+            using var scope = torch.NewDisposeScope();
+            var input = torch.rand([steps, batch, width], requires_grad: true);
+            var before = MemoryMeter.LiveBytes!.Value;
+            var spikes = lif.forward(input * 2.0);   // the product (4 bytes) is made here and kept by the caller's scope
+            perNeuronStep = Math.Min(perNeuronStep, (MemoryMeter.LiveBytes!.Value - before) / (double)(steps * batch * width));
+            spikes.sum().backward();
+            Assert.NotNull(input.grad);
+            lif.ResetState();
+        }
         // 1−s, u−θ, the stacked spikes and the product: 16 bytes; the carried state adds 2 floats per neuron once.
         Assert.InRange(perNeuronStep, 15.5, 17.5);
-        spikes.sum().backward();
-        Assert.NotNull(input.grad);
-        lif.ResetState();
     }
 }

@@ -100,12 +100,9 @@ internal static class SweepCommand
         // Everything that can reject a run comes before the first one starts.
         foreach (var (run, runner) in runners)
         {
-            if (ExperimentRunner.ReadSummary(runner.RunDirectory) is not null) continue;
-            try { run.Config.CheckAvailable(); }
+            try { runner.CheckCanStart(); }
             catch (ExperimentConfigException e) { throw new UsageException($"{path}: {e.Message} (run #{run.Index}: {run.Label})"); }
-            var existing = Path.Combine(runner.RunDirectory, ExperimentRunner.ConfigFile);
-            if (File.Exists(existing) && File.ReadAllText(existing) != run.Config.CanonicalJson)
-                throw new UsageException($"{runner.RunDirectory} holds a run of another config ({existing} differs); it is never overwritten.");
+            catch (IOException e) { throw new UsageException(e.Message); }
         }
 
         var clock = Stopwatch.StartNew();

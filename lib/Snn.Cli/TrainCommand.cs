@@ -111,15 +111,10 @@ internal static class TrainCommand
             var profile = CliSupport.Input(() => Profiles.Current);
             var config = ExperimentConfig.Load(path, profile);
             runner = CliSupport.Input(() => new ExperimentRunner(config, resultsRoot, profile));   // $SNN_CHECKPOINT_INTERVAL
-            if (ExperimentRunner.ReadSummary(runner.RunDirectory) is null)
-            {
-                config.CheckAvailable();
-                var existing = Path.Combine(runner.RunDirectory, ExperimentRunner.ConfigFile);
-                if (File.Exists(existing) && File.ReadAllText(existing) != config.CanonicalJson)
-                    throw new UsageException($"{runner.RunDirectory} holds a run of another config ({existing} differs); it is never overwritten.");
-            }
+            runner.CheckCanStart();
         }
         catch (ExperimentConfigException e) { throw new UsageException($"{path}: {e.Message}"); }
+        catch (IOException e) { throw new UsageException(e.Message); }
 
         var result = RunReporting(runner);
         if (result is null) return ExitCodes.Failed;

@@ -73,6 +73,20 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         return File.Exists(path) ? JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) : null;
     }
 
+    /// <summary>
+    /// What would stop <see cref="Run"/> before its first write, checked without writing: the dataset or device missing
+    /// (<see cref="ExperimentConfigException"/> naming the key) or the run folder holding another config
+    /// (<see cref="IOException"/>). A finished run passes: it is only reported.
+    /// </summary>
+    public void CheckCanStart()
+    {
+        if (ReadSummary(RunDirectory) is not null) return;
+        Config.CheckAvailable();
+        var configPath = Path.Combine(RunDirectory, ConfigFile);
+        if (File.Exists(configPath) && File.ReadAllText(configPath) != Config.CanonicalJson)
+            throw new IOException($"{RunDirectory} holds a run of another config ({configPath} differs); it is never overwritten. Remove the folder or choose another results root.");
+    }
+
     /// <summary>Trains (or resumes, or reports the finished run). <paramref name="progress"/> sees every report after the run's files are updated.</summary>
     public ExperimentResult Run(Action<TrainingProgress>? progress = null)
     {
@@ -80,10 +94,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         if (ReadSummary(dir) is { } done) return new ExperimentResult(dir, done, AlreadyDone: true);
 
         // Everything that can reject the config comes before the first write.
-        Config.CheckAvailable();
+        CheckCanStart();
         var configPath = Path.Combine(dir, ConfigFile);
-        if (File.Exists(configPath) && File.ReadAllText(configPath) != Config.CanonicalJson)
-            throw new IOException($"{dir} holds a run of another config ({configPath} differs); it is never overwritten. Remove the folder or choose another results root.");
         var clock = Stopwatch.StartNew();
         using var data = ExperimentData.Load(Config);
         var device = new torch.Device(Config.Device);

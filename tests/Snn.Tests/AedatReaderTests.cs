@@ -37,7 +37,7 @@ public sealed class AedatReaderTests : IDisposable
 
     private static uint Pol(int x, int y, bool on, bool valid = true) => (uint)(x << 17 | y << 2 | (on ? 2 : 0) | (valid ? 1 : 0));
 
-    private static byte[] Gesture() =>
+    internal static byte[] Gesture() =>
     [
         .. Header31,
         .. Packet(1, 8, 0, 3, (Pol(127, 0, true), 100), (Pol(5, 127, false), 200), (Pol(9, 9, true, valid: false), 250)),

@@ -10,7 +10,7 @@ public sealed class CifarReaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static byte[] Record(byte label, Func<int, int, int, byte> pixel)
+    internal static byte[] Record(byte label, Func<int, int, int, byte> pixel)
     {
         var r = new byte[3073];
         r[0] = label;

@@ -93,9 +93,9 @@ public sealed class ExperimentConfigTests
     [Fact]
     public void Bad_datasets_name_the_dataset_keys()
     {
-        var unknown = Rejected(Synthetic(dataset: "\"name\": \"mnist\""));
+        var unknown = Rejected(Synthetic(dataset: "\"name\": \"kmnist\""));
         Assert.Equal("dataset.name", unknown.Key);
-        Assert.Contains("fashion-mnist, emulated-n-fashion-mnist, synthetic", unknown.Message);
+        Assert.Contains("fashion-mnist, mnist, cifar10, emulated-n-fashion-mnist, n-mnist, dvs-gesture, cifar10-dvs, cifar10-dvs-stand-in, synthetic", unknown.Message);
 
         Assert.Equal("dataset", Rejected(Synthetic().Replace("\"dataset\": { \"name\": \"synthetic\", \"trainSubset\": 128, \"testSubset\": 32 },", "")).Key);
         Assert.Equal("dataset.trainSubset", Rejected(Synthetic(dataset: "\"name\": \"synthetic\", \"trainSubset\": 0")).Key);

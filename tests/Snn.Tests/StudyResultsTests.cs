@@ -184,7 +184,7 @@ public sealed class StudyResultsTests : IDisposable
         Assert.Contains("runs.csv, row 1: 2 cells but the header has 43", short_.Message);
         var unclosed = Assert.Throws<InvalidDataException>(() => StudyResults.Parse(Header + "failed,\"oops\n", "runs.csv"));
         Assert.Contains("runs.csv, line 2: a quoted cell is never closed", unclosed.Message);
-        var badConfig = Assert.Throws<InvalidDataException>(() => StudyResults.Parse(Header + RealRow.Replace("fashion-mnist,direct", "mnist,direct", StringComparison.Ordinal), "runs.csv"));
+        var badConfig = Assert.Throws<InvalidDataException>(() => StudyResults.Parse(Header + RealRow.Replace("fashion-mnist,direct", "kmnist,direct", StringComparison.Ordinal), "runs.csv"));
         Assert.Contains("runs.csv, run paper-cpu/2763c76dc07f: its config columns are not a valid config: dataset.name", badConfig.Message);
         var badNumber = Assert.Throws<InvalidDataException>(() => StudyResults.Parse(Header + RealRow.Replace("0.712,0.723", "high,0.723", StringComparison.Ordinal), "runs.csv"));
         Assert.Contains("'high' in column 'final_test_accuracy' is not a number", badNumber.Message);

@@ -92,7 +92,9 @@ public static class Cifar10DvsStandIn
         }
     }
 
-    // The emulator writes N-MNIST files (8-bit coordinates, sensor ≤ 239 px); below 8 px the saccades leave no image.
+    /// <summary>The smallest and largest frame side: the emulator writes N-MNIST files (8-bit coordinates, sensor ≤ 239 px); below 8 px the saccades leave no image.</summary>
+    public const int MinSize = 8, MaxSize = 239;
+
     private static int CheckSize(int size) =>
-        size is >= 8 and <= 239 ? size : throw new ArgumentOutOfRangeException(nameof(size), size, "Stand-in frames must be 8 … 239 px (e.g. 48, 64 or 128 for the spiking AlexNet).");
+        size is >= MinSize and <= MaxSize ? size : throw new ArgumentOutOfRangeException(nameof(size), size, $"Stand-in frames must be {MinSize} … {MaxSize} px (e.g. 48, 64 or 128 for the spiking AlexNet).");
 }

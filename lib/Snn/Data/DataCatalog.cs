@@ -17,15 +17,12 @@ public static class DataCatalog
                 var (train, test) = FashionMnist.Load(dir);
                 using (train) using (test) return Expect(train.Count, 60_000, test.Count, 10_000, "images");
             }),
-        new("mnist", "MNIST, 70 000 28×28 grey digits (IDX)", "data-scripts/fetch-mnist.sh",
-            () => Existing(DataPaths.Candidates(null, "SNN_MNIST_DIR", "mnist"), d => File.Exists(Path.Combine(d, "t10k-labels-idx1-ubyte.gz")) || File.Exists(Path.Combine(d, "t10k-labels-idx1-ubyte"))),
+        new(Mnist.FolderName, "MNIST, 70 000 28×28 grey digits (IDX)", "data-scripts/fetch-mnist.sh",
+            () => Try(() => Mnist.Locate()),
             dir =>
             {
-                string F(string stem) => File.Exists(Path.Combine(dir, stem + ".gz")) ? Path.Combine(dir, stem + ".gz") : Path.Combine(dir, stem);
-                var digits = Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-                using var train = ImageDataset.FromIdx("MNIST train", F("train-images-idx3-ubyte"), F("train-labels-idx1-ubyte"), digits);
-                using var test = ImageDataset.FromIdx("MNIST test", F("t10k-images-idx3-ubyte"), F("t10k-labels-idx1-ubyte"), digits);
-                return Expect(train.Count, 60_000, test.Count, 10_000, "images");
+                var (train, test) = Mnist.Load(dir);
+                using (train) using (test) return Expect(train.Count, 60_000, test.Count, 10_000, "images");
             }),
         new("cifar-10", "CIFAR-10 binary version, 60 000 32×32 colour images", "data-scripts/fetch-cifar10.sh",
             () => Try(() => Cifar10.Locate()),

@@ -104,29 +104,40 @@ public sealed class EventDataset : IBatchSource, IDisposable
     public static EventDataset FromNMnistFolder(string name, string splitFolder, Binning binning, IReadOnlyList<string> classNames,
         string? cacheFolder = null, int? limit = null, int seed = 0, Action<int, int>? progress = null)
     {
-        var samples = NMnist.ListSplit(splitFolder, classNames.Count).ToArray();
-        if (limit is { } k && k < samples.Length)
-        {
-            new Random(seed).Shuffle(samples);
-            samples = samples[..k].OrderBy(s => s.Path, StringComparer.Ordinal).ToArray();
-        }
+        var samples = SeededSubset(NMnist.ListSplit(splitFolder, classNames.Count), limit, seed);
         return Load(name, samples, p => NMnist.Read(p), binning, classNames, cacheFolder, progress);
     }
 
     /// <summary>
-    /// DVS128 Gesture: the recordings listed in trials_to_train.txt / trials_to_test.txt, each cut into its
-    /// labelled gestures by its _labels.csv. A recording is read once and dropped when all its gestures are binned.
+    /// <paramref name="limit"/> samples drawn by a seeded shuffle, in path order (ordinal); all of them when the limit
+    /// is null or not smaller than the count.
     /// </summary>
-    public static EventDataset FromDvsGesture(string folder, bool train, Binning binning, string? cacheFolder = null, Action<int, int>? progress = null)
+    public static IReadOnlyList<(string Path, int Label)> SeededSubset(IReadOnlyList<(string Path, int Label)> samples, int? limit, int seed)
     {
-        var samples = new List<(string Path, int Label)>();
-        var remaining = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        if (limit is not { } k || k >= samples.Count) return samples;
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(limit), k, "A subset needs at least one sample.");
+        var picked = samples.ToArray();
+        new Random(seed).Shuffle(picked);
+        return picked[..k].OrderBy(s => s.Path, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// DVS128 Gesture: the recordings listed in trials_to_train.txt / trials_to_test.txt, each cut into its
+    /// labelled gestures by its _labels.csv; <paramref name="limit"/> keeps a seeded subset of the gestures
+    /// (<see cref="SeededSubset"/>). A recording is read once and dropped when all its chosen gestures are binned.
+    /// </summary>
+    public static EventDataset FromDvsGesture(string folder, bool train, Binning binning, string? cacheFolder = null,
+        int? limit = null, int seed = 0, Action<int, int>? progress = null)
+    {
+        var all = new List<(string Path, int Label)>();
         foreach (var recording in DvsGesture.Trials(folder, train))
         {
             var rows = DvsGesture.ReadLabels(Path.Combine(Path.GetDirectoryName(recording)!, Path.GetFileNameWithoutExtension(recording) + "_labels.csv"));
-            for (var i = 0; i < rows.Count; i++) samples.Add(($"{recording}{SampleSeparator}{i}", rows[i].Label));
-            remaining[recording] = rows.Count;
+            for (var i = 0; i < rows.Count; i++) all.Add(($"{recording}{SampleSeparator}{i}", rows[i].Label));
         }
+        var samples = SeededSubset(all, limit, seed);
+        var remaining = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        foreach (var (key, _) in samples) remaining.AddOrUpdate(key[..key.LastIndexOf(SampleSeparator)], 1, (_, n) => n + 1);
         var open = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<IReadOnlyList<(EventStream Events, int Label)>>>();
         EventStream Read(string key)
         {

@@ -18,7 +18,7 @@ internal static class ConfigKeys
     // Report columns follow the config's reading order; keys of a later version of the config come after, ordinal.
     private static readonly string[] Preferred =
     [
-        "dataset.name", "dataset.encoding", "dataset.trainSubset", "dataset.testSubset", "dataset.timeBins", "network", "T",
+        "dataset.name", "dataset.encoding", "dataset.trainSubset", "dataset.testSubset", "dataset.timeBins", "dataset.size", "network", "T",
         "plan.K", "plan.B", "plan.blocks", "plan.update", "plan.head", "plan.loss", "optimizer.lr", "optimizer.cosine",
         "epochs", "batch", "evalBatch", "device",
     ];

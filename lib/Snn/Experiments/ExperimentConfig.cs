@@ -18,18 +18,31 @@ namespace Snn.Experiments;
 public sealed record ExperimentConfig
 {
     public const string FashionMnistName = "fashion-mnist";
+    public const string MnistName = "mnist";
+    public const string Cifar10Name = "cifar10";
     public const string EmulatedName = "emulated-n-fashion-mnist";
+    public const string NMnistName = "n-mnist";
+    public const string DvsGestureName = "dvs-gesture";
+    public const string Cifar10DvsName = "cifar10-dvs";
+    public const string StandInName = "cifar10-dvs-stand-in";
     public const string SyntheticName = "synthetic";
-    public static readonly IReadOnlyList<string> Datasets = [FashionMnistName, EmulatedName, SyntheticName];
+    public static readonly IReadOnlyList<string> Datasets =
+        [FashionMnistName, MnistName, Cifar10Name, EmulatedName, NMnistName, DvsGestureName, Cifar10DvsName, StandInName, SyntheticName];
+    /// <summary>The datasets of binned event frames (the rest are images through an encoder).</summary>
+    public static readonly IReadOnlyList<string> EventDatasets = [EmulatedName, NMnistName, DvsGestureName, Cifar10DvsName, StandInName];
+    /// <summary>The datasets whose frame side is the "size" key: the 128×128 recordings downsampled, and the stand-in.</summary>
+    public static readonly IReadOnlyList<string> SizedDatasets = [DvsGestureName, Cifar10DvsName, StandInName];
     public static readonly IReadOnlyList<string> Encodings = ["direct", "poisson", "latency"];
-    public static readonly IReadOnlyList<string> ZooNames = ["csnn", "lenet", "lenet-bn", "mlp"];
+    public static readonly IReadOnlyList<string> ZooNames = ["csnn", "lenet", "lenet-bn", "mlp", "alexnet"];
+    /// <summary>Sensor side of DVS128 Gesture and CIFAR10-DVS: the "size" of their frames must divide it.</summary>
+    public const int SensorSize = 128;
     private static readonly IReadOnlyList<string> Updates = ["per-window-and-block", "accumulate"];
     private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
     private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
     private static readonly IReadOnlyList<string> ProfileNames = ["smoke", "quick", "full"];
 
     private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "profile", "profiles"];
-    private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins"];
+    private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
     private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine"];
 
@@ -42,6 +55,8 @@ public sealed record ExperimentConfig
     public int? TestSubset { get; init; }
     /// <summary>Time bins of event frames (= T); null for frame datasets.</summary>
     public int? TimeBins { get; init; }
+    /// <summary>Frame side in px of <see cref="SizedDatasets"/> (recordings downsampled by 128 / size); null for the others.</summary>
+    public int? Size { get; init; }
     /// <summary>The network spec (zoo names resolved).</summary>
     public required string Network { get; init; }
     public int TimeSteps { get; init; }
@@ -72,17 +87,24 @@ public sealed record ExperimentConfig
         Update = Update, Head = Head, Loss = Loss,
     }.ValidatedFor(Stages);
 
-    public bool IsEventData => Dataset == EmulatedName;
+    public bool IsEventData => EventDatasets.Contains(Dataset);
 
     /// <summary>Per-step input shape of the dataset.</summary>
     public long[] InputShape => Dataset switch
     {
-        FashionMnistName => [1, 28, 28],
-        EmulatedName => [2, 34, 34],
+        FashionMnistName or MnistName => [1, 28, 28],
+        Cifar10Name => [3, 32, 32],
+        EmulatedName or NMnistName => [2, 34, 34],
+        DvsGestureName or Cifar10DvsName or StandInName => [2, Size!.Value, Size!.Value],
         _ => [1, SyntheticBars.Size, SyntheticBars.Size],
     };
 
-    public int Classes => Dataset == SyntheticName ? 2 : 10;
+    public int Classes => Dataset switch
+    {
+        SyntheticName => 2,
+        DvsGestureName => DvsGesture.ClassNames.Count,
+        _ => 10,
+    };
 
     public TrainerOptions TrainerOptions() => new()
     {
@@ -157,13 +179,14 @@ public sealed record ExperimentConfig
         var data = new ConfigReader(r.Object("dataset") ?? throw new ExperimentConfigException("dataset", $"required: an object with \"name\" ({string.Join(", ", Datasets)})."), "dataset");
         var dataset = data.Choice("name", Datasets) ?? throw new ExperimentConfigException("dataset.name", $"required; expected one of: {string.Join(", ", Datasets)}.");
         var timeSteps = r.Int("T", 1, 10_000) ?? 4;
-        var events = dataset == EmulatedName;
+        var events = EventDatasets.Contains(dataset);
         var encoding = data.Choice("encoding", Encodings);
         if (events && encoding is not null)
-            throw new ExperimentConfigException("dataset.encoding", $"{dataset} gives event frames; encoding applies to {FashionMnistName} and {SyntheticName} only (remove it).");
+            throw new ExperimentConfigException("dataset.encoding", $"{dataset} gives event frames; encoding applies to {string.Join(", ", Datasets.Except(EventDatasets))} only (remove it).");
         var timeBins = data.Int("timeBins", 1, 10_000);
         if (!events && timeBins is not null)
-            throw new ExperimentConfigException("dataset.timeBins", $"time bins apply to event data ({EmulatedName}) only (remove it).");
+            throw new ExperimentConfigException("dataset.timeBins", $"time bins apply to event data ({string.Join(", ", EventDatasets)}) only (remove it).");
+        var size = ReadSize(data, dataset);
         if (timeBins is { } bins && bins != timeSteps)
             throw new ExperimentConfigException("dataset.timeBins", $"the frames are the time steps: timeBins must equal T = {timeSteps}; got {bins}.");
         var synthetic = dataset == SyntheticName;
@@ -198,13 +221,13 @@ public sealed record ExperimentConfig
         var config = new ExperimentConfig
         {
             Experiment = experiment, Dataset = dataset, Encoding = events ? null : encoding ?? "direct",
-            TrainSubset = trainSubset, TestSubset = testSubset, TimeBins = events ? timeSteps : null,
+            TrainSubset = trainSubset, TestSubset = testSubset, TimeBins = events ? timeSteps : null, Size = size,
             Network = "", TimeSteps = timeSteps, Truncation = k, BlockSize = blockSize, BlockBoundaries = boundaries,
             Update = update, Head = head, Loss = loss, LearningRate = lr, Cosine = cosine,
             Epochs = r.Int("epochs", 1) ?? 1, Batch = r.Int("batch", 1) ?? 64, EvalBatch = r.Int("evalBatch", 1) ?? 500,
             Seed = r.Int("seed", int.MinValue) ?? 0, Device = device,
         };
-        var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config.Classes);
+        var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config);
         var stages = CountStages(network, config);
         if (blockSize is { } b && b > stages)
             throw new ExperimentConfigException("plan.B", $"B = {b} exceeds the {stages} weight stages of {network}; allowed 1 … {stages} (or \"all\").");
@@ -217,12 +240,29 @@ public sealed record ExperimentConfig
         return config with { CanonicalJson = canonical, RunId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12] };
     }
 
-    private static string ResolveNetwork(string network, int classes) => network.Trim().ToLowerInvariant() switch
+    // The frame side: required range per dataset, default the published size (no downsampling).
+    private static int? ReadSize(ConfigReader data, string dataset)
     {
-        "csnn" => Zoo.CsnnSpec,
-        "lenet" => Zoo.LeNetSpec(classes),
-        "lenet-bn" => Zoo.LeNetSpec(classes, batchNorm: true),
-        "mlp" => Zoo.MlpSpec(classes: classes),
+        if (!SizedDatasets.Contains(dataset))
+            return data.Has("size") ? throw new ExperimentConfigException("dataset.size", $"a frame size applies to {string.Join(", ", SizedDatasets)} only (remove it).") : null;
+        if (dataset == StandInName)
+            return data.Int("size", Cifar10DvsStandIn.MinSize, Cifar10DvsStandIn.MaxSize, hint: " px (the emulated sensor's side)") ?? SensorSize;
+        var size = data.Int("size", 1, SensorSize, hint: $" px; a divisor of {SensorSize}: 128, 64, 32, 16 …") ?? SensorSize;
+        if (SensorSize % size != 0)
+            throw new ExperimentConfigException("dataset.size", $"{dataset} is recorded at {SensorSize}×{SensorSize} and downsampled by an integer factor: size must divide {SensorSize} (128, 64, 32, 16 …); got {size}.");
+        return size;
+    }
+
+    private static string ResolveNetwork(string network, ExperimentConfig c) => network.Trim().ToLowerInvariant() switch
+    {
+        // The quickstart CSNN with a readout for the dataset's classes (the same spec for 10 classes).
+        "csnn" => Zoo.CsnnSpec[..Zoo.CsnnSpec.LastIndexOf("FC", StringComparison.Ordinal)] + $"FC{c.Classes}",
+        "lenet" => Zoo.LeNetSpec(c.Classes),
+        "lenet-bn" => Zoo.LeNetSpec(c.Classes, batchNorm: true),
+        "mlp" => Zoo.MlpSpec(classes: c.Classes),
+        "alexnet" => c.InputShape is [2, var side, _] && side is 48 or 64 or 128
+            ? Zoo.AlexNetSpec((int)side, c.Classes)
+            : throw new ExperimentConfigException("network", $"alexnet (Zoo.AlexNetSpec) takes 2×48×48, 2×64×64 or 2×128×128 event frames; {c.Dataset} gives [{string.Join("×", c.InputShape)}] (set dataset.size to 48, 64 or 128, or give a spec)."),
         _ => network.Trim(),
     };
 
@@ -273,6 +313,8 @@ public sealed record ExperimentConfig
             ["optimizer"] = new SortedDictionary<string, object?>(StringComparer.Ordinal) { ["lr"] = c.LearningRate, ["cosine"] = c.Cosine },
             ["epochs"] = c.Epochs, ["batch"] = c.Batch, ["evalBatch"] = c.EvalBatch, ["seed"] = c.Seed, ["device"] = c.Device,
         };
+        // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
+        if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
             Write(writer, tree);
@@ -317,6 +359,22 @@ public sealed record ExperimentConfig
             case EmulatedName:
                 _ = ExperimentData.EmulatedFolder() ?? throw new ExperimentConfigException("dataset.name",
                     $"{EmulatedName} is not present (looked in $SNN_EMULATED_DIR, $SNN_DATA/{EmulatedNFashionMnist.FolderName}, data/{EmulatedNFashionMnist.FolderName}); make it with `snn data emulate` or data-scripts/make-emulated-n-fashion-mnist.sh.");
+                break;
+            case MnistName:
+                try { Mnist.Locate(); }
+                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{MnistName} is not present: {e.Message} Check it with `snn data verify mnist`."); }
+                break;
+            case Cifar10Name:
+                try { Cifar10.Locate(); }
+                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{Cifar10Name} is not present: {e.Message} Check it with `snn data verify cifar-10`."); }
+                break;
+            case NMnistName or DvsGestureName or Cifar10DvsName:
+                _ = ExperimentData.RecordingsFolder(Dataset) ?? throw new ExperimentConfigException("dataset.name", ExperimentData.NotPresent(Dataset));
+                break;
+            case StandInName:
+                // Made on first use from Fashion-MNIST (emulated into $SNN_DATA/cifar10-dvs-stand-in or data/cifar10-dvs-stand-in).
+                try { FashionMnist.Locate(); }
+                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{StandInName} is emulated from Fashion-MNIST, which is not present: {e.Message}"); }
                 break;
         }
         if (Device != "cpu" && !torch.cuda.is_available())

@@ -23,9 +23,10 @@ internal sealed record BenchRow(
     public double? PeakRatio => MeasuredPeakBytes is { } m && ModelPeakBytes > 0 ? m / (ModelPeakBytes + OverheadBytes) : null;
 }
 
+/// <summary>A `snn bench` report (the --json schema, docs/workloads.md); Device is "cpu" in reports written before it existed.</summary>
 internal sealed record BenchReport(
     string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
-    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds);
+    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu");
 
 /// <summary>
 /// `snn bench`: workloads W1–W3 × modes (docs/workloads.md). Timing and memory need different
@@ -50,7 +51,7 @@ internal static class BenchCommand
     /// <summary>The parsed options of `snn bench`.</summary>
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
-        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null);
+        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu");
 
     public static Command Create()
     {
@@ -86,6 +87,17 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "also write the report as JSON to FILE (an existing FILE needs --force)", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "replace an existing --json FILE" };
         var compare = new Option<string?>("--compare") { Description = "print this run's median time and peak memory as ratios of an earlier `snn bench --json` FILE", HelpName = "FILE" };
+        var device = new Option<string>("--device")
+        {
+            Description = "where the steps run: cpu, cuda or cuda:N (a CUDA build, docs/gpu.md); peak memory is measured on the CPU only",
+            HelpName = "DEVICE",
+            DefaultValueFactory = _ => "cpu",
+        };
+        device.Validators.Add(r =>
+        {
+            if (ParseDevice(r.GetValueOrDefault<string>()) is null)
+                r.AddError($"--device: '{r.GetValueOrDefault<string>()}' is not a device; expected cpu, cuda or cuda:N.");
+        });
         var sweep = new Option<bool>("--sweep")
         {
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of the cost model's peak step memory against the measurement",
@@ -93,27 +105,39 @@ internal static class BenchCommand
         // Internal: the re-executed child runs one phase in-process and writes its report to --json.
         var phase = new Option<string?>("--phase") { Description = "internal: run one phase in-process", Hidden = true };
         phase.AcceptOnlyFromAmong("time", "memory", "sweep");
-        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare };
+        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device };
         command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
             Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), Split(r.GetValue(modes)).ToList(),
-            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare)))));
+            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), ParseDevice(r.GetValue(device))!))));
         return command;
     }
 
     private static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>"cpu", "cuda" or "cuda:N" (lower case), or null for anything else.</summary>
+    internal static string? ParseDevice(string? text)
+    {
+        var d = (text ?? "").Trim().ToLowerInvariant();
+        return d is "cpu" or "cuda" || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _)) ? d : null;
+    }
 
     private static int Execute(Settings s)
     {
         var (workloads, modes, json) = (s.Workloads.ToList(), s.Modes.ToList(), s.Json);
         if (workloads.Count == 0) throw new UsageException("--workloads is empty; expected e.g. W1,W2.");
         if (modes.Count == 0) throw new UsageException("--modes is empty; expected e.g. bptt,tt-local.");
+        var cpu = s.Device == "cpu";
+        if (!cpu && !torch.cuda.is_available())
+            throw new UsageException($"--device {s.Device}: CUDA is not available here (no CUDA natives in this build, or no NVIDIA driver); build with -p:SnnTorchBackend=cuda on a machine with an NVIDIA driver (docs/gpu.md), or use --device cpu.");
+        if (!cpu && s.Sweep) throw new UsageException($"--sweep measures host memory, which a --device {s.Device} step does not use; run the sweep with --device cpu.");
+        var device = new torch.Device(s.Device);
         var clock = Stopwatch.StartNew();
         if (s.Threads is { } t) torch.set_num_threads(t);   // on a loaded machine, fewer threads avoid OpenMP barrier stalls
         if (s.Phase is { } phase)
         {
             var report = phase switch
             {
-                "time" => TimeAll(workloads, modes, s.Warmup, s.Steps),
+                "time" => TimeAll(workloads, modes, s.Warmup, s.Steps, s.Device),
                 "sweep" => MemoryAll(workloads, w => w.SweepPlans().Select(p => ("sweep", p))),
                 _ => MemoryAll(workloads, w => modes.Select(m => (m, w.Plan(m)))),
             };
@@ -139,6 +163,7 @@ internal static class BenchCommand
         {
             var grid = Child("sweep", s, tuned: false) with { WallSeconds = clock.Elapsed.TotalSeconds };
             PrintSweep(grid);
+            if (before is not null) BenchComparison.Print(grid, before, s.Compare!);
             if (json is not null)
             {
                 File.WriteAllText(json, JsonSerializer.Serialize(grid, Json));
@@ -146,12 +171,14 @@ internal static class BenchCommand
             }
             return ExitCodes.Ok;
         }
-        var memory = Child("memory", s, tuned: false);
+        // Peak memory is measured on the host: a CUDA run has none to measure (MemoryMeter), so it runs no memory child.
+        var memory = cpu ? Child("memory", s, tuned: false) : null;
         var time = Child("time", s, tuned: true);
-        var rows = time.Rows.Select(r => memory.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
+        var rows = time.Rows.Select(r => memory?.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
             ? r with { MeasuredPeakBytes = m.MeasuredPeakBytes, ResidentPeakBytes = m.ResidentPeakBytes, OverheadBytes = m.OverheadBytes }
             : r).ToList();
-        var merged = time with { Rows = rows, MemoryMethod = memory.MemoryMethod, WallSeconds = clock.Elapsed.TotalSeconds };
+        var method = memory?.MemoryMethod ?? $"not measured: {MemoryMeter.UnavailableReason(device)}";
+        var merged = time with { Rows = rows, MemoryMethod = method, WallSeconds = clock.Elapsed.TotalSeconds };
         Print(merged);
         if (before is not null) BenchComparison.Print(merged, before, s.Compare!);
         if (json is not null)
@@ -177,6 +204,7 @@ internal static class BenchCommand
             "--warmup", s.Warmup.ToString(CultureInfo.InvariantCulture),
         ];
         if (s.Threads is { } n) args.AddRange(["--threads", n.ToString(CultureInfo.InvariantCulture)]);
+        if (s.Device != "cpu") args.AddRange(["--device", s.Device]);
         args.AddRange(["--phase", phase, "--json", json]);
         return args;
     }
@@ -234,30 +262,34 @@ internal static class BenchCommand
         return dense.Flops - 2 * (first.ForwardMacs + first.WeightGradientMacs) * saved;
     }
 
-    /// <summary>The same seeded network and trainer for the timing and the memory run (the synthetic batch comes from the workload).</summary>
-    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan)
+    /// <summary>
+    /// The same seeded network and trainer for the timing and the memory run (the synthetic batch comes from the
+    /// workload); the network is built and calibrated on the CPU, then moved to <paramref name="device"/>.
+    /// </summary>
+    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, torch.Device? device = null)
     {
         var (network, rates) = Bench.Prepare(w);
-        return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }), rates);
+        return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, device), rates);
     }
 
-    private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps)
+    private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps, string deviceName)
     {
+        var device = new torch.Device(deviceName);
         var clock = Stopwatch.StartNew();
-        var gemm = Bench.GemmPeakGflops();
-        Console.WriteLine($"[bench] fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}");
+        var gemm = Bench.GemmPeakGflops(device: device);
+        Console.WriteLine($"[bench] {deviceName}: fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}");
         var rows = new List<BenchRow>();
         foreach (var w in workloads)
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, rates) = Setup(w, w.Plan(mode));
+                var (trainer, rates) = Setup(w, w.Plan(mode), device);
                 var times = Bench.TimeSteps(trainer, w, warmup, steps);
                 var row = Row(w, mode, w.Plan(mode), times, null, rates);
                 Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds);
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, deviceName);
     }
 
     /// <summary>Memory run: per workload, the plans of <paramref name="plansOf"/> (a mode label and its plan).</summary>
@@ -300,7 +332,7 @@ internal static class BenchCommand
     private static void Print(BenchReport r)
     {
         Console.WriteLine();
-        Console.WriteLine($"snn bench — {r.Machine}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
+        Console.WriteLine($"snn bench — {r.Machine}, device {r.Device}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
         Console.WriteLine("MACs/ACs: cost model (docs/costs.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first) Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");

@@ -5,20 +5,23 @@ namespace Snn.Cli;
 /// <summary>`snn bench --compare FILE.json`: this run's rows as ratios of an earlier run of the same command (now / before).</summary>
 internal static class BenchComparison
 {
-    /// <summary>Reads an earlier `snn bench --json` report; a missing or foreign file is a usage error (exit 2).</summary>
+    /// <summary>Reads an earlier `snn bench --json` report; a missing, unreadable or foreign file is a usage error (exit 2).</summary>
     public static BenchReport Load(string path, JsonSerializerOptions options)
     {
         if (!File.Exists(path)) throw new UsageException($"--compare {path}: no such file; expected the --json report of an earlier `snn bench`.");
+        BenchReport? report;
         try
         {
-            var report = JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(path), options);
-            if (report?.Rows is not { Count: > 0 }) throw new UsageException($"--compare {path}: the report has no rows; expected the --json report of an earlier `snn bench`.");
-            return report;
+            report = JsonSerializer.Deserialize<BenchReport>(File.ReadAllText(path), options);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new UsageException($"--compare {path}: not a `snn bench --json` report ({e.Message}).");
+            throw new UsageException($"--compare {path}: not a readable `snn bench --json` report ({e.Message}).");
         }
+        if (report?.Rows is not { Count: > 0 }) throw new UsageException($"--compare {path}: the report has no rows; expected the --json report of an earlier `snn bench`.");
+        if (report.Rows.FindIndex(r => r?.Workload is null || r.Mode is null) is var bad and >= 0)
+            throw new UsageException($"--compare {path}: row {bad + 1} has no Workload or Mode; expected the --json report of an earlier `snn bench`.");
+        return report;
     }
 
     /// <summary>Prints, per (workload, mode) present in both, median time and measured peak memory as now / before.</summary>
@@ -26,6 +29,7 @@ internal static class BenchComparison
     {
         Console.WriteLine();
         Console.WriteLine($"compared with {beforePath} (ratio now / before; < 1 is faster or leaner; the machine's speed drifts, so compare runs of one sitting):");
+        if (now.Device != before.Device) Console.WriteLine($"note: this run is on {now.Device}, {Path.GetFileName(beforePath)} on {before.Device}: the ratios compare devices.");
         Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
         foreach (var row in now.Rows)
         {

@@ -29,6 +29,39 @@ public sealed class BenchCompareTests : IDisposable
     }
 
     [Fact]
+    public void A_garbled_compare_file_exits_2_naming_the_file_before_any_benchmark_runs()
+    {
+        var garbled = Path.Combine(dir, "garbled bench.json");
+        File.WriteAllText(garbled, JsonSerializer.Serialize(Report(Row("W1 mlp", "bptt", 40, 1)))[..40]);   // cut mid-way
+        var (code, output, error) = ConsoleCapture.Snn("bench", "--workloads", "W1", "--modes", "bptt", "--compare", garbled);
+        Assert.Equal(2, code);
+        Assert.Contains(garbled, error);
+        Assert.DoesNotContain("[bench]", output);   // nothing ran
+        var rowless = Path.Combine(dir, "rowless.json");
+        File.WriteAllText(rowless, """{ "Machine": "m", "Rows": [ { "MedianMs": 3 } ] }""");
+        (code, _, error) = ConsoleCapture.Snn("bench", "--workloads", "W1", "--modes", "bptt", "--compare", rowless);
+        Assert.Equal(2, code);
+        Assert.Contains("row 1 has no Workload or Mode", error);
+    }
+
+    [Fact]
+    public void A_report_from_another_device_is_compared_with_a_note_and_an_old_report_is_on_the_cpu()
+    {
+        var path = Path.Combine(dir, "old.json");
+        using (var doc = JsonDocument.Parse(JsonSerializer.Serialize(Report(Row("W1 mlp", "bptt", 40, 1)))))
+        {
+            // A report written before the Device field existed.
+            var fields = doc.RootElement.EnumerateObject().Where(p => p.Name != "Device").ToDictionary(p => p.Name, p => p.Value.Clone());
+            File.WriteAllText(path, JsonSerializer.Serialize(fields));
+        }
+        var old = BenchComparison.Load(path, new JsonSerializerOptions());
+        Assert.Equal("cpu", old.Device);
+        var (_, output, _) = ConsoleCapture.Run(() => { BenchComparison.Print(Report(Row("W1 mlp", "bptt", 4, null)) with { Device = "cuda" }, old, path); return 0; });
+        Assert.Contains("this run is on cuda, old.json on cpu", output);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("W1 mlp") && l.Contains("0.10") && l.Contains("n/a"));
+    }
+
+    [Fact]
     public void Ratios_are_now_over_before_per_workload_and_mode()
     {
         var before = Report(Row("W1 mlp", "bptt", 40, 100L << 20), Row("W2 conv-event", "bptt", 80, 60L << 20), Row("W3 alexnet-dvs", "bptt", 2000, null));

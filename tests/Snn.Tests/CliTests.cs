@@ -5,6 +5,7 @@ using System.Text.Json;
 using Snn.Cli;
 using Snn.Benchmarks;
 using Snn.Measurement;
+using TorchSharp;
 
 namespace Snn.Tests;
 
@@ -82,6 +83,8 @@ public sealed class CliTests : IDisposable
     [InlineData("--warmup", "bench --warmup x")]
     [InlineData("fastest", "bench --modes bptt,fastest")]
     [InlineData("W9", "bench --workloads W1,W9")]
+    [InlineData("--device", "bench --device tpu")]
+    [InlineData("--device", "bench --device cuda:x")]
     [InlineData("nope", "data verify nope")]
     [InlineData("--train", "data emulate --train -5")]
     [InlineData("frobnicate", "frobnicate")]
@@ -131,6 +134,20 @@ public sealed class CliTests : IDisposable
         var args = BenchCommand.ChildArguments(settings, "memory", "/tmp/a b/memory.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1", "--threads", "2",
             "--phase", "memory", "--json", "/tmp/a b/memory.json" }, args);
+        args = BenchCommand.ChildArguments(settings with { Threads = null, Device = "cuda:1" }, "time", "t.json");
+        Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
+            "--device", "cuda:1", "--phase", "time", "--json", "t.json" }, args);
+    }
+
+    [Fact]
+    public void Bench_on_cuda_without_cuda_exits_2_naming_the_device_and_the_build_switch()
+    {
+        Assert.SkipWhen(torch.cuda.is_available(), "CUDA is available here: --device cuda would run the bench");
+        var (code, output, error) = Snn("bench", "--workloads", "W1", "--modes", "bptt", "--device", "CUDA");
+        Assert.Equal(2, code);
+        Assert.Contains("--device cuda", error);
+        Assert.Contains("SnnTorchBackend=cuda", error);
+        Assert.DoesNotContain("[bench]", output);
     }
 
     /// <summary>

@@ -34,12 +34,15 @@ public static class Bench
 
     /// <summary>
     /// One training step of <paramref name="trainer"/> on the workload's fixed synthetic batch, encoding included as
-    /// data arrives in training: direct input as a stride-0 view, event frames as a fresh seeded Bernoulli draw per step.
+    /// data arrives in training: direct input as a stride-0 view, event frames as a fresh seeded Bernoulli draw per step
+    /// (drawn on the CPU, then copied to the trainer's device). The step ends with the batch's one read of its
+    /// statistics, so on a GPU it returns only when its kernels have run.
     /// </summary>
     public static Action Step(Trainer trainer, Workload workload, int seed = 0)
     {
         var encoder = workload.Encoder((ulong)seed);
         var (images, labels) = workload.SyntheticBatch(seed);
+        if (trainer.Device.type != DeviceType.CPU) (images, labels) = (images.to(trainer.Device), labels.to(trainer.Device));
         return () =>
         {
             using var scope = torch.NewDisposeScope();
@@ -65,10 +68,11 @@ public static class Bench
     /// <summary>
     /// Peak extra memory of one training step by every method available (<see cref="StepMemoryProbe"/>): the minimum over
     /// <paramref name="repeats"/> steps after <paramref name="warmup"/> steps, so that optimizer state already exists.
-    /// For the resident figure run without the MALLOC_* tuning variables: they keep freed memory resident.
+    /// For the resident figure run without the MALLOC_* tuning variables: they keep freed memory resident. Steps on a
+    /// device that cannot be measured (CUDA) run unmeasured: the reading is empty.
     /// </summary>
     public static MemoryReading PeakStepBytes(Trainer trainer, Workload workload, int warmup = 2, int repeats = 3, int seed = 0) =>
-        StepMemoryProbe.Measure(Step(trainer, workload, seed), warmup, repeats);
+        StepMemoryProbe.Measure(Step(trainer, workload, seed), warmup, repeats, trainer.Device);
 
     /// <summary>
     /// Measured peak step memory next to the cost model's, plan by plan, on <paramref name="network"/> (trained a few
@@ -110,19 +114,23 @@ public static class Bench
         }, warmup: 2, repeats: repeats);
     }
 
-    /// <summary>This machine's fp32 GEMM rate in GFLOP/s: best of a few timed n×n torch.mm.</summary>
-    public static double GemmPeakGflops(int n = 2048, int repeats = 5)
+    /// <summary>The fp32 GEMM rate of <paramref name="device"/> (default: the CPU) in GFLOP/s: best of a few timed n×n torch.mm.</summary>
+    public static double GemmPeakGflops(int n = 2048, int repeats = 5, Device? device = null)
     {
+        device ??= torch.CPU;
+        var cuda = device.type == DeviceType.CUDA;
         using var scope = torch.NewDisposeScope();
-        var a = torch.rand(n, n);
-        var b = torch.rand(n, n);
+        var a = torch.rand(n, n, device: device);
+        var b = torch.rand(n, n, device: device);
         torch.mm(a, b);
+        if (cuda) torch.cuda.synchronize(device);   // kernels are queued: time until they have run
         var best = double.MaxValue;
         for (var i = 0; i < repeats; i++)
         {
             using var inner = torch.NewDisposeScope();
             var clock = Stopwatch.StartNew();
             torch.mm(a, b);
+            if (cuda) torch.cuda.synchronize(device);
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
         return 2.0 * n * n * n / best / 1e9;

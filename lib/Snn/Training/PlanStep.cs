@@ -69,10 +69,18 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
             }
             if (update && accumulate)
                 for (var m = 0; m < blocks.Count; m++) StepBlock(m);
-            var blockCorrect = scoreSums.Select(sum => sum.argmax(1).eq(labels).sum().item<long>()).ToArray();
-            var losses = lossSums.Select(l => l!.item<double>() / plan.TimeSteps).ToArray();
-            var readout = (scoreSums[^1] / plan.TimeSteps).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-            var spikeCounts = spikeSums.Select(t => t is null ? 0.0 : t.item<double>()).ToArray();
+            // One host read per batch (HostReads): losses, correct counts, spike counts and readout in one float64 vector.
+            int nb = blocks.Count, ns = stages.Count;
+            var zero = torch.zeros(1, dtype: ScalarType.Float64, device: input.device);
+            var host = HostReads.ToHost(torch.cat([
+                .. lossSums.Select(l => l!.reshape(1)),
+                .. scoreSums.Select(sum => sum.argmax(1).eq(labels).sum().to_type(ScalarType.Float64).reshape(1)),
+                .. spikeSums.Select(t => t?.reshape(1) ?? zero),
+                (scoreSums[^1] / plan.TimeSteps).to_type(ScalarType.Float64).flatten()]));
+            var losses = host[..nb].Select(l => l / plan.TimeSteps).ToArray();
+            var blockCorrect = host[nb..(2 * nb)].Select(c => (long)c).ToArray();
+            var spikeCounts = host[(2 * nb)..(2 * nb + ns)];
+            var readout = host[(2 * nb + ns)..];
             return new BatchOutcome(losses[^1], blockCorrect[^1], losses, blockCorrect, spikeCounts, spikeElements, readout);
         }
         finally

@@ -50,6 +50,8 @@ public sealed class Trainer
     public TrainingPlan Plan { get; }
     public TrainerOptions Options { get; }
     public SpikingNetwork Network => network;
+    /// <summary>Where the network, heads and optimizer state live; batches are moved here.</summary>
+    public Device Device => device;
     /// <summary>The local heads (one per block but the last); trained with their blocks and saved in checkpoints.</summary>
     public LocalHeads Heads { get; }
     /// <summary>Blocks (first stage, number of stages) in order.</summary>
@@ -203,8 +205,9 @@ public sealed class Trainer
                     scope.Attach([x, y]);
                     network.ResetState();
                     var logits = network.forward(x).mean([0]);
-                    lossSum += step.LossOf(logits, y).to_type(ScalarType.Float64).item<double>() * y.shape[0];
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    var read = HostReads.ToHost(torch.stack([step.LossOf(logits, y).to_type(ScalarType.Float64), logits.argmax(1).eq(y).sum().to_type(ScalarType.Float64)]));
+                    lossSum += read[0] * y.shape[0];
+                    correct += (long)read[1];
                 }
             }
         }

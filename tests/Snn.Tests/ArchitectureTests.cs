@@ -16,6 +16,7 @@ public class ArchitectureTests
     public static readonly (string Namespace, string[] MayUse)[] Layers =
     [
         ("Snn.IO", []),
+        ("Snn.Threading", []),
         ("Snn.Neurons", []),
         ("Snn.Layers", ["Snn.Neurons"]),
         ("Snn.Encoders", []),

@@ -36,9 +36,34 @@ public sealed class LifNeuron : SpikingNeuron
     /// <summary>The trainable β, or null when β is fixed.</summary>
     public Parameter? BetaParameter => beta;
 
+    /// <summary>
+    /// Run a window as one autograd node (<see cref="LifWindowFunction"/>) where it applies: fixed β, detached reset, a
+    /// carried state without gradient history. False: always the per-step graph of <see cref="Lif.Step"/> (for comparisons).
+    /// </summary>
+    internal bool Fused { get; set; } = true;
+
+    private bool CanFuse => Fused && beta is null && Parameters.DetachReset && (membrane.IsEmpty || !membrane.Value.requires_grad);
+
     public override Tensor forward(Tensor input)
     {
         if (input.dim() < 2) throw new ArgumentException($"LIF input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
+        return CanFuse ? ForwardWindow(input, (int)input.shape[0], constant: false) : ForwardSteps(input);
+    }
+
+    public override Tensor ForwardRepeated(Tensor current, int steps) =>
+        CanFuse ? ForwardWindow(current, steps, constant: true) : base.ForwardRepeated(current, steps);
+
+    private Tensor ForwardWindow(Tensor currents, int steps, bool constant)
+    {
+        var (spikes, last) = LifWindowFunction.Run(currents, steps, constant, Parameters, membrane.ValueOrNull, lastSpikes.ValueOrNull);
+        membrane.Set(last);
+        // A copy, not a view: the carried spikes must not keep the window's output alive.
+        using (torch.no_grad()) lastSpikes.Set(spikes[steps - 1].clone());
+        return spikes;
+    }
+
+    private Tensor ForwardSteps(Tensor input)
+    {
         LifState? current = membrane.IsEmpty ? null : new LifState(membrane.Value, lastSpikes.Value);
         var steps = (int)input.shape[0];
         var spikes = new Tensor[steps];

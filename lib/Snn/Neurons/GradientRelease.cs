@@ -28,9 +28,18 @@ internal static class GradientRelease
         return gradient;
     }
 
-    /// <summary>Disposes the gradients a backward received (undefined ones are skipped).</summary>
+    /// <summary>
+    /// Disposes the gradients a backward received. An undefined one (an output that got no gradient) is an empty
+    /// wrapper that its scope would never count as disposed; it is detached from the scope instead, so that the scope
+    /// statistics (live tensor counts) stay balanced.
+    /// </summary>
     public static void ReleaseReceived(IEnumerable<Tensor> gradients)
     {
-        foreach (var g in gradients) if (g is not null && !g.IsInvalid) g.Dispose();
+        foreach (var g in gradients)
+        {
+            if (g is null) continue;
+            if (g.IsInvalid) g.DetachFromDisposeScope();
+            else g.Dispose();
+        }
     }
 }

@@ -37,10 +37,14 @@ public sealed class LifNeuron : SpikingNeuron
     public Parameter? BetaParameter => beta;
 
     /// <summary>
-    /// Run a window as one autograd node (<see cref="LifWindowFunction"/>) where it applies: fixed β, detached reset, a
-    /// carried state without gradient history. False: always the per-step graph of <see cref="Lif.Step"/> (for comparisons).
+    /// Run each call (a window) as one autograd node that keeps about 2 bytes per neuron and step for backward instead of
+    /// ~12 (<see cref="LifWindowFunction"/>; docs/method.md), where it applies: fixed β, detached reset, a carried state
+    /// without gradient history. Its spikes and gradients are those of the per-step graph, but the membrane it carries on
+    /// has no gradient history: gradients stop at every call border, as at a window border in training (where the
+    /// trainer detaches the state anyway). False: the per-step graph of <see cref="Lif.Step"/>, which backpropagates
+    /// across calls made without <see cref="NetworkState.DetachState"/>.
     /// </summary>
-    internal bool Fused { get; set; } = true;
+    public bool Fused { get; set; } = true;
 
     private bool CanFuse => Fused && beta is null && Parameters.DetachReset && (membrane.IsEmpty || !membrane.Value.requires_grad);
 
@@ -50,8 +54,10 @@ public sealed class LifNeuron : SpikingNeuron
         return CanFuse ? ForwardWindow(input, (int)input.shape[0], constant: false) : ForwardSteps(input);
     }
 
-    public override Tensor ForwardRepeated(Tensor current, int steps) =>
-        CanFuse ? ForwardWindow(current, steps, constant: true) : base.ForwardRepeated(current, steps);
+    public override Tensor ForwardRepeated(Tensor current, int steps)
+    {
+        return CanFuse ? ForwardWindow(current, steps, constant: true) : base.ForwardRepeated(current, steps);
+    }
 
     private Tensor ForwardWindow(Tensor currents, int steps, bool constant)
     {

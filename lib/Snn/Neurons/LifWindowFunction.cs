@@ -6,14 +6,15 @@ namespace Snn.Neurons;
 
 /// <summary>
 /// The LIF recurrence over one window as a single autograd node: a forward loop over the K steps and a hand-written
-/// backward, for fixed β with the reset path detached (hard or soft reset) and a carried state without gradient history.
+/// backward, for fixed β with the reset path detached (hard or soft reset) and a carried state without gradient history;
+/// the last membrane it returns has none either.
 /// Per neuron and step it keeps only what its backward reads: with the rectangular surrogate its window (exact) and,
 /// for a hard reset, the spike, as bool; with another surrogate u − θ in the input's dtype (the spike is its sign).
 /// The per-step graph of <see cref="Lif.Step"/> keeps about 12 bytes instead. The arithmetic is that graph's, in the
 /// same order, so spikes and gradients are the same; only a constant input's gradient (one current repeated over the
 /// window) is summed over the steps in a different order. Call through <see cref="Run"/>.
 /// </summary>
-internal sealed class LifWindowFunction : MultiTensorFunction<LifWindowFunction>
+internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction>
 {
     public override string Name => "SnnLifWindow";
 
@@ -27,11 +28,12 @@ internal sealed class LifWindowFunction : MultiTensorFunction<LifWindowFunction>
         var save = torch.is_grad_enabled() && currents.requires_grad;
         // Own scope: TorchSharp's node caches an empty tensor the size of each output; they go with this scope.
         using var scope = torch.NewDisposeScope();
-        var outputs = apply(currents, new Window(p, steps, constant, membrane, lastSpikes, save));
-        return (outputs[0].MoveToOuterDisposeScope(), outputs[1].MoveToOuterDisposeScope());
+        var window = new Window(p, steps, constant, membrane, lastSpikes, save);
+        var spikes = apply(currents, window);
+        return (spikes.MoveToOuterDisposeScope(), window.Last!.MoveToOuterDisposeScope());
     }
 
-    public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
+    public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
         var currents = (Tensor)vars[0];
         var w = (Window)vars[1];
@@ -86,10 +88,11 @@ internal sealed class LifWindowFunction : MultiTensorFunction<LifWindowFunction>
             ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype));
             ctx.set_materialize_grads(false);
         }
-        return [spikes, u!];
+        w.Last = u;
+        return spikes;
     }
 
-    public override List<Tensor> backward(AutogradContext ctx, List<Tensor> grad_outputs)
+    public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
         GradientRelease.ReleaseReturned();
         using var scope = torch.NewDisposeScope();
@@ -99,13 +102,12 @@ internal sealed class LifWindowFunction : MultiTensorFunction<LifWindowFunction>
         var p = info.Parameters;
         var rectangular = p.Surrogate as Rectangular;
         var hard = p.Reset == ResetMode.Hard;
-        var gradSpikes = Defined(grad_outputs[0]);
-        var gradMembrane = Defined(grad_outputs[1]);
-        var device = (gradSpikes ?? gradMembrane)?.device ?? torch.CPU;
+        var gradSpikes = Defined(grad_output);
+        var device = gradSpikes?.device ?? torch.CPU;
         var gradInput = info.Constant
             ? torch.zeros(info.Shape, dtype: info.DType, device: device)
             : torch.empty([info.Steps, .. info.Shape], dtype: info.DType, device: device);
-        var carry = gradMembrane;   // the gradient reaching u[t] from later: the carried membrane's, then the recurrence's
+        Tensor? carry = null;   // the gradient reaching u[t] from later steps through the recurrence
         for (var t = info.Steps - 1; t >= 0; t--)
         {
             using var step = torch.NewDisposeScope();
@@ -127,17 +129,25 @@ internal sealed class LifWindowFunction : MultiTensorFunction<LifWindowFunction>
             // Into u[t − 1] through (u·(1 − s))·β (hard) or u·β − s·θ (soft, the s term detached).
             var next = g * p.Beta;
             if (hard) next.masked_fill_(fired?[t - 1] ?? distance![t - 1].ge(0.0), 0.0);
-            if (carry is not null && !ReferenceEquals(carry, gradMembrane)) carry.Dispose();
+            carry?.Dispose();
             carry = next.MoveToOuterDisposeScope();
         }
-        GradientRelease.ReleaseReceived(grad_outputs);
+        GradientRelease.ReleaseReceived([grad_output]);
         return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];
     }
 
     private static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
 
-    /// <summary>The arguments of one window (not tensors of the graph: the carried state has no gradient history).</summary>
-    private sealed record Window(LifParameters Parameters, int Steps, bool Constant, Tensor? Membrane, Tensor? LastSpikes, bool Save);
+    /// <summary>
+    /// The arguments of one window (not tensors of the graph: the carried state has no gradient history) and, after the
+    /// forward, its last membrane. That is not an output of the node: an output that gets no gradient reaches backward
+    /// as an undefined tensor that TorchSharp's scope statistics count as live forever. So the membrane leaves without
+    /// gradient history (<see cref="LifNeuron"/> refuses to backpropagate across calls through it).
+    /// </summary>
+    private sealed record Window(LifParameters Parameters, int Steps, bool Constant, Tensor? Membrane, Tensor? LastSpikes, bool Save)
+    {
+        public Tensor? Last { get; set; }
+    }
 
     /// <summary>What backward needs besides the saved tensors.</summary>
     private sealed record Saved(LifParameters Parameters, int Steps, bool Constant, long[] Shape, ScalarType DType);

@@ -52,15 +52,16 @@ public sealed class CostModelTests
     [Fact]
     public void Retained_bytes_per_step_match_a_hand_count()
     {
-        // Per sample and step, float32: a conv stage with max pooling keeps its stacked spikes (4 B: the next conv saves
-        // them), the fused LIF's spike and surrogate window as bool (2 B) and the pool's winner (1 B); nothing keeps its
-        // synapse output. Spikes read by a linear synapse of the same block are kept as bool (1 B). The readout keeps
-        // its stacked membranes (4 B).
+        // Per sample and step, float32: a conv stage with max pooling keeps the fused LIF's spike and surrogate window as
+        // bool (2 B) and the pool's winner (1 B); nothing keeps its synapse output. Its stacked spikes (4 B) are kept by
+        // the next convolution and counted there; spikes read by a linear synapse of the same block are kept as bool
+        // (1 B). The readout keeps its stacked membranes (4 B).
         var r = CostModel.Estimate(W2(), TrainingPlan.Bptt(1), 1, Events);
-        Assert.Equal(12 * 15 * 15 * (4 + 2 + 1), r.Stages[0].RetainedBytesPerStep);
-        Assert.Equal(64 * 5 * 5 * (1 + 2 + 1), r.Stages[1].RetainedBytesPerStep);
+        Assert.Equal(12 * 15 * 15 * (2 + 1), r.Stages[0].RetainedBytesPerStep);
+        Assert.Equal(64 * 5 * 5 * (1 + 2 + 1) + 12 * 15 * 15 * 4, r.Stages[1].RetainedBytesPerStep);
         Assert.Equal(10 * 4, r.Stages[2].RetainedBytesPerStep);
-        // Across a block border the spikes stay float (the next block reads them detached, its synapse keeps that tensor).
+        // The last stage of a block keeps its float spikes (the loss and the next block read them); the first stage of a
+        // block reads a detached input that the window holds.
         var local = CostModel.Estimate(W2(), TrainingPlan.Local(1, 1), 1, Events);
         Assert.Equal(64 * 5 * 5 * (4 + 2 + 1), local.Stages[1].RetainedBytesPerStep);
         // An FC hidden layer without pooling, read by the FC readout.

@@ -58,10 +58,14 @@ public static class CostModel
         if (o.FiringRates is { } fr && fr.Count != stages.Count)
             throw new ArgumentException($"FiringRates has {fr.Count} entries; the network has {stages.Count} stages (give 0 for the readout).", nameof(options));
         var layout = new StepLayout(stages, plan.ValidatedFor(stages.Count), batch, o);
-        // A spiking stage's output read by a linear synapse of the same block is kept by that synapse as bool (1 byte).
+        // Inside a block a stage's output is released once the next stage has read it: a linear synapse on spikes keeps a
+        // bool copy until the graph goes, a convolution keeps the float tensor until its backward has passed. The last
+        // stage of a block keeps its output in the block's scope (the loss and the next block read it).
+        bool InBlockNext(int i) => i + 1 < stages.Count && layout.BlockOf[i + 1] == layout.BlockOf[i];
+        bool KeptAsBits(int i) => InBlockNext(i) && stages[i].IsSpiking && stages[i].Dropout == 0 && stages[i + 1].Synapse == SynapseKind.Linear;
         var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
-            outputKeptAsBits: st.IsSpiking && st.Dropout == 0 && i + 1 < stages.Count && layout.BlockOf[i + 1] == layout.BlockOf[i]
-                && stages[i + 1].Synapse == SynapseKind.Linear)).ToList();
+            output: !InBlockNext(i) ? OutputHolder.Scope : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
+            inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1))).ToList();
         var heads = LocalHead.Of(layout);
         var costs = OperationModel.Costs(layout, footprints, heads);
         var memory = PeakMemoryModel.Estimate(layout, footprints, heads);

@@ -4,17 +4,19 @@ namespace Snn.Costs;
 
 /// <summary>
 /// What one stage keeps for backward per time step, for the whole batch, in bytes, by who holds it. Each stage runs in
-/// its own dispose scope and only its output (stacked spikes or readout membranes) reaches the block's scope; a linear
-/// synapse of the same block that reads spikes keeps them as bool and the float spikes go. The kit's own autograd nodes
+/// its own dispose scope and only its output (stacked spikes or readout membranes) leaves it; the trainer releases it
+/// once the next stage of the block has read it (<see cref="OutputHolder"/>): a linear synapse on spikes keeps them as
+/// bool, a convolution keeps the float tensor (counted as that stage's <paramref name="SynapseSaved"/>). The kit's own autograd nodes
 /// (the fused LIF window, max pooling) keep their compact tensors until the block's graph goes: the LIF
 /// <see cref="CostOptions.LifSavedBytesPerNeuronStep"/>, max pooling one byte per output. Autograd saves, and frees as
 /// backward passes the stage, the synapse output where batch norm needs it (none for a constant input). A learnable β
 /// runs the per-step graph: u − θ (held with the graph), 1 − s and u·(1 − s) (freed as backward passes), and the
 /// surrogate gradient that backward makes and the block's scope keeps.
 /// </summary>
-/// <param name="ScopeHeld">Held by the block's scope until the window's backward ends: the stage's output (or its bool
-/// copy) and the compact tensors of the kit's autograd nodes.</param>
-/// <param name="SynapseSaved">Saved by autograd for the synapse side: the synapse output for batch norm.</param>
+/// <param name="ScopeHeld">Held until the window's backward ends: the stage's output (last stage of a block) or its bool
+/// copy, and the compact tensors of the kit's autograd nodes.</param>
+/// <param name="SynapseSaved">Saved by autograd for the synapse side: the previous stage's spikes a convolution of the
+/// same block reads, the synapse output for batch norm.</param>
 /// <param name="NeuronSaved">Saved by autograd for a per-step-graph neuron (learnable β).</param>
 /// <param name="BackwardHeld">Made by backward and kept by the block's scope: the per-step graph's surrogate gradient.</param>
 internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, double NeuronSaved, double BackwardHeld)
@@ -27,16 +29,18 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
 
     /// <summary>
     /// The footprint of <paramref name="stage"/>; <paramref name="constantInput"/>: its synapse runs once per window;
-    /// <paramref name="outputKeptAsBits"/>: its spikes are read by a linear synapse of the same block.
+    /// <paramref name="output"/>: who keeps its output; <paramref name="inputSavedBySynapse"/>: its synapse keeps the
+    /// previous stage's output (a convolution on spikes of its own block).
     /// </summary>
-    public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options, bool outputKeptAsBits = false)
+    public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options,
+        OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false)
     {
         double n = batch, b = bytesPerElement;
         var perStepGraph = stage.IsSpiking && stage.NeuronParameters > 0;
         var neuron = !stage.IsSpiking ? 0 : perStepGraph ? b : options.LifSavedBytesPerNeuronStep;
         return new StageFootprint(
-            ScopeHeld: n * stage.Neurons * ((outputKeptAsBits ? 1 : b) + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),
-            SynapseSaved: n * (constantInput || !stage.BatchNorm ? 0 : stage.SynapseOutputs * b),
+            ScopeHeld: n * stage.Neurons * (output switch { OutputHolder.Scope => b, OutputHolder.Bits => 1, _ => 0 } + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),
+            SynapseSaved: n * ((constantInput || !stage.BatchNorm ? 0 : stage.SynapseOutputs * b) + (inputSavedBySynapse ? stage.InputSize * b : 0)),
             NeuronSaved: n * (perStepGraph ? stage.Neurons * (4 + b) : 0),
             BackwardHeld: n * (perStepGraph ? stage.Neurons * b : 0));
     }

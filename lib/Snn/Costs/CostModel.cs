@@ -62,7 +62,8 @@ public static class CostModel
         // bool copy until the graph goes, a convolution keeps the float tensor until its backward has passed. The last
         // stage of a block keeps its output in the block's scope (the loss and the next block read it).
         bool InBlockNext(int i) => i + 1 < stages.Count && layout.BlockOf[i + 1] == layout.BlockOf[i];
-        bool KeptAsBits(int i) => InBlockNext(i) && stages[i].IsSpiking && stages[i].Dropout == 0 && stages[i + 1].Synapse == SynapseKind.Linear;
+        bool KeptAsBits(int i) => InBlockNext(i) && stages[i].IsSpiking && stages[i].Dropout == 0 && stages[i + 1].Synapse == SynapseKind.Linear
+            && 3 * layout.K * layout.N * stages[i].Neurons > 4 * stages[i + 1].Weights;   // as the stage decides (SpikeLinearFunction.Pays)
         var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
             output: !InBlockNext(i) ? OutputHolder.Scope : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
             inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1))).ToList();

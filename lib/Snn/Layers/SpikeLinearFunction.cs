@@ -19,6 +19,12 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
 
     public override string Name => "SnnSpikeLinear";
 
+    /// <summary>
+    /// True when keeping <paramref name="inputElements"/> as bool saves more (3 bytes each) than the weight-sized copy of
+    /// the weight gradient it costs (autograd copies a gradient a TorchSharp custom backward returns, 4 bytes per weight).
+    /// </summary>
+    public static bool Pays(double inputElements, double weightElements) => 3 * inputElements > 4 * weightElements;
+
     /// <summary><paramref name="input"/> [M, in] of 0/1 values; <paramref name="bias"/> may be null.</summary>
     public static Tensor Run(Tensor input, Tensor weight, Tensor? bias)
     {

@@ -106,7 +106,9 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
 
     private Tensor Stateless(Tensor x)
     {
-        var y = Compact && SpikeInput && linear is not null
+        // Only where the bool copy saves more than it costs: TorchSharp keeps a reference to the weight gradient a custom
+        // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
+        var y = Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel())
             ? SpikeLinearFunction.Run(flattens ? x.flatten(1) : x, linear.weight!, linear.bias)
             : synapse.forward(x);
         if (norm is not null) y = norm.forward(y);

@@ -66,7 +66,7 @@ public static class CostModel
             && 3 * layout.K * layout.N * stages[i].Neurons > 4 * stages[i + 1].Weights;   // as the stage decides (SpikeLinearFunction.Pays)
         var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
             output: !InBlockNext(i) ? OutputHolder.Scope : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
-            inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1))).ToList();
+            inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1), inputAsBits: i > 0 && KeptAsBits(i - 1))).ToList();
         var heads = LocalHead.Of(layout);
         var costs = OperationModel.Costs(layout, footprints, heads);
         var memory = PeakMemoryModel.Estimate(layout, footprints, heads);

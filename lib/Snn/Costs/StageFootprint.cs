@@ -21,6 +21,12 @@ namespace Snn.Costs;
 /// <param name="BackwardHeld">Made by backward and kept by the block's scope: the per-step graph's surrogate gradient.</param>
 internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, double NeuronSaved, double BackwardHeld)
 {
+    /// <summary>
+    /// Bytes of the spike input a linear synapse on bool-kept spikes expands back to floats at a time during its backward
+    /// (<see cref="SpikeLinearFunction.ChunkElements"/>); 0 for other synapses.
+    /// </summary>
+    public double SynapseChunk { get; init; }
+
     /// <summary>Autograd's saved tensors, freed as backward passes the stage.</summary>
     public double AutogradHeld { get; } = SynapseSaved + NeuronSaved;
 
@@ -33,7 +39,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// previous stage's output (a convolution on spikes of its own block).
     /// </summary>
     public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options,
-        OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false)
+        OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false, bool inputAsBits = false)
     {
         double n = batch, b = bytesPerElement;
         var perStepGraph = stage.IsSpiking && stage.NeuronParameters > 0;
@@ -42,6 +48,10 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             ScopeHeld: n * stage.Neurons * (output switch { OutputHolder.Scope => b, OutputHolder.Bits => 1, _ => 0 } + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),
             SynapseSaved: n * ((constantInput || !stage.BatchNorm ? 0 : stage.SynapseOutputs * b) + (inputSavedBySynapse ? stage.InputSize * b : 0)),
             NeuronSaved: n * (perStepGraph ? stage.Neurons * (4 + b) : 0),
-            BackwardHeld: n * (perStepGraph ? stage.Neurons * b : 0));
+            BackwardHeld: n * (perStepGraph ? stage.Neurons * b : 0))
+        {
+            // Whole rows of the input, at most ChunkElements elements (at least one row).
+            SynapseChunk = inputAsBits ? b * stage.InputSize * Math.Max(1, SpikeLinearFunction.ChunkElements / Math.Max(1, stage.InputSize)) : 0,
+        };
     }
 }

@@ -110,16 +110,22 @@ public sealed class MemoryMeterTests
     {
         if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); Assert.Skip(NoCounter); }
         const long steps = 10, batch = 64, width = 1000;
-        var lif = new Snn.Neurons.LifNeuron();
-        using var scope = torch.NewDisposeScope();
-        var input = torch.rand([steps, batch, width], requires_grad: true);
-        var before = MemoryMeter.LiveBytes!.Value;
-        var spikes = lif.forward(input * 2.0);   // the product (4 bytes) is made here and kept by the caller's scope
-        var perNeuronStep = (MemoryMeter.LiveBytes!.Value - before) / (double)(steps * batch * width);
-        // 1−s, u−θ, the stacked spikes and the product: 16 bytes; the carried state adds 2 floats per neuron once.
-        Assert.InRange(perNeuronStep, 15.5, 17.5);
-        spikes.sum().backward();
-        Assert.NotNull(input.grad);
-        lif.ResetState();
+        foreach (var fused in new[] { true, false })
+        {
+            var lif = new Snn.Neurons.LifNeuron { Fused = fused };
+            using var scope = torch.NewDisposeScope();
+            var input = torch.rand([steps, batch, width], requires_grad: true);
+            var before = MemoryMeter.LiveBytes!.Value;
+            var spikes = lif.forward(input * 2.0);   // the product (4 bytes) is made here and kept by the caller's scope
+            var perNeuronStep = (MemoryMeter.LiveBytes!.Value - before) / (double)(steps * batch * width);
+            // The carried state adds 2 floats per neuron once (0.8 bytes per neuron-step here). Fused window: the spike and
+            // the surrogate's window as bool, the stacked spikes and the product: 10 bytes. Per-step graph: 1−s, u−θ, the
+            // stacked spikes and the product: 16 bytes.
+            if (fused) Assert.InRange(perNeuronStep, 10.5, 11.5);
+            else Assert.InRange(perNeuronStep, 15.5, 17.5);
+            spikes.sum().backward();
+            Assert.NotNull(input.grad);
+            lif.ResetState();
+        }
     }
 }

@@ -89,7 +89,7 @@ internal static class PeakMemoryModel
                 var (neuron, pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start);
                 var accumulation = accumulate && !first ? b * (double)stages[s].Weights : 0;   // new gradient, then added into the old one
                 return before + Math.Max(L * (f[s].AutogradHeld + n * b * neuron) - Missing(s, true),
-                    Math.Max(L * (f[s].SynapseSaved + n * b * pool) - Missing(s, true), L * n * b * synapse + accumulation - Missing(s, false)));
+                    Math.Max(L * (f[s].SynapseSaved + n * b * pool) - Missing(s, true), L * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
             });
             // The end of the forward, before the block's zero_grad: from the second window on every gradient still exists.
             var afterForward = scopeHeld + L * members.Sum(s => f[s].AutogradHeld) - (first ? members.Sum(s => gradientBytes[s]) + laterBlocksGradients : 0);

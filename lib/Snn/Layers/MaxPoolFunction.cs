@@ -19,7 +19,8 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
     /// <summary>Pools [M, C, H, W] by <paramref name="k"/>×<paramref name="k"/>, stride k, no padding (floor).</summary>
     public static Tensor Run(Tensor input, int k)
     {
-        if (!(torch.is_grad_enabled() && input.requires_grad)) return max_pool2d(input, [k, k], [k, k]);
+        // The winner's place must fit a byte.
+        if (!(torch.is_grad_enabled() && input.requires_grad) || k > 16) return max_pool2d(input, [k, k], [k, k]);
         using var scope = torch.NewDisposeScope();   // the node's cached output-sized tensor goes with it
         return apply(input, k).MoveToOuterDisposeScope();
     }
@@ -29,16 +30,14 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var input = (Tensor)vars[0];
         var k = (int)vars[1];
         var (output, indices) = max_pool2d_with_indices(input, [k, k], [k, k]);
-        var width = input.shape[^1];
-        // The flat index row·W + col of the winner → its place (row mod k)·k + (col mod k) inside its window.
-        // In place, so that at most two int64 tensors of the output's size exist at a time.
-        var row = indices.div(width, rounding_mode: RoundingMode.floor);
-        row.remainder_(k).mul_(k);
-        indices.remainder_(width).remainder_(k);
-        row.add_(indices);
+        long width = input.shape[^1];
+        // libtorch's flat index (row·W + col in the plane) → the winner's place dy·k + dx in its window, without integer
+        // division: subtract the window's corner to get dy·W + dx, then take (W − k) off for every row below the first.
+        indices.sub_(Corners(output.shape[^2], output.shape[^1], width, k, input.device));
+        var winner = indices.to_type(ScalarType.Int16);
+        for (var j = 1; j < k; j++) winner.sub_(indices.ge(j * width).to_type(ScalarType.Int16).mul_(width - k));
         indices.Dispose();
-        var winner = row.to_type(ScalarType.Byte);
-        row.Dispose();
+        winner = winner.to_type(ScalarType.Byte);
         ctx.save_for_backward([winner]);
         ctx.save_data("pool", new Saved(k, input.shape, input.dtype));
         return output;
@@ -51,18 +50,21 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var winner = ctx.get_saved_variables()[0];
         var info = (Saved)ctx.get_data("pool");
         var k = info.K;
-        long rows = grad_output.shape[^2], cols = grad_output.shape[^1];
+        long rows = grad_output.shape[^2], cols = grad_output.shape[^1], height = info.Shape[^2], width = info.Shape[^1];
+        // Back to libtorch's flat indices, and each output's gradient scattered onto its winner (max_pool2d's backward).
+        var offsets = torch.tensor(Enumerable.Range(0, k * k).Select(i => (long)(i / k * width + i % k)).ToArray(), device: grad_output.device);
+        var indices = offsets.take(winner.to_type(ScalarType.Int64));
+        indices.add_(Corners(rows, cols, width, k, grad_output.device));
         var gradInput = torch.zeros(info.Shape, dtype: info.DType, device: grad_output.device);
-        for (var dy = 0; dy < k; dy++)
-            for (var dx = 0; dx < k; dx++)
-            {
-                using var place = torch.NewDisposeScope();
-                var target = gradInput[TensorIndex.Ellipsis, TensorIndex.Slice(dy, dy + k * rows, k), TensorIndex.Slice(dx, dx + k * cols, k)];
-                target.copy_(grad_output.masked_fill(winner.ne(dy * k + dx), 0.0));
-            }
+        var planes = gradInput.numel() / (height * width);
+        gradInput.view([planes, height * width]).scatter_(1, indices.view([planes, rows * cols]), grad_output.reshape([planes, rows * cols]));
         GradientRelease.ReleaseReceived([grad_output]);
         return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];
     }
+
+    /// <summary>The flat index of each window's top-left input in its plane: [rows, cols].</summary>
+    private static Tensor Corners(long rows, long cols, long width, int k, Device device) =>
+        (torch.arange(rows, device: device) * (k * width)).unsqueeze(1) + torch.arange(cols, device: device) * k;
 
     private sealed record Saved(int K, long[] Shape, ScalarType DType);
 }

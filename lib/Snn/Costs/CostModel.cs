@@ -32,8 +32,8 @@ namespace Snn.Costs;
 /// byte per output) and its neuron's saved tensors (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>; a learnable β
 /// runs the per-step graph, which keeps more, and the surrogate gradient).
 /// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: the heaviest block's
-/// live bytes at its worst moment — during backward (the scope-held forward tensors, autograd's saved tensors of the
-/// stages not yet passed, surrogate gradients so far, and the current stage's <see cref="PeakMemoryModel.BackwardPhaseElements"/>)
+/// live bytes at its worst moment — during a stage's forward (<see cref="StageFootprint.ForwardPeak"/>), during backward (the scope-held forward tensors, autograd's saved tensors of the
+/// stages not yet passed, surrogate gradients so far, and the current stage's <see cref="StageFootprint.NeuronBackward"/> or <see cref="PeakMemoryModel.BackwardPhaseElements"/>)
 /// or during the update (the optimizer's temporary, <see cref="CostOptions.OptimizerChunkElements"/>) — plus the
 /// outputs of earlier blocks of the window (kept until the window ends), the encoded input of all T steps and the
 /// carried neuron state. It is relative to the memory before the step, which already holds the weight gradients of

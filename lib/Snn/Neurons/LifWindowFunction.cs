@@ -55,9 +55,23 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             var current = w.Constant ? currents : currents[t];
             if (u is null)
             {
-                u = (w.Membrane is null ? current.clone()
-                    : hard ? w.Membrane * (1.0 - w.LastSpikes!) * p.Beta + current
-                    : w.Membrane * p.Beta - w.LastSpikes! * p.Threshold + current).MoveToOuterDisposeScope();
+                // From a carried state, the later steps' in-place arithmetic (below) on a copy of the membrane: one
+                // membrane-sized tensor instead of four (1 − s, u·(1 − s), its ·β and the sum) held through the step.
+                u = (w.Membrane is null ? current.clone() : hard ? w.Membrane.clone() : w.Membrane * p.Beta).MoveToOuterDisposeScope();
+                if (w.Membrane is not null)
+                {
+                    if (hard)
+                    {
+                        using (var wasFired = w.LastSpikes!.ne(0.0)) u.masked_fill_(wasFired, 0.0);
+                        u.mul_(p.Beta);
+                    }
+                    else
+                    {
+                        using var reset = w.LastSpikes! * p.Threshold;
+                        u.sub_(reset);
+                    }
+                    u.add_(current);
+                }
             }
             else if (hard)
             {

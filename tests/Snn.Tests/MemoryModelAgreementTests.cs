@@ -30,8 +30,8 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Every sweep plan's measured / model ratio within [0.9, 1.15]. Observed over two runs: 0.976 … 1.079 (W1
-    /// 0.976 … 1.055, W2 1.008 … 1.063, W3 1.026 … 1.079), as `snn bench --sweep` found (0.97 … 1.08). Runtime on a
+    /// Every sweep plan's measured / model ratio within [0.9, 1.15]. Observed with the fused LIF window and the compact
+    /// nodes: 0.949 … 1.087 (W1 0.949 … 1.033, W2 1.032 … 1.044, W3 0.980 … 1.087); before them 0.976 … 1.079. Runtime on a
     /// 2-core machine: 3 min 19 s with other jobs' load falling from 3 to 0.4, 9–15 min under a load of 6 (W3's 12 plans
     /// take most of it).
     /// As the bench measures (<see cref="Bench.Prepare"/>, a step after two warm-up steps, model without firing rates),

@@ -27,12 +27,13 @@ namespace Snn.Costs;
 /// (with error propagation) inputs.</item>
 /// <item>Retained for backward: <see cref="CostReport.RetainedActivationBytes"/> = max over blocks of
 /// K × N × Σ(block's per-step retained bytes) — BPTT ~ T·Σ stages, truncation ~ K·Σ, local ~ T·max
-/// block, combined ~ K·max block. Per step a stage keeps its output (stacked spikes or readout membranes), the
-/// synapse output where pooling or batch norm saves it, max-pool indices (int64), its neuron's saved tensors
-/// (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>) and, from backward, the surrogate gradient.
+/// block, combined ~ K·max block. Per step a stage keeps its output (stacked spikes or readout membranes; spikes read by
+/// a linear synapse of the same block as bool), the synapse output where batch norm saves it, the max-pool winner (one
+/// byte per output) and its neuron's saved tensors (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>; a learnable β
+/// runs the per-step graph, which keeps more, and the surrogate gradient).
 /// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: the heaviest block's
-/// live bytes at its worst moment — during backward (the scope-held forward tensors, autograd's saved tensors of the
-/// stages not yet passed, surrogate gradients so far, and the current stage's <see cref="PeakMemoryModel.BackwardPhaseElements"/>)
+/// live bytes at its worst moment — during a stage's forward (<see cref="StageFootprint.ForwardPeak"/>), during backward (the scope-held forward tensors, autograd's saved tensors of the
+/// stages not yet passed, surrogate gradients so far, and the current stage's <see cref="StageFootprint.NeuronBackward"/> or <see cref="PeakMemoryModel.BackwardPhaseElements"/>)
 /// or during the update (the optimizer's temporary, <see cref="CostOptions.OptimizerChunkElements"/>) — plus the
 /// outputs of earlier blocks of the window (kept until the window ends), the encoded input of all T steps and the
 /// carried neuron state. It is relative to the memory before the step, which already holds the weight gradients of
@@ -57,7 +58,15 @@ public static class CostModel
         if (o.FiringRates is { } fr && fr.Count != stages.Count)
             throw new ArgumentException($"FiringRates has {fr.Count} entries; the network has {stages.Count} stages (give 0 for the readout).", nameof(options));
         var layout = new StepLayout(stages, plan.ValidatedFor(stages.Count), batch, o);
-        var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o)).ToList();
+        // Inside a block a stage's output is released once the next stage has read it: a linear synapse on spikes keeps a
+        // bool copy until the graph goes, a convolution keeps the float tensor until its backward has passed. The last
+        // stage of a block keeps its output in the block's scope (the loss and the next block read it).
+        bool InBlockNext(int i) => i + 1 < stages.Count && layout.BlockOf[i + 1] == layout.BlockOf[i];
+        bool KeptAsBits(int i) => InBlockNext(i) && stages[i].IsSpiking && stages[i].Dropout == 0 && stages[i + 1].Synapse == SynapseKind.Linear
+            && 3 * layout.K * layout.N * stages[i].Neurons > 4 * stages[i + 1].Weights;   // as the stage decides (SpikeLinearFunction.Pays)
+        var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
+            output: !InBlockNext(i) ? OutputHolder.Scope : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
+            inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1), inputAsBits: i > 0 && KeptAsBits(i - 1))).ToList();
         var heads = LocalHead.Of(layout);
         var costs = OperationModel.Costs(layout, footprints, heads);
         var memory = PeakMemoryModel.Estimate(layout, footprints, heads);

@@ -29,14 +29,12 @@ public sealed record CostOptions
     /// </summary>
     public long? OptimizerChunkElements { get; init; } = ChunkedAdam.DefaultChunkElements;
     /// <summary>
-    /// Bytes autograd saves per LIF neuron and step: 1−s and u−θ (each step runs in its own dispose scope, so nothing
-    /// else of the step survives). Native autograd frees 1−s as backward passes it; u−θ, saved by the custom spike
-    /// function, lives until the graph goes with the block's scope. Besides these a LIF stage keeps its stacked spikes (the next stage's input) and,
-    /// once its backward has run, the surrogate gradient moved out of SpikeFunction.backward; a learnable β adds u·(1−s).
-    /// Measured with the exact allocation counter: 12.4 bytes per neuron-step (saved + stacked) after the forward of W1's
-    /// hidden layer.
+    /// Bytes the fused LIF window (one autograd node per window) keeps per neuron and step until the block's graph goes:
+    /// 2 with the rectangular surrogate and a hard reset (the spike and the surrogate's window as bool); 1 with a soft
+    /// reset; with a smooth surrogate u − θ in the input dtype (4 for float32). A learnable β runs the per-step graph,
+    /// which the model counts as before (u − θ, 1 − s, u·(1 − s) and the surrogate gradient).
     /// </summary>
-    public double LifSavedBytesPerNeuronStep { get; init; } = 8;
+    public double LifSavedBytesPerNeuronStep { get; init; } = 2;
 
     public static CostOptions Default { get; } = new();
 

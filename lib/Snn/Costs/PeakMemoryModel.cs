@@ -6,10 +6,14 @@ namespace Snn.Costs;
 /// Retained, peak-step and persistent memory of one training step: the third item of <see cref="CostModel"/>'s
 /// accounting, from the stages' <see cref="StageFootprint"/>s.
 /// <para>
-/// Peak: the longest window with the heaviest block; earlier blocks' outputs of that window stay alive. Within a
+/// Peak: the longest window with the heaviest block; earlier blocks' outputs of that window stay alive. While a stage
+/// runs forward, the earlier stages of its block hold their forward tensors and the stage its forward peak
+/// (<see cref="StageFootprint.ForwardPeak"/>: the synapse output, the fused LIF's per-step temporaries or, at the
+/// window's end, its spikes twice): with short windows that is the step's peak. Within a
 /// block, backward runs from its last stage to its first: while stage s is processed, the scope still holds every
 /// stage's forward tensors, autograd has already freed the saved tensors of the stages after s, the surrogate
-/// gradients of s and later stages exist, and s adds its backward transient (<see cref="BackwardPhaseElements"/>).
+/// gradients of s and later stages exist, and s adds its backward transient (<see cref="StageFootprint.NeuronBackward"/>,
+/// <see cref="BackwardPhaseElements"/>).
 /// After backward the optimizer's temporary (one chunk of ChunkedAdam, or TorchSharp Adam's two parameter-sized ones)
 /// comes on top of what the scope holds. Weight gradients exist between steps (persistent) and so in the baseline:
 /// zero_grad(set_to_none) frees them and backward stores new ones, so those not yet recomputed count below the
@@ -55,7 +59,7 @@ internal static class PeakMemoryModel
 
     /// <summary>
     /// Block <paramref name="m"/>'s live bytes at its worst moment, relative to the pre-step baseline, over the window
-    /// cases (length, first window?): at the end of its forward, during its backward walk or during its update; plus
+    /// cases (length, first window?): during a stage's forward, during its backward walk or during its update; plus
     /// the earlier blocks' outputs of the window.
     /// </summary>
     private static double BlockPeak(StepLayout layout, IReadOnlyList<StageFootprint> f, double[] gradientBytes,
@@ -86,13 +90,20 @@ internal static class PeakMemoryModel
             {
                 // Stage s's own saved tensors go as its phases pass: the neuron's after the neuron phase, the pooling's after the pooling phase.
                 var before = scopeHeld + L * members.Where(j => j < s).Sum(j => f[j].AutogradHeld) + L * members.Where(j => j >= s).Sum(j => f[j].BackwardHeld);
-                var (neuron, pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start);
+                var (pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start);
+                var steps = f[s].ConstantInput ? 1 : L;   // a constant input's synapse and pooling ran once
                 var accumulation = accumulate && !first ? b * (double)stages[s].Weights : 0;   // new gradient, then added into the old one
-                return before + Math.Max(L * (f[s].AutogradHeld + n * b * neuron) - Missing(s, true),
-                    Math.Max(L * (f[s].SynapseSaved + n * b * pool) - Missing(s, true), L * n * b * synapse + accumulation - Missing(s, false)));
+                return before + Math.Max(L * f[s].AutogradHeld + f[s].NeuronBackward(L) - Missing(s, true),
+                    Math.Max(L * f[s].SynapseSaved + steps * n * b * pool - Missing(s, true), steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
             });
-            // The end of the forward, before the block's zero_grad: from the second window on every gradient still exists.
-            var afterForward = scopeHeld + L * members.Sum(s => f[s].AutogradHeld) - (first ? members.Sum(s => gradientBytes[s]) + laterBlocksGradients : 0);
+            // Weight gradients during the forward: in the first window the step's zero_grad has freed this block's and later
+            // blocks'; from the second window on every gradient still exists (the block's zero_grad comes after its forward).
+            var missingInForward = first ? members.Sum(s => gradientBytes[s]) + laterBlocksGradients : 0;
+            // While stage s runs forward: the earlier stages' forward tensors, the float input it reads and its own forward peak.
+            var duringForward = members.Max(s => L * members.Where(j => j < s).Sum(j => f[j].ScopeHeld + f[j].AutogradHeld)
+                + L * f[s].ForwardInput + f[s].ForwardPeak(L)) - missingInForward;
+            // The end of the forward, before the block's zero_grad.
+            var afterForward = Math.Max(duringForward, scopeHeld + L * members.Sum(s => f[s].AutogradHeld) - missingInForward);
             var duringUpdate = accumulate ? adam : scopeHeld + L * members.Sum(s => f[s].BackwardHeld) + adam - (first ? laterBlocksGradients : 0);
             peak = Math.Max(peak, Math.Max(afterForward, Math.Max(duringBackward, duringUpdate)) + L * carriedPerStep);
         }
@@ -100,18 +111,17 @@ internal static class PeakMemoryModel
     }
 
     /// <summary>
-    /// Gradient elements per sample and step a stage's backward holds in each of its phases: the neuron (gradients of the
-    /// output and of the currents), pooling (gradients of the pooled currents and of the synapse output; 0 without
-    /// pooling) and the synapse (gradient of its output; for a convolution the copies libtorch's CPU kernel makes of
+    /// Gradient elements per sample and step a stage's backward holds in its pooling and synapse phases (once per window
+    /// for a constant input; the neuron phase: <see cref="StageFootprint.NeuronBackward"/>): pooling (gradients of the
+    /// pooled currents and of the synapse output; 0 without pooling) and the synapse (gradient of its output; for a convolution the copies libtorch's CPU kernel makes of
     /// grad-output and input — measured with the exact allocation counter at ≈ synapse output + input, within 15 % on the
     /// W1–W3 shapes except the 2-channel k5 W2 input layer with an input gradient, 2.3×; and the input gradient where
     /// error propagates into the previous stage).
     /// </summary>
-    internal static (double Neuron, double Pool, double Synapse) BackwardPhaseElements(StageDescription stage, bool errorPropagates)
+    internal static (double Pool, double Synapse) BackwardPhaseElements(StageDescription stage, bool errorPropagates)
     {
         double neurons = stage.Neurons, synapse = stage.SynapseOutputs, input = stage.InputSize;
-        return (2 * neurons,
-            stage.Pool == PoolKind.None ? 0 : neurons + synapse,
+        return (stage.Pool == PoolKind.None ? 0 : neurons + synapse,
             synapse + (stage.Synapse == SynapseKind.Conv ? synapse + input : 0) + (errorPropagates ? input : 0));
     }
 }

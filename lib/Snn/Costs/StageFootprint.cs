@@ -4,36 +4,127 @@ namespace Snn.Costs;
 
 /// <summary>
 /// What one stage keeps for backward per time step, for the whole batch, in bytes, by who holds it. Each stage runs in
-/// its own dispose scope and only its output (stacked spikes or readout membranes) reaches the block's scope. Autograd
-/// saves, and frees as backward passes the stage: the synapse output where batch norm or pooling needs it (once per
-/// window for a constant input), batch norm's output where pooling follows it, max-pool indices (int64) and the LIF's
-/// saved tensors. Backward makes the surrogate gradient, which the block's scope keeps.
+/// its own dispose scope and only its output (stacked spikes or readout membranes) leaves it; the trainer releases it
+/// once the next stage of the block has read it (<see cref="OutputHolder"/>): a linear synapse on spikes keeps them as
+/// bool, a convolution keeps the float tensor (counted as that stage's <paramref name="SynapseSaved"/>). The kit's own autograd nodes
+/// (the fused LIF window, max pooling) keep their compact tensors until the block's graph goes: the LIF
+/// <see cref="CostOptions.LifSavedBytesPerNeuronStep"/>, max pooling one byte per output. Autograd saves, and frees as
+/// backward passes the stage, the synapse output where batch norm needs it (none for a constant input). A learnable β
+/// runs the per-step graph: u − θ (held with the graph), 1 − s and u·(1 − s) (freed as backward passes), and the
+/// surrogate gradient that backward makes and the block's scope keeps. Besides, the transients of its forward and of
+/// its neuron's backward (<see cref="ForwardPeak"/>, <see cref="NeuronBackward"/>).
 /// </summary>
-/// <param name="ScopeHeld">Held by the block's scope until the window's backward ends: the stage's output and, for a
-/// spiking stage, the spike function's u−θ (saved in a TorchSharp autograd context, released with the graph, not as
-/// backward passes the stage).</param>
-/// <param name="SynapseSaved">Saved by autograd for the synapse side: synapse output copies for batch norm and pooling,
-/// max-pool indices.</param>
-/// <param name="NeuronSaved">Saved by autograd for the neuron (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/> less
-/// the u−θ counted in <paramref name="ScopeHeld"/>, plus u·(1−s) for a learnable β).</param>
-/// <param name="BackwardHeld">Made by backward and kept by the block's scope: the surrogate gradient.</param>
+/// <param name="ScopeHeld">Held until the window's backward ends: the stage's output (last stage of a block) or its bool
+/// copy, and the compact tensors of the kit's autograd nodes.</param>
+/// <param name="SynapseSaved">Saved by autograd for the synapse side: the previous stage's spikes a convolution of the
+/// same block reads, the synapse output for batch norm.</param>
+/// <param name="NeuronSaved">Saved by autograd for a per-step-graph neuron (learnable β).</param>
+/// <param name="BackwardHeld">Made by backward and kept by the block's scope: the per-step graph's surrogate gradient.</param>
 internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, double NeuronSaved, double BackwardHeld)
 {
+    /// <summary>
+    /// Bytes of the spike input a linear synapse on bool-kept spikes expands back to floats at a time during its backward
+    /// (<see cref="SpikeLinearFunction.ChunkElements"/>); 0 for other synapses.
+    /// </summary>
+    public double SynapseChunk { get; init; }
+
+    /// <summary>
+    /// Per step: the previous stage's float output while this stage's forward reads it, where this stage keeps it as bool
+    /// (the trainer releases the float tensor after this forward); 0 otherwise (a convolution keeps it: <see cref="SynapseSaved"/>).
+    /// </summary>
+    public double ForwardInput { get; init; }
+
+    /// <summary>
+    /// Per step, held until the stage's forward returns (its own scope frees them then): the synapse output (not for a
+    /// constant input: <see cref="ForwardOnce"/>) and, with max pooling, the pooled currents.
+    /// </summary>
+    public double ForwardPerStep { get; init; }
+
+    /// <summary>Per step: max pooling's winner byte (also part of <see cref="ScopeHeld"/>).</summary>
+    public double PoolSaved { get; init; }
+
+    /// <summary>Once per window: the synapse output of a constant input (computed once and repeated).</summary>
+    public double ForwardOnce { get; init; }
+
+    /// <summary>True when the neuron runs the fused window (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>).</summary>
+    public bool Fused { get; init; }
+
+    /// <summary>Bytes of one step of the stage's output for the batch, N·n·b.</summary>
+    public double OutputStep { get; init; }
+
+    /// <summary>Fused LIF: what its window keeps per step (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>), for the batch.</summary>
+    public double WindowSaved { get; init; }
+
+    /// <summary>True for a constant input: the synapse, pooling and the neuron's currents gradient are one step, not the window's.</summary>
+    public bool ConstantInput { get; init; }
+
+    /// <summary>
+    /// The stage's own live bytes at the peak of its forward over a window of <paramref name="length"/> steps, what it keeps
+    /// included (not the earlier stages' tensors nor <see cref="ForwardInput"/>). The fused LIF window allocates its spikes
+    /// and saved tensors up front and holds during each step the membrane, u − θ, |u − θ| and two bool masks (3b + 2 bytes
+    /// per neuron); when the node returns, TorchSharp's wrapper makes a tensor the size of the output (freed with the
+    /// node's scope), so at the window's end the spikes are there twice, next to the new membrane. Within 4 % of the exact
+    /// counter on W1–W3 for K = 1 … T. A per-step-graph neuron or the readout: its output and what its graph saves.
+    /// </summary>
+    public double ForwardPeak(double length)
+    {
+        double L = length, neuron = OutputStep / BytesPer;
+        var held = ForwardOnce + L * (ForwardPerStep + SynapseSaved + PoolSaved);
+        if (!Fused) return held + L * (OutputStep + NeuronSaved + (NeuronSaved > 0 ? OutputStep : 0));
+        var window = L * (OutputStep + WindowSaved);
+        return held + Math.Max(window + neuron * (3 * BytesPer + 2), window + L * OutputStep + OutputStep);
+    }
+
+    /// <summary>
+    /// The neuron phase of the stage's backward over <paramref name="length"/> steps: the gradient of its output and of its
+    /// currents (one step for a constant input with the fused window) and, for the fused window, the neuron-sized tensors
+    /// of a step of its backward loop: the surrogate's mask as float and divided, the step gradient, its sum with the
+    /// carried one, the gradient into the previous membrane and the carried one (six); a one-step window has no carried
+    /// gradient and none into a previous membrane (three).
+    /// </summary>
+    public double NeuronBackward(double length) =>
+        Fused ? length * OutputStep + (ConstantInput ? 1 : length) * OutputStep + (length > 1 ? 6 : 3) * OutputStep : 2 * length * OutputStep;
+
+    /// <summary>Bytes per element the footprint was made with.</summary>
+    public double BytesPer { get; init; } = 4;
+
     /// <summary>Autograd's saved tensors, freed as backward passes the stage.</summary>
     public double AutogradHeld { get; } = SynapseSaved + NeuronSaved;
 
     /// <summary>All the stage keeps per step (<see cref="StageCost.RetainedBytesPerStep"/>).</summary>
     public double Retained => ScopeHeld + AutogradHeld + BackwardHeld;
 
-    /// <summary>The footprint of <paramref name="stage"/>; <paramref name="constantInput"/>: its synapse runs once per window.</summary>
-    public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options)
+    /// <summary>
+    /// The footprint of <paramref name="stage"/>; <paramref name="constantInput"/>: its synapse runs once per window;
+    /// <paramref name="output"/>: who keeps its output; <paramref name="inputSavedBySynapse"/>: its synapse keeps the
+    /// previous stage's output (a convolution on spikes of its own block); <paramref name="inputAsBits"/>: its linear
+    /// synapse keeps the previous stage's spikes as bool.
+    /// </summary>
+    public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options,
+        OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false, bool inputAsBits = false)
     {
         double n = batch, b = bytesPerElement;
-        var synapseCopies = (stage.BatchNorm ? 1 : 0) + (stage.Pool != PoolKind.None ? 1 : 0);
+        var perStepGraph = stage.IsSpiking && stage.NeuronParameters > 0;
+        var neuron = !stage.IsSpiking ? 0 : perStepGraph ? b : options.LifSavedBytesPerNeuronStep;
+        var synapseOutput = n * stage.SynapseOutputs * b;
+        var pooled = stage.Pool == PoolKind.None ? 0 : n * stage.Neurons * b;   // the pooled currents (the winner byte is ScopeHeld)
         return new StageFootprint(
-            ScopeHeld: n * stage.Neurons * (b + (stage.IsSpiking ? b : 0)),
-            SynapseSaved: n * ((constantInput ? 0 : stage.SynapseOutputs * b * synapseCopies) + (stage.Pool == PoolKind.Max ? stage.Neurons * 8 : 0)),
-            NeuronSaved: n * (stage.IsSpiking ? stage.Neurons * (options.LifSavedBytesPerNeuronStep - b + (stage.NeuronParameters > 0 ? b : 0)) : 0),
-            BackwardHeld: n * (stage.IsSpiking ? stage.Neurons * b : 0));
+            ScopeHeld: n * stage.Neurons * (output switch { OutputHolder.Scope => b, OutputHolder.Bits => 1, _ => 0 } + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),
+            SynapseSaved: n * ((constantInput || !stage.BatchNorm ? 0 : stage.SynapseOutputs * b) + (inputSavedBySynapse ? stage.InputSize * b : 0)),
+            NeuronSaved: n * (perStepGraph ? stage.Neurons * (4 + b) : 0),
+            BackwardHeld: n * (perStepGraph ? stage.Neurons * b : 0))
+        {
+            // Whole rows of the input, at most ChunkElements elements (at least one row).
+            SynapseChunk = inputAsBits ? b * stage.InputSize * Math.Max(1, SpikeLinearFunction.ChunkElements / Math.Max(1, stage.InputSize)) : 0,
+            ForwardInput = inputAsBits ? n * stage.InputSize * b : 0,
+            ForwardPerStep = constantInput ? 0 : synapseOutput + pooled,
+            PoolSaved = stage.Pool == PoolKind.Max ? n * stage.Neurons : 0,
+            ForwardOnce = constantInput ? synapseOutput + pooled : 0,
+            Fused = stage.IsSpiking && !perStepGraph,
+            OutputStep = n * stage.Neurons * b,
+            WindowSaved = stage.IsSpiking && !perStepGraph ? n * stage.Neurons * options.LifSavedBytesPerNeuronStep : 0,
+            ConstantInput = constantInput,
+            BytesPer = b,
+        };
     }
 }

@@ -1,5 +1,6 @@
 using Snn.Neurons;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Snn.Layers;
@@ -40,7 +41,27 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         Spec = spec;
         Layout = layout;
         RegisterComponents();
+        linear = synapse as Linear
+            ?? (synapse is Sequential seq && seq.children().ToList() is [Flatten, Linear inner] ? inner : null);
+        flattens = linear is not null && synapse is not Linear;
     }
+
+    // The synapse's Linear (behind a Flatten for an FC after a conv), for the compact path on spike input; null for a conv.
+    private readonly Linear? linear;
+    private readonly bool flattens;
+
+    /// <summary>
+    /// True when this stage's input is binary: set by <see cref="Networks.SpikingNetwork"/> when the stage before spikes
+    /// without dropout. A linear synapse then keeps its input for backward as bool instead of float.
+    /// </summary>
+    internal bool SpikeInput { get; set; }
+
+    /// <summary>
+    /// Use the compact autograd nodes where they apply (the same values and gradients, less memory kept for backward):
+    /// max pooling that keeps one byte per output, a linear synapse on <see cref="SpikeInput"/> that keeps its input as
+    /// bool, and the neuron's repeated-current path for a constant input. False: libtorch's modules (for comparisons).
+    /// </summary>
+    internal bool Compact { get; set; } = true;
 
     /// <summary>Per-sample input shape (without time and batch), e.g. [1, 28, 28].</summary>
     public long[] InputShape { get; }
@@ -67,26 +88,34 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         // Own scope: only the output leaves, so intermediates autograd does not need (the pooled currents, a synapse
         // output that nothing saves) are freed now instead of living until the caller's scope ends.
         using var scope = torch.NewDisposeScope();
-        Tensor currents;
+        Tensor output;
         if (steps > 1 && input.stride(0) == 0)
         {
             var once = Stateless(input[0]);
-            currents = once.unsqueeze(0).expand([steps, .. once.shape]);
+            output = Compact && neuron is SpikingNeuron spiking
+                ? spiking.ForwardRepeated(once, (int)steps)
+                : neuron.forward(once.unsqueeze(0).expand([steps, .. once.shape]));
         }
         else
         {
             var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]));
-            currents = folded.reshape([steps, batch, .. folded.shape[1..]]);
+            output = neuron.forward(folded.reshape([steps, batch, .. folded.shape[1..]]));
         }
-        var output = neuron.forward(currents);
         return (dropout is null ? output : dropout.forward(output)).MoveToOuterDisposeScope();
     }
 
     private Tensor Stateless(Tensor x)
     {
-        var y = synapse.forward(x);
+        // Only where the bool copy saves more than it costs: TorchSharp keeps a reference to the weight gradient a custom
+        // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
+        var y = Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel())
+            ? SpikeLinearFunction.Run(flattens ? x.flatten(1) : x, linear.weight!, linear.bias)
+            : synapse.forward(x);
         if (norm is not null) y = norm.forward(y);
-        return post is null ? y : post.forward(y);
+        if (post is null) return y;
+        return Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }
+            ? MaxPoolFunction.Run(y, Layout.PoolSize)
+            : post.forward(y);
     }
 
     /// <summary>This stage for the cost model; <paramref name="index"/> is its position in the network.</summary>

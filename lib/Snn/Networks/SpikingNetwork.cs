@@ -21,6 +21,8 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
         Spec = spec;
         this.stages = nn.ModuleList(stages.ToArray());
         RegisterComponents();
+        // A stage after a spiking stage without dropout sees 0/1 input (dropout scales the spikes that survive).
+        for (var i = 1; i < stages.Count; i++) stages[i].SpikeInput = stages[i - 1].IsSpiking && stages[i - 1].Dropout is null;
     }
 
     /// <summary>The spec the network was built from (e.g. "16C5-P2-32C5-P2-FC10").</summary>
@@ -32,7 +34,13 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        foreach (var stage in stages) x = stage.forward(x);
+        foreach (var stage in stages)
+        {
+            var next = stage.forward(x);
+            // An intermediate output is no longer needed: what backward needs, the next stage's graph has kept.
+            if (!ReferenceEquals(x, input)) x.Dispose();
+            x = next;
+        }
         return x;
     }
 

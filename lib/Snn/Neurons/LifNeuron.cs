@@ -36,9 +36,40 @@ public sealed class LifNeuron : SpikingNeuron
     /// <summary>The trainable β, or null when β is fixed.</summary>
     public Parameter? BetaParameter => beta;
 
+    /// <summary>
+    /// Run each call (a window) as one autograd node that keeps about 2 bytes per neuron and step for backward instead of
+    /// ~12 (<see cref="LifWindowFunction"/>; docs/method.md), where it applies: fixed β, detached reset, a carried state
+    /// without gradient history. Its spikes and gradients are those of the per-step graph, but the membrane it carries on
+    /// has no gradient history: gradients stop at every call border, as at a window border in training (where the
+    /// trainer detaches the state anyway). False: the per-step graph of <see cref="Lif.Step"/>, which backpropagates
+    /// across calls made without <see cref="NetworkState.DetachState"/>.
+    /// </summary>
+    public bool Fused { get; set; } = true;
+
+    private bool CanFuse => Fused && beta is null && Parameters.DetachReset && (membrane.IsEmpty || !membrane.Value.requires_grad);
+
     public override Tensor forward(Tensor input)
     {
         if (input.dim() < 2) throw new ArgumentException($"LIF input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
+        return CanFuse ? ForwardWindow(input, (int)input.shape[0], constant: false) : ForwardSteps(input);
+    }
+
+    public override Tensor ForwardRepeated(Tensor current, int steps)
+    {
+        return CanFuse ? ForwardWindow(current, steps, constant: true) : base.ForwardRepeated(current, steps);
+    }
+
+    private Tensor ForwardWindow(Tensor currents, int steps, bool constant)
+    {
+        var (spikes, last) = LifWindowFunction.Run(currents, steps, constant, Parameters, membrane.ValueOrNull, lastSpikes.ValueOrNull);
+        membrane.Set(last);
+        // A copy, not a view: the carried spikes must not keep the window's output alive.
+        using (torch.no_grad()) lastSpikes.Set(spikes[steps - 1].clone());
+        return spikes;
+    }
+
+    private Tensor ForwardSteps(Tensor input)
+    {
         LifState? current = membrane.IsEmpty ? null : new LifState(membrane.Value, lastSpikes.Value);
         var steps = (int)input.shape[0];
         var spikes = new Tensor[steps];

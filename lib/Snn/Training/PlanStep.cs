@@ -47,10 +47,14 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     var h = blockInput;   // detached: the previous block's output, or the (grad-free) encoded input
                     for (var s = first; s < first + count; s++)
                     {
-                        h = stages[s].forward(h);
+                        var output = stages[s].forward(h);
+                        // The previous stage's output: what backward needs of it, stage s's graph has kept (compactly for spikes).
+                        if (!ReferenceEquals(h, blockInput)) h.Dispose();
+                        h = output;
                         if (stages[s].IsSpiking)
                         {
-                            spikeSums[s] = Accumulate(spikeSums[s], h.detach().sum().to_type(ScalarType.Float64));
+                            using var spikes = h.detach();   // an alias: disposed now so that it does not keep h alive
+                            spikeSums[s] = Accumulate(spikeSums[s], spikes.sum().to_type(ScalarType.Float64));
                             spikeElements[s] += h.numel();
                         }
                     }

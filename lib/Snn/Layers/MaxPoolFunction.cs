@@ -1,0 +1,70 @@
+using Snn.Neurons;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.autograd;
+using static TorchSharp.torch.nn.functional;
+
+namespace Snn.Layers;
+
+/// <summary>
+/// k×k max pooling with stride k as one autograd node that keeps, per output, only which of the k² inputs won (one
+/// byte), where libtorch keeps the whole input and int64 indices. The output and its gradient are libtorch's: the same
+/// winners (ties included, taken from max_pool2d_with_indices), and each input receives its output's gradient or 0 (the
+/// windows do not overlap). Call through <see cref="Run"/>.
+/// </summary>
+internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
+{
+    public override string Name => "SnnMaxPool";
+
+    /// <summary>Pools [M, C, H, W] by <paramref name="k"/>×<paramref name="k"/>, stride k, no padding (floor).</summary>
+    public static Tensor Run(Tensor input, int k)
+    {
+        // The winner's place must fit a byte.
+        if (!(torch.is_grad_enabled() && input.requires_grad) || k > 16) return max_pool2d(input, [k, k], [k, k]);
+        using var scope = torch.NewDisposeScope();   // the node's cached output-sized tensor goes with it
+        return apply(input, k).MoveToOuterDisposeScope();
+    }
+
+    public override Tensor forward(AutogradContext ctx, params object[] vars)
+    {
+        var input = (Tensor)vars[0];
+        var k = (int)vars[1];
+        var (output, indices) = max_pool2d_with_indices(input, [k, k], [k, k]);
+        long width = input.shape[^1];
+        // libtorch's flat index (row·W + col in the plane) → the winner's place dy·k + dx in its window, without integer
+        // division: subtract the window's corner to get dy·W + dx, then take (W − k) off for every row below the first.
+        indices.sub_(Corners(output.shape[^2], output.shape[^1], width, k, input.device));
+        var winner = indices.to_type(ScalarType.Int16);
+        for (var j = 1; j < k; j++) winner.sub_(indices.ge(j * width).to_type(ScalarType.Int16).mul_(width - k));
+        indices.Dispose();
+        winner = winner.to_type(ScalarType.Byte);
+        ctx.save_for_backward([winner]);
+        ctx.save_data("pool", new Saved(k, input.shape, input.dtype));
+        return output;
+    }
+
+    public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
+    {
+        GradientRelease.ReleaseReturned();
+        using var scope = torch.NewDisposeScope();
+        var winner = ctx.get_saved_variables()[0];
+        var info = (Saved)ctx.get_data("pool");
+        var k = info.K;
+        long rows = grad_output.shape[^2], cols = grad_output.shape[^1], height = info.Shape[^2], width = info.Shape[^1];
+        // Back to libtorch's flat indices, and each output's gradient scattered onto its winner (max_pool2d's backward).
+        var offsets = torch.tensor(Enumerable.Range(0, k * k).Select(i => (long)(i / k * width + i % k)).ToArray(), device: grad_output.device);
+        var indices = offsets.take(winner.to_type(ScalarType.Int64));
+        indices.add_(Corners(rows, cols, width, k, grad_output.device));
+        var gradInput = torch.zeros(info.Shape, dtype: info.DType, device: grad_output.device);
+        var planes = gradInput.numel() / (height * width);
+        gradInput.view([planes, height * width]).scatter_(1, indices.view([planes, rows * cols]), grad_output.reshape([planes, rows * cols]));
+        GradientRelease.ReleaseReceived([grad_output]);
+        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];
+    }
+
+    /// <summary>The flat index of each window's top-left input in its plane: [rows, cols].</summary>
+    private static Tensor Corners(long rows, long cols, long width, int k, Device device) =>
+        (torch.arange(rows, device: device) * (k * width)).unsqueeze(1) + torch.arange(cols, device: device) * k;
+
+    private sealed record Saved(int K, long[] Shape, ScalarType DType);
+}

@@ -14,23 +14,12 @@ public static class FashionMnist
     public const string DebianFolder = "/usr/share/datasets/fashion-mnist";
 
     /// <summary>Loads the official train and test splits.</summary>
-    public static (ImageDataset Train, ImageDataset Test) Load(string? folder = null)
-    {
-        var dir = Locate(folder);
-        return (ImageDataset.FromIdx("Fashion-MNIST train", Find(dir, "train-images-idx3-ubyte"), Find(dir, "train-labels-idx1-ubyte"), ClassNames),
-                ImageDataset.FromIdx("Fashion-MNIST test", Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), ClassNames));
-    }
+    public static (ImageDataset Train, ImageDataset Test) Load(string? folder = null) => IdxFolder.Load("Fashion-MNIST", Locate(folder), ClassNames);
 
     /// <summary>The folder holding the four IDX files, or a clear error listing where it looked.</summary>
-    public static string Locate(string? folder = null)
-    {
-        var candidates = Candidates(folder).ToList();
-        foreach (var c in candidates)
-            if (Directory.Exists(c) && TryFind(c, "t10k-labels-idx1-ubyte") is not null) return c;
-        throw new DirectoryNotFoundException(
-            "Fashion-MNIST not found. Looked in: " + string.Join(", ", candidates) +
-            ". Install it with `./run.sh` / `eng/setup.sh` (Debian package dataset-fashion-mnist) or `data-scripts/fetch-fashion-mnist.sh`, or set SNN_FASHION_MNIST_DIR.");
-    }
+    public static string Locate(string? folder = null) =>
+        IdxFolder.Locate("Fashion-MNIST", Candidates(folder).ToList(),
+            "Install it with `./run.sh` / `eng/setup.sh` (Debian package dataset-fashion-mnist) or `data-scripts/fetch-fashion-mnist.sh`, or set SNN_FASHION_MNIST_DIR.");
 
     // The shared search order (argument, $SNN_FASHION_MNIST_DIR, $SNN_DATA, data/ up the tree), then Debian's package.
     private static IEnumerable<string> Candidates(string? folder) =>
@@ -38,10 +27,4 @@ public static class FashionMnist
 
     private const string Variable = "SNN_FASHION_MNIST_DIR";
     private const string FolderName = "fashion-mnist";
-
-    private static string? TryFind(string dir, string stem) =>
-        new[] { stem, stem + ".gz" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
-
-    private static string Find(string dir, string stem) =>
-        TryFind(dir, stem) ?? throw new FileNotFoundException($"{Path.Combine(dir, stem)}[.gz] is missing: Fashion-MNIST needs all four IDX files in {dir}.");
 }

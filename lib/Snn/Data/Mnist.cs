@@ -13,26 +13,9 @@ public static class Mnist
     public const string Variable = "SNN_MNIST_DIR";
 
     /// <summary>Loads the official train and test splits.</summary>
-    public static (ImageDataset Train, ImageDataset Test) Load(string? folder = null)
-    {
-        var dir = Locate(folder);
-        return (ImageDataset.FromIdx("MNIST train", Find(dir, "train-images-idx3-ubyte"), Find(dir, "train-labels-idx1-ubyte"), ClassNames),
-                ImageDataset.FromIdx("MNIST test", Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), ClassNames));
-    }
+    public static (ImageDataset Train, ImageDataset Test) Load(string? folder = null) => IdxFolder.Load("MNIST", Locate(folder), ClassNames);
 
     /// <summary>The folder holding the four IDX files, or a clear error listing where it looked.</summary>
-    public static string Locate(string? folder = null)
-    {
-        var candidates = DataPaths.Candidates(folder, Variable, FolderName).ToList();
-        foreach (var c in candidates)
-            if (Directory.Exists(c) && TryFind(c, "t10k-labels-idx1-ubyte") is not null) return c;
-        throw new DirectoryNotFoundException(
-            "MNIST not found. Looked in: " + string.Join(", ", candidates) + $". Fetch it with data-scripts/fetch-mnist.sh, or set {Variable}.");
-    }
-
-    private static string? TryFind(string dir, string stem) =>
-        new[] { stem, stem + ".gz" }.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
-
-    private static string Find(string dir, string stem) =>
-        TryFind(dir, stem) ?? throw new FileNotFoundException($"{Path.Combine(dir, stem)}[.gz] is missing: MNIST needs all four IDX files in {dir}.");
+    public static string Locate(string? folder = null) =>
+        IdxFolder.Locate("MNIST", DataPaths.Candidates(folder, Variable, FolderName).ToList(), $"Fetch it with data-scripts/fetch-mnist.sh, or set {Variable}.");
 }

@@ -30,8 +30,10 @@ public static class OpenMpWaitPolicy
         if (!OperatingSystem.IsLinux()) return Decision = "default (not Linux)";
         var requested = Environment.GetEnvironmentVariable(Variable);
         var user = Environment.GetEnvironmentVariable(OpenMpVariable);
-        var auto = user is not { Length: > 0 } && !OpenMpLoaded() && Normalized(requested) == "auto";
-        var (passive, text) = Decide(requested, user, OpenMpLoaded(), auto ? OtherProcessesBusyCores(TimeSpan.FromMilliseconds(250)) : null);
+        var loaded = OpenMpLoaded();
+        // Sample the load only when it decides.
+        var auto = user is not { Length: > 0 } && !loaded && Normalized(requested) == "auto";
+        var (passive, text) = Decide(requested, user, loaded, auto ? OtherProcessesBusyCores(TimeSpan.FromMilliseconds(250)) : null);
         if (passive) _ = SetEnv(OpenMpVariable, "PASSIVE", 0);
         return Decision = text;
     }

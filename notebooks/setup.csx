@@ -9,8 +9,8 @@
 // The .NET Interactive extension of Plotly.NET's docs, copied from the NuGet cache by eng/setup.sh. Loaded the way
 // the kernel loads it after '#r "nuget: Plotly.NET.Interactive"', which needs nuget.org (offline: error NU1301).
 #r "../artifacts/notebook-lib/Plotly.NET.Interactive.dll"
-// Before libtorch loads: how its OpenMP threads wait (spinning threads stall on a shared machine; docs/toolchain.md).
-Snn.Threading.OpenMpWaitPolicy.Apply();
+// Before libtorch loads: how many OpenMP threads and how they wait (spinning threads stall on a shared machine; docs/toolchain.md).
+Snn.Threading.OpenMpSettings.Apply();
 
 /// <summary>The kit's chart formatter: Snn.Charts.ChartHtml (plotly.js inlined, no CDN).</summary>
 sealed class SnnOfflineChartFormatter : Microsoft.DotNet.Interactive.Formatting.TypeFormatter<Plotly.NET.GenericChart>

@@ -277,7 +277,7 @@ internal static class BenchCommand
         var device = new torch.Device(deviceName);
         var clock = Stopwatch.StartNew();
         var gemm = Bench.GemmPeakGflops(device: device);
-        Console.WriteLine($"[bench] {deviceName}: fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}; OpenMP wait {Snn.Threading.OpenMpWaitPolicy.Decision ?? "default"}");
+        Console.WriteLine($"[bench] {deviceName}: fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}; OpenMP {Snn.Threading.OpenMpSettings.Decision ?? "default"}");
         var rows = new List<BenchRow>();
         foreach (var w in workloads)
             foreach (var mode in modes)

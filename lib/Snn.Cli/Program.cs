@@ -8,8 +8,8 @@ using TorchSharp;
 // The `snn` command: version, train, sweep, bench, data.
 // Training measures step memory with the exact allocation counter: re-executes with it preloaded (no-op if loaded).
 Snn.Cli.ExactMemoryCounter.EnsureLoaded(args);
-// Before libtorch loads: how its OpenMP threads wait (spinning stalls on a shared machine).
-try { Snn.Threading.OpenMpWaitPolicy.Apply(); }
+// Before libtorch loads: how many OpenMP threads and how they wait (spinning stalls on a shared machine).
+try { Snn.Threading.OpenMpSettings.Apply(); }
 catch (ArgumentException e) { Console.Error.WriteLine($"snn: {e.Message}"); return Snn.Cli.ExitCodes.Usage; }
 return Snn.Cli.Cli.Run(args);
 

@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Snn.Cli;
+using Snn.Threading;
+using TorchSharp;
 
 namespace Snn.Tests;
 
@@ -20,6 +23,9 @@ internal sealed class SnnProcess : IDisposable
         var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
         foreach (var a in args) info.ArgumentList.Add(a);
+        // The child's thread count is this process's, not what its start-up load check would pick: tests compare its
+        // results bit for bit with in-process runs, and libtorch's reductions depend on the thread count.
+        info.Environment[OpenMpSettings.ThreadsVariable] = torch.get_num_threads().ToString(CultureInfo.InvariantCulture);
         foreach (var (k, v) in environment)
         {
             if (v is null) info.Environment.Remove(k);

@@ -17,8 +17,9 @@ public class ArchitectureTests
     [
         ("Snn.IO", []),
         ("Snn.Threading", []),
+        ("Snn.Native", []),
         ("Snn.Neurons", []),
-        ("Snn.Layers", ["Snn.Neurons"]),
+        ("Snn.Layers", ["Snn.Neurons", "Snn.Native"]),
         ("Snn.Encoders", []),
         ("Snn.Networks", ["Snn.Layers", "Snn.Neurons"]),
         ("Snn.Plans", []),

@@ -1,4 +1,5 @@
 using Snn.Benchmarks;
+using Snn.Cli;
 using Snn.Encoders;
 using Snn.Measurement;
 using Snn.Networks;
@@ -197,6 +198,14 @@ public sealed class RecomputationTests
         trainer.Fit(train.Encoded(), test.Encoded());
         trainer.Fit(train.Encoded(), test.Encoded());
         Assert.Equal(afterFirst, stats.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void Bench_passes_the_segment_to_its_child_runs()
+    {
+        var settings = new BenchCommand.Settings([Workload.W1], ["bptt"], 3, 1, null, null, false, false, null, Recompute: 5);
+        Assert.Equal(new[] { "bench", "--workloads", "W1", "--modes", "bptt", "--steps", "3", "--warmup", "1", "--recompute", "5", "--phase", "time", "--json", "t.json" },
+            BenchCommand.ChildArguments(settings, "time", "t.json"));
     }
 
     /// <summary>W1 by BPTT (K = T = 25): with segments of 5 steps a step keeps a fifth of the window's activations.</summary>

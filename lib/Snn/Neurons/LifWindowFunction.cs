@@ -178,7 +178,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
     /// The arguments of one window (not tensors of the graph: the carried state has no gradient history) and, after the
     /// forward, its last membrane. That is not an output of the node: an output that gets no gradient reaches backward
     /// as an undefined tensor that TorchSharp's scope statistics count as live forever. So the membrane leaves without
-    /// gradient history (<see cref="LifNeuron"/> refuses to backpropagate across calls through it).
+    /// gradient history, unless <see cref="MembraneLink"/> makes it the output of a node of its own.
     /// </summary>
     private sealed record Window(LifParameters Parameters, int Steps, bool Constant, Tensor? Membrane, Tensor? LastSpikes, bool Save, bool Tracked)
     {

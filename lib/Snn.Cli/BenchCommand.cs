@@ -26,7 +26,7 @@ internal sealed record BenchRow(
 /// <summary>A `snn bench` report (the --json schema, docs/workloads.md); Device is "cpu" in reports written before it existed.</summary>
 internal sealed record BenchReport(
     string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
-    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu");
+    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null);
 
 /// <summary>
 /// `snn bench`: workloads W1–W3 × modes (docs/workloads.md). Timing and memory need different
@@ -51,7 +51,7 @@ internal static class BenchCommand
     /// <summary>The parsed options of `snn bench`.</summary>
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
-        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu");
+        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null);
 
     public static Command Create()
     {
@@ -102,13 +102,15 @@ internal static class BenchCommand
         {
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of the cost model's peak step memory against the measurement",
         };
+        var recompute = CliSupport.OptionalInt("--recompute", "recomputation: re-run each window's forward in backward in segments of S steps (TrainerOptions.RecomputeSegment; less memory, more time; the model columns ignore it)", min: 1);
+        recompute.HelpName = "S";
         // Internal: the re-executed child runs one phase in-process and writes its report to --json.
         var phase = new Option<string?>("--phase") { Description = "internal: run one phase in-process", Hidden = true };
         phase.AcceptOnlyFromAmong("time", "memory", "sweep");
-        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device };
+        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute };
         command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
             Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), Split(r.GetValue(modes)).ToList(),
-            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), ParseDevice(r.GetValue(device))!))));
+            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), ParseDevice(r.GetValue(device))!, r.GetValue(recompute)))));
         return command;
     }
 
@@ -137,9 +139,9 @@ internal static class BenchCommand
         {
             var report = phase switch
             {
-                "time" => TimeAll(workloads, modes, s.Warmup, s.Steps, s.Device),
-                "sweep" => MemoryAll(workloads, w => w.SweepPlans().Select(p => ("sweep", p))),
-                _ => MemoryAll(workloads, w => modes.Select(m => (m, w.Plan(m)))),
+                "time" => TimeAll(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute),
+                "sweep" => MemoryAll(workloads, w => w.SweepPlans().Select(p => ("sweep", p)), s.Recompute),
+                _ => MemoryAll(workloads, w => modes.Select(m => (m, w.Plan(m))), s.Recompute),
             };
             if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(report, Json));
             else if (phase == "sweep") PrintSweep(report);
@@ -205,6 +207,7 @@ internal static class BenchCommand
         ];
         if (s.Threads is { } n) args.AddRange(["--threads", n.ToString(CultureInfo.InvariantCulture)]);
         if (s.Device != "cpu") args.AddRange(["--device", s.Device]);
+        if (s.Recompute is { } segment) args.AddRange(["--recompute", segment.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["--phase", phase, "--json", json]);
         return args;
     }
@@ -266,13 +269,13 @@ internal static class BenchCommand
     /// The same seeded network and trainer for the timing and the memory run (the synthetic batch comes from the
     /// workload); the network is built and calibrated on the CPU, then moved to <paramref name="device"/>.
     /// </summary>
-    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, torch.Device? device = null)
+    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, torch.Device? device = null, int? recompute = null)
     {
         var (network, rates) = Bench.Prepare(w);
-        return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false }, device), rates);
+        return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false, RecomputeSegment = recompute }, device), rates);
     }
 
-    private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps, string deviceName)
+    private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps, string deviceName, int? recompute)
     {
         var device = new torch.Device(deviceName);
         var clock = Stopwatch.StartNew();
@@ -283,17 +286,17 @@ internal static class BenchCommand
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, rates) = Setup(w, w.Plan(mode), device);
+                var (trainer, rates) = Setup(w, w.Plan(mode), device, recompute);
                 var times = Bench.TimeSteps(trainer, w, warmup, steps);
                 var row = Row(w, mode, w.Plan(mode), times, null, rates);
                 Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, deviceName);
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, deviceName, recompute);
     }
 
     /// <summary>Memory run: per workload, the plans of <paramref name="plansOf"/> (a mode label and its plan).</summary>
-    private static BenchReport MemoryAll(List<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf)
+    private static BenchReport MemoryAll(List<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf, int? recompute)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
@@ -303,13 +306,13 @@ internal static class BenchCommand
             foreach (var (mode, plan) in plansOf(w))
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, rates) = Setup(w, plan);
+                var (trainer, rates) = Setup(w, plan, recompute: recompute);
                 var peak = Bench.PeakStepBytes(trainer, w);
                 rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
                 Console.WriteLine($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         var method = $"{MemoryMeter.MethodDescription}; min of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds);
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds, Recompute: recompute);
     }
 
     /// <summary>The memory validation grid: measured vs modelled peak step memory over K and B.</summary>
@@ -318,6 +321,7 @@ internal static class BenchCommand
         Console.WriteLine();
         Console.WriteLine($"snn bench --sweep — {r.Machine}: peak step memory over K and B, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
+        PrintRecompute(r);
         Console.WriteLine($"{"workload",-4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10}");
         foreach (var x in r.Rows)
             Console.WriteLine($"{x.Workload,-4} {x.Plan,-34} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} {(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} {Mib(x.RetainedBytes),10}");
@@ -325,6 +329,12 @@ internal static class BenchCommand
         if (ratios.Count > 0)
             Console.WriteLine($"agreement: measured / model from {ratios.Min():F2} to {ratios.Max():F2} over {ratios.Count} plans; {ratios.Count(q => Math.Abs(q - 1) <= 0.2)} within 20 %");
         Console.WriteLine($"sweep wall time {r.WallSeconds:F0} s");
+    }
+
+    private static void PrintRecompute(BenchReport r)
+    {
+        if (r.Recompute is { } segment)
+            Console.WriteLine($"recompute: windows longer than {segment} steps re-run their forward in backward, {segment} steps at a time (docs/method.md); the cost model's columns (model MiB, ratio, retain MiB, MACs) do not model recomputation.");
     }
 
     private static string Mib(double? bytes) => bytes is { } b ? $"{b / 1048576.0:F1}" : "n/a";
@@ -335,6 +345,7 @@ internal static class BenchCommand
         Console.WriteLine($"snn bench — {r.Machine}, device {r.Device}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
         Console.WriteLine("MACs/ACs: cost model (docs/costs.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
+        PrintRecompute(r);
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first) Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");
         Console.WriteLine($"{"workload",-4} {"mode",-9} {"median",8} {"min",8} {"max",8} {"samp/s",8} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10} {"GMACs",8} {"GACs",8} {"GACs@r",8} {"GFLOP/s",8} {"%peak",6}");
         foreach (var x in r.Rows)

@@ -30,6 +30,7 @@ internal static class BenchComparison
         Console.WriteLine();
         Console.WriteLine($"compared with {beforePath} (ratio now / before; < 1 is faster or leaner; the machine's speed drifts, so compare runs of one sitting):");
         if (now.Device != before.Device) Console.WriteLine($"note: this run is on {now.Device}, {Path.GetFileName(beforePath)} on {before.Device}: the ratios compare devices.");
+        if (now.Recompute != before.Recompute) Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {Path.GetFileName(beforePath)}: the ratios measure recomputation.");
         Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
         foreach (var row in now.Rows)
         {
@@ -46,6 +47,8 @@ internal static class BenchComparison
         foreach (var old in before.Rows.Where(o => !now.Rows.Any(r => r.Workload == o.Workload && r.Mode == o.Mode && r.Plan == o.Plan)))
             Console.WriteLine($"{old.Workload,-16} {old.Mode,-9} (only in {Path.GetFileName(beforePath)})");
     }
+
+    private static string Segment(int? recompute) => recompute is { } s ? $"S = {s}" : "off";
 
     private static string Mib(long? bytes) => bytes is { } b ? $"{b / 1048576.0:F1}" : "n/a";
 }

@@ -85,6 +85,7 @@ public sealed class CliTests : IDisposable
     [InlineData("W9", "bench --workloads W1,W9")]
     [InlineData("--device", "bench --device tpu")]
     [InlineData("--device", "bench --device cuda:x")]
+    [InlineData("--recompute", "bench --recompute 0")]
     [InlineData("nope", "data verify nope")]
     [InlineData("--train", "data emulate --train -5")]
     [InlineData("frobnicate", "frobnicate")]

@@ -56,7 +56,7 @@ public sealed class HostSyncTests
     }
 
     /// <summary>The types that run per window or block, and the loops around them.</summary>
-    private static readonly Type[] HotPath = [typeof(PlanStep), typeof(Trainer), typeof(LocalHead), typeof(LocalHeads), typeof(LearningRateSchedule), typeof(EpochAccumulator), typeof(ChunkedAdam)];
+    private static readonly Type[] HotPath = [typeof(PlanStep), typeof(WindowRecompute), typeof(Trainer), typeof(LocalHead), typeof(LocalHeads), typeof(LearningRateSchedule), typeof(EpochAccumulator), typeof(ChunkedAdam)];
 
     [Fact]
     public void The_training_loops_read_tensors_back_only_through_HostReads()

@@ -38,15 +38,16 @@ public sealed class LifNeuron : SpikingNeuron
 
     /// <summary>
     /// Run each call (a window) as one autograd node that keeps about 2 bytes per neuron and step for backward instead of
-    /// ~12 (<see cref="LifWindowFunction"/>; docs/method.md), where it applies: fixed β, detached reset, a carried state
-    /// without gradient history. Its spikes and gradients are those of the per-step graph, but the membrane it carries on
-    /// has no gradient history: gradients stop at every call border, as at a window border in training (where the
-    /// trainer detaches the state anyway). False: the per-step graph of <see cref="Lif.Step"/>, which backpropagates
+    /// ~12 (<see cref="LifWindowFunction"/>; docs/method.md), where it applies: fixed β and detached reset. Its spikes and
+    /// gradients are those of the per-step graph, but a membrane it carries on from a call that started without gradient
+    /// history (from rest, or detached) has none: gradients stop at such a call border, as at a window border in training
+    /// (where the trainer detaches the state anyway). A call that starts from a membrane requiring gradients (recomputation's
+    /// restored leaf) continues its history. False: the per-step graph of <see cref="Lif.Step"/>, which backpropagates
     /// across calls made without <see cref="NetworkState.DetachState"/>.
     /// </summary>
     public bool Fused { get; set; } = true;
 
-    private bool CanFuse => Fused && beta is null && Parameters.DetachReset && (membrane.IsEmpty || !membrane.Value.requires_grad);
+    private bool CanFuse => Fused && beta is null && Parameters.DetachReset;
 
     public override Tensor forward(Tensor input)
     {
@@ -61,7 +62,7 @@ public sealed class LifNeuron : SpikingNeuron
 
     private Tensor ForwardWindow(Tensor currents, int steps, bool constant)
     {
-        var (spikes, last) = LifWindowFunction.Run(currents, steps, constant, Parameters, membrane.ValueOrNull, lastSpikes.ValueOrNull);
+        var (spikes, last) = LifWindowFunction.Run(currents, steps, constant, Parameters, membrane.ValueOrNull, lastSpikes.ValueOrNull, KeepsStateHistory);
         membrane.Set(last);
         // A copy, not a view: the carried spikes must not keep the window's output alive.
         using (torch.no_grad()) lastSpikes.Set(spikes[steps - 1].clone());

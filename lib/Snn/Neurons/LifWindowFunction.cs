@@ -6,8 +6,11 @@ namespace Snn.Neurons;
 
 /// <summary>
 /// The LIF recurrence over one window as a single autograd node: a forward loop over the K steps and a hand-written
-/// backward, for fixed β with the reset path detached (hard or soft reset) and a carried state without gradient history;
-/// the last membrane it returns has none either.
+/// backward, for fixed β with the reset path detached (hard or soft reset). A carried membrane without gradient history
+/// (every ordinary call) gives a last membrane without one either. For recomputation, a carried membrane that requires
+/// gradients (the leaf restored at a segment border) is an input of the node, and the last membrane can be linked into
+/// the graph (a second node that hands its gradient to this one's backward), so that gradients cross the call as they do
+/// in the per-step graph.
 /// Per neuron and step it keeps only what its backward reads: with the rectangular surrogate its window (exact) and,
 /// for a hard reset, the spike, as bool; with another surrogate u − θ in the input's dtype (the spike is its sign).
 /// The per-step graph of <see cref="Lif.Step"/> keeps about 12 bytes instead. The arithmetic is that graph's, in the
@@ -21,22 +24,27 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
     /// <summary>
     /// Runs <paramref name="steps"/> steps on <paramref name="currents"/> ([K, N, …], or [N, …] repeated at every step when
     /// <paramref name="constant"/>) from the carried <paramref name="membrane"/> and <paramref name="lastSpikes"/> (null: at
-    /// rest; they must not require gradients). Returns the spikes [K, N, …] and the last membrane [N, …].
+    /// rest; the spikes never get a gradient, the membrane does when it requires one). Returns the spikes [K, N, …] and the
+    /// last membrane [N, …], which has gradient history when <paramref name="membrane"/> has or <paramref name="keepHistory"/>.
     /// </summary>
-    public static (Tensor Spikes, Tensor Membrane) Run(Tensor currents, int steps, bool constant, LifParameters p, Tensor? membrane, Tensor? lastSpikes)
+    public static (Tensor Spikes, Tensor Membrane) Run(Tensor currents, int steps, bool constant, LifParameters p, Tensor? membrane, Tensor? lastSpikes, bool keepHistory = false)
     {
-        var save = torch.is_grad_enabled() && currents.requires_grad;
+        var grad = torch.is_grad_enabled();
+        var tracked = grad && membrane is { requires_grad: true };
+        var save = grad && (currents.requires_grad || tracked);
         // Own scope: TorchSharp's node caches an empty tensor the size of each output; they go with this scope.
         using var scope = torch.NewDisposeScope();
-        var window = new Window(p, steps, constant, membrane, lastSpikes, save);
-        var spikes = apply(currents, window);
-        return (spikes.MoveToOuterDisposeScope(), window.Last!.MoveToOuterDisposeScope());
+        var window = new Window(p, steps, constant, membrane, lastSpikes, save, tracked) { Link = save && (tracked || keepHistory) ? new EndGradient() : null };
+        var spikes = apply(currents, tracked ? membrane! : null!, window);
+        // The link consumes the spikes, so its backward (which receives the last membrane's gradient) runs before this window's.
+        var last = window.Link is not null ? MembraneLink.apply(spikes, window) : window.Last!;
+        return (spikes.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
     }
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
         var currents = (Tensor)vars[0];
-        var w = (Window)vars[1];
+        var w = (Window)vars[2];
         var p = w.Parameters;
         var rectangular = p.Surrogate as Rectangular;
         var hard = p.Reset == ResetMode.Hard;
@@ -98,8 +106,10 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         previous?.Dispose();
         if (w.Save)
         {
-            ctx.save_for_backward([fired!, inWindow!, distance!]);
-            ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype));
+            // A tracked membrane's gradient passes the first step's reset like any step's: where the carried spikes fired, none.
+            var startFired = w.Tracked && hard ? w.LastSpikes?.ne(0.0) : null;
+            ctx.save_for_backward([fired!, inWindow!, distance!, startFired!]);
+            ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype, w.Tracked, w.Link));
             ctx.set_materialize_grads(false);
         }
         w.Last = u;
@@ -111,7 +121,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         GradientRelease.ReleaseReturned();
         using var scope = torch.NewDisposeScope();
         var saved = ctx.get_saved_variables();
-        var (fired, inWindow, distance) = (saved[0], saved[1], saved[2]);
+        var (fired, inWindow, distance, startFired) = (saved[0], saved[1], saved[2], saved[3]);
         var info = (Saved)ctx.get_data("lif");
         var p = info.Parameters;
         var rectangular = p.Surrogate as Rectangular;
@@ -121,7 +131,11 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var gradInput = info.Constant
             ? torch.zeros(info.Shape, dtype: info.DType, device: device)
             : torch.empty([info.Steps, .. info.Shape], dtype: info.DType, device: device);
-        Tensor? carry = null;   // the gradient reaching u[t] from later steps through the recurrence
+        // The gradient reaching u[t] from later steps through the recurrence; at the last step, what reached the last
+        // membrane from a later call (a linked window; the link's backward has run).
+        var endGradient = info.Link?.Take();
+        var carry = endGradient;
+        Tensor? gradMembrane = null;
         for (var t = info.Steps - 1; t >= 0; t--)
         {
             using var step = torch.NewDisposeScope();
@@ -139,15 +153,23 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             }
             if (info.Constant) gradInput.add_(g);
             else gradInput[t].copy_(g);
-            if (t == 0) break;
-            // Into u[t − 1] through (u·(1 − s))·β (hard) or u·β − s·θ (soft, the s term detached).
+            // Into u[t − 1] through (u·(1 − s))·β (hard) or u·β − s·θ (soft, the s term detached); at t = 0 into the
+            // carried membrane, when it is tracked.
+            if (t == 0 && !info.Tracked) break;
             var next = g * p.Beta;
-            if (hard) next.masked_fill_(fired?[t - 1] ?? distance![t - 1].ge(0.0), 0.0);
+            if (hard && (t > 0 || startFired is not null)) next.masked_fill_(t > 0 ? fired?[t - 1] ?? distance![t - 1].ge(0.0) : startFired!, 0.0);
+            if (t == 0)
+            {
+                gradMembrane = next.MoveToOuterDisposeScope();
+                break;
+            }
             carry?.Dispose();
             carry = next.MoveToOuterDisposeScope();
         }
+        endGradient?.Dispose();
         GradientRelease.ReleaseReceived([grad_output]);
-        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];
+        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()),
+            gradMembrane is null ? null! : GradientRelease.Returned(gradMembrane.MoveToOuterDisposeScope()), null!];
     }
 
     private static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
@@ -156,13 +178,56 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
     /// The arguments of one window (not tensors of the graph: the carried state has no gradient history) and, after the
     /// forward, its last membrane. That is not an output of the node: an output that gets no gradient reaches backward
     /// as an undefined tensor that TorchSharp's scope statistics count as live forever. So the membrane leaves without
-    /// gradient history (<see cref="LifNeuron"/> refuses to backpropagate across calls through it).
+    /// gradient history, unless <see cref="MembraneLink"/> makes it the output of a node of its own.
     /// </summary>
-    private sealed record Window(LifParameters Parameters, int Steps, bool Constant, Tensor? Membrane, Tensor? LastSpikes, bool Save)
+    private sealed record Window(LifParameters Parameters, int Steps, bool Constant, Tensor? Membrane, Tensor? LastSpikes, bool Save, bool Tracked)
     {
         public Tensor? Last { get; set; }
+        /// <summary>Set when the last membrane is linked: where the link puts its gradient for this window's backward.</summary>
+        public EndGradient? Link { get; init; }
     }
 
     /// <summary>What backward needs besides the saved tensors.</summary>
-    private sealed record Saved(LifParameters Parameters, int Steps, bool Constant, long[] Shape, ScalarType DType);
+    private sealed record Saved(LifParameters Parameters, int Steps, bool Constant, long[] Shape, ScalarType DType, bool Tracked, EndGradient? Link);
+
+    /// <summary>The gradient of a linked window's last membrane, from the link's backward to the window's.</summary>
+    private sealed class EndGradient
+    {
+        private Tensor? value;
+
+        public void Put(Tensor gradient) => value = gradient;
+
+        /// <summary>The gradient (the caller disposes it), or null when none reached the last membrane.</summary>
+        public Tensor? Take()
+        {
+            var result = value;
+            value = null;
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// A window's last membrane as an autograd output. Its input is the window's spikes, only so that the engine
+    /// runs this backward first; it passes the membrane's gradient to the window's backward and none to the spikes.
+    /// </summary>
+    private sealed class MembraneLink : SingleTensorFunction<MembraneLink>
+    {
+        public override string Name => "SnnLifMembraneLink";
+
+        public override Tensor forward(AutogradContext ctx, params object[] vars)
+        {
+            var w = (Window)vars[1];
+            ctx.save_data("link", w.Link!);
+            ctx.set_materialize_grads(false);
+            return w.Last!;
+        }
+
+        public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
+        {
+            GradientRelease.ReleaseReturned();
+            if (Defined(grad_output) is { } g) ((EndGradient)ctx.get_data("link")).Put(g);   // disposed by the window's backward
+            else GradientRelease.ReleaseReceived([grad_output]);
+            return [null!, null!];
+        }
+    }
 }

@@ -58,6 +58,20 @@ public static class NetworkState
             }
     }
 
+    /// <summary>
+    /// The slots of every module in the tree that detach at window borders (membranes, last spikes; not a dropout mask), in
+    /// tree order: the state whose gradient flows within a window, which recomputation saves at segment borders and
+    /// restores as leaves (docs/method.md, recomputation).
+    /// </summary>
+    internal static List<StateSlot> WindowSlots(this nn.Module module) =>
+        StatefulModules(module).Where(m => m.Module.CarriesGradientInWindow).SelectMany(m => m.Module.States).ToList();
+
+    /// <summary>Sets <see cref="StatefulModule.KeepsStateHistory"/> on every module of the tree.</summary>
+    internal static void KeepStateHistory(this nn.Module module, bool keep)
+    {
+        foreach (var (_, m) in StatefulModules(module)) m.KeepsStateHistory = keep;
+    }
+
     private static string Key(string path, string state) => path.Length == 0 ? state : $"{path}/{state}";
 
     private static List<(string Path, StatefulModule Module)> StatefulModules(nn.Module root)

@@ -29,6 +29,15 @@ public abstract class StatefulModule : nn.Module<Tensor, Tensor>
     /// <summary>Whether <see cref="NetworkState.DetachState"/> cuts this module's state at window borders (false for state without gradient history).</summary>
     protected virtual bool DetachesAtWindowBorders => true;
 
+    /// <summary>True when this module's state carries gradient within a window (what <see cref="DetachesAtWindowBorders"/> cuts).</summary>
+    internal bool CarriesGradientInWindow => DetachesAtWindowBorders;
+
+    /// <summary>
+    /// Set by recomputation while it re-runs a segment: the state a call leaves must keep its gradient history even when
+    /// the state it started from had none (the fused LIF window otherwise leaves a membrane without history).
+    /// </summary>
+    internal bool KeepsStateHistory { get; set; }
+
     internal void ResetOwnState()
     {
         foreach (var s in slots) s.Clear();

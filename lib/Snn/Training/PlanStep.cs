@@ -14,9 +14,11 @@ namespace Snn.Training;
 /// carried state, compute the block loss (last block: the network readout; others: their local head), backpropagate
 /// inside this block and window, step this block's optimizer (or accumulate until the end of the batch), carry the
 /// state on detached. Each block runs in its own dispose scope, so its graph is freed before the next block runs.
+/// With <paramref name="recomputeSegment"/> S, a block's window longer than S runs through <see cref="WindowRecompute"/>:
+/// the same loss, gradients and updates, with about S steps of activations kept instead of K.
 /// </summary>
 internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadOnlyList<(int Start, int Count)> blocks,
-    LocalHeads heads, IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule)
+    LocalHeads heads, IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule, int? recomputeSegment = null)
 {
     /// <summary>Runs the batch; <paramref name="update"/> false leaves the summed gradients in place (no optimizer step).</summary>
     public BatchOutcome Run(Tensor input, Tensor labels, bool update)
@@ -44,26 +46,50 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     // The block's graph and activations die with this scope; only its detached output moves out.
                     using var blockScope = torch.NewDisposeScope();
                     var (first, count) = blocks[m];
-                    var h = blockInput;   // detached: the previous block's output, or the (grad-free) encoded input
-                    for (var s = first; s < first + count; s++)
-                    {
-                        var output = stages[s].forward(h);
-                        // The previous stage's output: what backward needs of it, stage s's graph has kept (compactly for spikes).
-                        if (!ReferenceEquals(h, blockInput)) h.Dispose();
-                        h = output;
-                        if (stages[s].IsSpiking)
-                        {
-                            using var spikes = h.detach();   // an alias: disposed now so that it does not keep h alive
-                            spikeSums[s] = Accumulate(spikeSums[s], spikes.sum().to_type(ScalarType.Float64));
-                            spikeElements[s] += h.numel();
-                        }
-                    }
                     var last = m == blocks.Count - 1;
-                    var scores = last ? h.mean([0]) : heads[m].forward(h.mean([0]));
-                    var loss = LossOf(scores, labels);
-                    if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
                     // Accumulated windows are weighted by length/T so that K = T reproduces the BPTT loss exactly.
-                    (accumulate ? loss * ((double)length / plan.TimeSteps) : loss).backward();
+                    var weight = accumulate ? (double)length / plan.TimeSteps : 1.0;
+                    Tensor h, scores, loss;
+                    if (recomputeSegment is { } segment && segment < length)
+                    {
+                        var recompute = new WindowRecompute([.. stages.Skip(first).Take(count)], blockInput, segment);
+                        h = recompute.Forward(out var sums, out var elements);
+                        for (var j = 0; j < count; j++)
+                        {
+                            if (sums[j] is not { } sum) continue;
+                            spikeSums[first + j] = Accumulate(spikeSums[first + j], sum);
+                            spikeElements[first + j] += elements[j];
+                        }
+                        // The loss on the window mean of the output, taken as a leaf: its gradient is what the segments
+                        // backpropagate, formed as the mean's own backward would form it.
+                        var mean = h.mean([0]).requires_grad_();
+                        scores = last ? mean : heads[m].forward(mean);
+                        loss = LossOf(scores, labels);
+                        if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
+                        (accumulate ? loss * weight : loss).backward();
+                        recompute.Backward(mean.grad!);
+                    }
+                    else
+                    {
+                        h = blockInput;   // detached: the previous block's output, or the (grad-free) encoded input
+                        for (var s = first; s < first + count; s++)
+                        {
+                            var output = stages[s].forward(h);
+                            // The previous stage's output: what backward needs of it, stage s's graph has kept (compactly for spikes).
+                            if (!ReferenceEquals(h, blockInput)) h.Dispose();
+                            h = output;
+                            if (stages[s].IsSpiking)
+                            {
+                                using var spikes = h.detach();   // an alias: disposed now so that it does not keep h alive
+                                spikeSums[s] = Accumulate(spikeSums[s], spikes.sum().to_type(ScalarType.Float64));
+                                spikeElements[s] += h.numel();
+                            }
+                        }
+                        scores = last ? h.mean([0]) : heads[m].forward(h.mean([0]));
+                        loss = LossOf(scores, labels);
+                        if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
+                        (accumulate ? loss * weight : loss).backward();
+                    }
                     if (!accumulate) StepBlock(m);
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
                     lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);

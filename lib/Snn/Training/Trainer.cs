@@ -31,6 +31,8 @@ public sealed class Trainer
         Plan = plan.ValidatedFor(network.Stages.Count);
         Options = (options ?? new TrainerOptions()).Validated();
         this.device = device ?? torch.CPU;
+        if (Options.RecomputeSegment is > 0 && network.Stages.FirstOrDefault(s => s.Norm is not null) is { } normed)
+            throw new ArgumentException($"RecomputeSegment = {Options.RecomputeSegment}: recomputation is not available for networks with batch norm (stage '{normed.Spec}'): tdBN normalises over the whole folded window, so re-running a segment would change its statistics. Set RecomputeSegment to null, or use a network without BN.", nameof(options));
         Blocks = Plan.Blocks(network.Stages.Count);
         Heads = new LocalHeads(Blocks.Take(Blocks.Count - 1).Select((b, i) =>
             new LocalHead(network.Stages[b.Start + b.Count - 1].OutputShape, network.Classes, Plan.Head, $"head{i}")));
@@ -44,7 +46,7 @@ public sealed class Trainer
             return new ChunkedAdam(ps, lr: Options.LearningRate);   // Adam without its two parameter-sized temporaries
         }).ToArray();
         schedule = new LearningRateSchedule(Options.LearningRate, Options.CosineSchedule);
-        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule);
+        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null);
     }
 
     public TrainingPlan Plan { get; }

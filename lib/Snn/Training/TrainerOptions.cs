@@ -31,12 +31,23 @@ public sealed record TrainerOptions
     /// <summary>Continue from <see cref="CheckpointPath"/> when it exists. Without it an existing checkpoint is never overwritten.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Recomputation (gradient checkpointing over time; docs/method.md): S steps per segment, null or 0: off. Each block's
+    /// window runs forward without a graph, keeping only the neuron state at every S-th step; backward then re-runs one
+    /// segment at a time with a graph, last first. Gradients and updates are those without it (up to float rounding:
+    /// sums run per segment); a step keeps about S steps of activations instead of K, for about one more forward pass.
+    /// A window of at most S steps runs as without it. Not with batch norm (tdBN normalises over the whole window).
+    /// An execution setting like the device, not part of the plan: it does not change run ids.
+    /// </summary>
+    public int? RecomputeSegment { get; init; }
+
     public TrainerOptions Validated()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be ≥ 1.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be ≥ 1.");
         if (EvalBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvalBatchSize), EvalBatchSize, "Evaluation batch size must be ≥ 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be > 0.");
+        if (RecomputeSegment is < 0) throw new ArgumentOutOfRangeException(nameof(RecomputeSegment), RecomputeSegment, "Recompute segment S must be ≥ 1 step (null or 0: off).");
         if (Resume && CheckpointPath is null) throw new ArgumentException("Resume needs a CheckpointPath.", nameof(Resume));
         if (CheckpointInterval is { } interval && interval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "Checkpoint interval must be ≥ 0.");
         if (CheckpointEveryBatches is { } every && every < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEveryBatches), every, "Checkpoint every … batches must be ≥ 1.");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Snn.Costs;
+using Snn.Layers;
 using Snn.Training;
 using TorchSharp;
 using Snn.Benchmarks;
@@ -23,10 +24,10 @@ internal sealed record BenchRow(
     public double? PeakRatio => MeasuredPeakBytes is { } m && ModelPeakBytes > 0 ? m / (ModelPeakBytes + OverheadBytes) : null;
 }
 
-/// <summary>A `snn bench` report (the --json schema, docs/workloads.md); Device is "cpu" in reports written before it existed.</summary>
+/// <summary>A `snn bench` report (the --json schema, docs/workloads.md); Device is "cpu" and Precision "float32" in reports written before they existed.</summary>
 internal sealed record BenchReport(
     string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
-    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null);
+    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null, string Precision = "float32");
 
 /// <summary>
 /// `snn bench`: workloads W1–W3 × modes (docs/workloads.md). Timing and memory need different
@@ -51,7 +52,7 @@ internal static class BenchCommand
     /// <summary>The parsed options of `snn bench`.</summary>
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
-        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null);
+        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32");
 
     public static Command Create()
     {
@@ -98,6 +99,13 @@ internal static class BenchCommand
             if (ParseDevice(r.GetValueOrDefault<string>()) is null)
                 r.AddError($"--device: '{r.GetValueOrDefault<string>()}' is not a device; expected cpu, cuda or cuda:N.");
         });
+        var precision = new Option<string>("--precision")
+        {
+            Description = "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16, everything else float32; docs/precision.md)",
+            HelpName = "PRECISION",
+            DefaultValueFactory = _ => "float32",
+        };
+        precision.AcceptOnlyFromAmong([.. Snn.Experiments.ExperimentConfig.Precisions]);
         var sweep = new Option<bool>("--sweep")
         {
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of the cost model's peak step memory against the measurement",
@@ -107,10 +115,10 @@ internal static class BenchCommand
         // Internal: the re-executed child runs one phase in-process and writes its report to --json.
         var phase = new Option<string?>("--phase") { Description = "internal: run one phase in-process", Hidden = true };
         phase.AcceptOnlyFromAmong("time", "memory", "sweep");
-        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute };
+        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision };
         command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
             Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), Split(r.GetValue(modes)).ToList(),
-            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), ParseDevice(r.GetValue(device))!, r.GetValue(recompute)))));
+            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), ParseDevice(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!))));
         return command;
     }
 
@@ -139,9 +147,9 @@ internal static class BenchCommand
         {
             var report = phase switch
             {
-                "time" => TimeAll(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute),
-                "sweep" => MemoryAll(workloads, w => w.SweepPlans().Select(p => ("sweep", p)), s.Recompute),
-                _ => MemoryAll(workloads, w => modes.Select(m => (m, w.Plan(m))), s.Recompute),
+                "time" => TimeAll(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute, s.Precision),
+                "sweep" => MemoryAll(workloads, w => w.SweepPlans().Select(p => ("sweep", p)), s.Recompute, s.Precision),
+                _ => MemoryAll(workloads, w => modes.Select(m => (m, w.Plan(m))), s.Recompute, s.Precision),
             };
             if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(report, Json));
             else if (phase == "sweep") PrintSweep(report);
@@ -208,6 +216,7 @@ internal static class BenchCommand
         if (s.Threads is { } n) args.AddRange(["--threads", n.ToString(CultureInfo.InvariantCulture)]);
         if (s.Device != "cpu") args.AddRange(["--device", s.Device]);
         if (s.Recompute is { } segment) args.AddRange(["--recompute", segment.ToString(CultureInfo.InvariantCulture)]);
+        if (s.Precision != "float32") args.AddRange(["--precision", s.Precision]);
         args.AddRange(["--phase", phase, "--json", json]);
         return args;
     }
@@ -269,13 +278,14 @@ internal static class BenchCommand
     /// The same seeded network and trainer for the timing and the memory run (the synthetic batch comes from the
     /// workload); the network is built and calibrated on the CPU, then moved to <paramref name="device"/>.
     /// </summary>
-    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, torch.Device? device = null, int? recompute = null)
+    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, string precision, torch.Device? device = null, int? recompute = null)
     {
-        var (network, rates) = Bench.Prepare(w);
+        var (network, rates) = Bench.Prepare(w);   // calibrated in float32: the same weights for both precisions
+        if (precision == "bf16") network.Precision = SynapsePrecision.BFloat16;
         return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false, RecomputeSegment = recompute }, device), rates);
     }
 
-    private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps, string deviceName, int? recompute)
+    private static BenchReport TimeAll(List<Workload> workloads, List<string> modes, int warmup, int steps, string deviceName, int? recompute, string precision)
     {
         var device = new torch.Device(deviceName);
         var clock = Stopwatch.StartNew();
@@ -286,17 +296,17 @@ internal static class BenchCommand
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, rates) = Setup(w, w.Plan(mode), device, recompute);
+                var (trainer, rates) = Setup(w, w.Plan(mode), precision, device, recompute);
                 var times = Bench.TimeSteps(trainer, w, warmup, steps);
                 var row = Row(w, mode, w.Plan(mode), times, null, rates);
                 Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, deviceName, recompute);
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, deviceName, recompute, precision);
     }
 
     /// <summary>Memory run: per workload, the plans of <paramref name="plansOf"/> (a mode label and its plan).</summary>
-    private static BenchReport MemoryAll(List<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf, int? recompute)
+    private static BenchReport MemoryAll(List<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf, int? recompute, string precision)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
@@ -306,13 +316,13 @@ internal static class BenchCommand
             foreach (var (mode, plan) in plansOf(w))
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, rates) = Setup(w, plan, recompute: recompute);
+                var (trainer, rates) = Setup(w, plan, precision, recompute: recompute);
                 var peak = Bench.PeakStepBytes(trainer, w);
                 rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
                 Console.WriteLine($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         var method = $"{MemoryMeter.MethodDescription}; min of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds, Recompute: recompute);
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds, Recompute: recompute, Precision: precision);
     }
 
     /// <summary>The memory validation grid: measured vs modelled peak step memory over K and B.</summary>
@@ -342,7 +352,7 @@ internal static class BenchCommand
     private static void Print(BenchReport r)
     {
         Console.WriteLine();
-        Console.WriteLine($"snn bench — {r.Machine}, device {r.Device}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
+        Console.WriteLine($"snn bench — {r.Machine}, device {r.Device}, synapses {r.Precision}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
         Console.WriteLine("MACs/ACs: cost model (docs/costs.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
         PrintRecompute(r);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Snn.Data;
 using Snn.Experiments;
+using Snn.Layers;
 using Snn.Networks;
 using Snn.Training;
 using Snn.Plans;
@@ -76,11 +77,18 @@ internal static class TrainCommand
             DefaultValueFactory = _ => ExperimentRunner.DefaultResults,
         };
         var resume = new Option<bool>("--resume") { Description = "continue the checkpoint in --out instead of refusing to touch it" };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16, weights, optimizer and neurons float32; docs/precision.md)",
+            HelpName = "PRECISION",
+            DefaultValueFactory = _ => "float32",
+        };
+        precision.AcceptOnlyFromAmong([.. ExperimentConfig.Precisions]);
         var command = new Command("train", Description)
         {
-            config, results, spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume,
+            config, results, spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume, precision,
         };
-        Option[] flagForm = [spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume];
+        Option[] flagForm = [spec, timeSteps, truncation, block, epochs, batch, lr, trainSamples, seed, data, output, resume, precision];
         command.SetAction(r => CliSupport.Guarded("snn train", () =>
         {
             if (r.GetValue(config) is { } path)
@@ -96,7 +104,8 @@ internal static class TrainCommand
                 throw new UsageException("give an experiment config (snn train CONFIG.json) or the flag form's results folder (--out DIR).");
             return Execute(new Settings(
             r.GetValue(spec)!, r.GetValue(timeSteps), r.GetValue(truncation)!, r.GetValue(block)!, r.GetValue(epochs), r.GetValue(batch),
-            r.GetValue(lr), r.GetValue(trainSamples) ?? int.MaxValue, r.GetValue(seed), r.GetValue(data), r.GetValue(output)!, r.GetValue(resume)));
+            r.GetValue(lr), r.GetValue(trainSamples) ?? int.MaxValue, r.GetValue(seed), r.GetValue(data), r.GetValue(output)!, r.GetValue(resume),
+            r.GetValue(precision) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full));
         }));
         return command;
     }
@@ -144,7 +153,7 @@ internal static class TrainCommand
     /// <summary>The parsed options of one run.</summary>
     private sealed record Settings(
         string Spec, int TimeSteps, string K, string B, int Epochs, int Batch, double Lr, int TrainSamples, int Seed,
-        string? DataDir, string OutDir, bool Resume);
+        string? DataDir, string OutDir, bool Resume, SynapsePrecision Precision);
 
     /// <summary>Library parameter → the option that sets it, for messages about bad values.</summary>
     private static readonly Dictionary<string, string> OptionOf = new()
@@ -178,6 +187,7 @@ internal static class TrainCommand
             try { return NetworkSpec.Build(spec, train.SampleShape); }
             catch (NetworkSpecException e) { throw new UsageException($"--spec {spec}: {e.Message}"); }
         });
+        network.Precision = s.Precision;
         var options = new TrainerOptions
         {
             Epochs = epochs, BatchSize = batch, LearningRate = lr, Seed = seed,
@@ -194,6 +204,7 @@ internal static class TrainCommand
         {
             spec, plan = plan.ToString(), timeSteps, truncation = plan.Truncation, blockSize = plan.BlockSize,
             epochs, batch, lr, seed, trainSamples = train.Count, testSamples = test.Count,
+            precision = s.Precision == SynapsePrecision.BFloat16 ? "bf16" : "float32",
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"{network.Spec}, {plan}, {train.Count} training images → {outDir}");
 

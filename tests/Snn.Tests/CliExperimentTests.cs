@@ -32,6 +32,11 @@ public sealed class CliExperimentTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("epohcs: unknown key", error);
 
+        (code, _, error) = Snn("train", Write("fp16.json", ExperimentConfigTests.Synthetic("\"precision\": \"fp16\"")), "--results", results);
+        Assert.Equal(2, code);
+        Assert.Contains("precision: 'fp16' is not allowed; expected one of: float32, bf16", error);
+        Assert.False(Directory.Exists(results));
+
         (code, _, error) = Snn("train", config, "--epochs", "2");
         Assert.Equal(2, code);
         Assert.Contains("--epochs", error);

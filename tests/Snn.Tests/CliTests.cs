@@ -138,6 +138,9 @@ public sealed class CliTests : IDisposable
         args = BenchCommand.ChildArguments(settings with { Threads = null, Device = "cuda:1" }, "time", "t.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
             "--device", "cuda:1", "--phase", "time", "--json", "t.json" }, args);
+        args = BenchCommand.ChildArguments(settings with { Threads = null, Precision = "bf16" }, "time", "t.json");
+        Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
+            "--precision", "bf16", "--phase", "time", "--json", "t.json" }, args);
     }
 
     [Fact]

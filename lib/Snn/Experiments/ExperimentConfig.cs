@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Snn.Data;
+using Snn.Layers;
 using Snn.Networks;
 using Snn.Plans;
 using Snn.Training;
@@ -40,8 +41,10 @@ public sealed record ExperimentConfig
     private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
     private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
     private static readonly IReadOnlyList<string> ProfileNames = ["smoke", "quick", "full"];
+    /// <summary>The values of "precision": float32 (default) and bf16 synapses (<see cref="SynapsePrecision"/>).</summary>
+    public static readonly IReadOnlyList<string> Precisions = ["float32", "bf16"];
 
-    private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "profile", "profiles"];
+    private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "profile", "profiles"];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
     private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine"];
@@ -74,6 +77,8 @@ public sealed record ExperimentConfig
     public int Seed { get; init; }
     /// <summary>"cpu", "cuda" or "cuda:N".</summary>
     public required string Device { get; init; }
+    /// <summary>The synapses' arithmetic ("precision": "float32" → Full, "bf16" → BFloat16; docs/precision.md).</summary>
+    public SynapsePrecision Precision { get; init; }
     /// <summary>The number of weight stages of <see cref="Network"/>.</summary>
     public int Stages { get; init; }
     /// <summary>The canonical form: sorted keys, defaults filled, invariant numbers, indented with "\n" (what config.json holds).</summary>
@@ -226,6 +231,7 @@ public sealed record ExperimentConfig
             Update = update, Head = head, Loss = loss, LearningRate = lr, Cosine = cosine,
             Epochs = r.Int("epochs", 1) ?? 1, Batch = r.Int("batch", 1) ?? 64, EvalBatch = r.Int("evalBatch", 1) ?? 500,
             Seed = r.Int("seed", int.MinValue) ?? 0, Device = device,
+            Precision = r.Choice("precision", Precisions) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full,
         };
         var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config);
         var stages = CountStages(network, config);
@@ -315,6 +321,7 @@ public sealed record ExperimentConfig
         };
         // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
+        if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
             Write(writer, tree);

@@ -101,6 +101,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         var device = new torch.Device(Config.Device);
         Reproducibility.Seed(Config.Seed);
         using var network = NetworkSpec.Build(Config.Network, Config.InputShape);
+        network.Precision = Config.Precision;
         var plan = Config.Plan;
         var checkpoint = Path.Combine(dir, CheckpointFile);
         var trainer = new Trainer(network, plan, Config.TrainerOptions() with

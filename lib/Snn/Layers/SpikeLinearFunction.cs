@@ -10,7 +10,9 @@ namespace Snn.Layers;
 /// A linear synapse on binary input (spikes) as one autograd node that keeps the input for the weight gradient as bool
 /// (1 byte per element instead of 4; exact for 0/1 values) and expands it back in chunks of rows during backward. The
 /// output is <c>linear</c>'s; the gradients are libtorch's formulas (input: grad·W, weight: gradᵀ·x, bias: Σ grad), the
-/// weight gradient summed chunk by chunk. Call through <see cref="Run"/>.
+/// weight gradient summed chunk by chunk. With a compute dtype below the input's (bfloat16, <see cref="SynapsePrecision"/>)
+/// the products run in it and their results come back in the input's dtype, as the casts around libtorch's op would.
+/// Call through <see cref="Run"/>.
 /// </summary>
 internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunction>
 {
@@ -20,17 +22,35 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
     public override string Name => "SnnSpikeLinear";
 
     /// <summary>
-    /// True when keeping <paramref name="inputElements"/> as bool saves more (3 bytes each) than the weight-sized copy of
-    /// the weight gradient it costs (autograd copies a gradient a TorchSharp custom backward returns, 4 bytes per weight).
+    /// True when keeping <paramref name="inputElements"/> as bool (1 byte each, plus the float32 weight-sized copy of the
+    /// weight gradient that autograd makes of a gradient a TorchSharp custom backward returns) costs less than libtorch's
+    /// path, which keeps the input in the compute dtype (<paramref name="computeBytes"/> each) and, below float32, a
+    /// weight copy in it too. For float32: 3 · input > 4 · weight.
     /// </summary>
-    public static bool Pays(double inputElements, double weightElements) => 3 * inputElements > 4 * weightElements;
-
-    /// <summary><paramref name="input"/> [M, in] of 0/1 values; <paramref name="bias"/> may be null.</summary>
-    public static Tensor Run(Tensor input, Tensor weight, Tensor? bias)
+    public static bool Pays(double inputElements, double weightElements, int computeBytes = 4)
     {
-        if (!(torch.is_grad_enabled() && input.requires_grad)) return linear(input, weight, bias);
+        var standard = computeBytes * inputElements + (computeBytes < 4 ? computeBytes * weightElements : 0);
+        return inputElements + 4 * weightElements < standard;
+    }
+
+    /// <summary>
+    /// <paramref name="input"/> [M, in] of 0/1 values; <paramref name="bias"/> may be null; <paramref name="compute"/>:
+    /// the dtype of the products (null: the input's).
+    /// </summary>
+    public static Tensor Run(Tensor input, Tensor weight, Tensor? bias, ScalarType? compute = null)
+    {
+        var dtype = compute ?? input.dtype;
+        if (!(torch.is_grad_enabled() && input.requires_grad)) return Linear(input, weight, bias, dtype);
         using var scope = torch.NewDisposeScope();
-        return apply(input, weight, bias!).MoveToOuterDisposeScope();
+        return apply(input, weight, bias!, dtype).MoveToOuterDisposeScope();
+    }
+
+    // linear() in the compute dtype, the result in the input's.
+    private static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, ScalarType compute)
+    {
+        if (compute == input.dtype) return linear(input, weight, bias);
+        using var scope = torch.NewDisposeScope();
+        return linear(input.to_type(compute), weight.to_type(compute), bias?.to_type(compute)).to_type(input.dtype).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
@@ -38,9 +58,11 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
         var input = (Tensor)vars[0];
         var weight = (Tensor)vars[1];
         var bias = vars[2] as Tensor;
+        var compute = (ScalarType)vars[3];
         ctx.save_for_backward([input.ne(0.0), weight]);
         ctx.save_data("hasBias", bias is not null);
-        return linear(input, weight, bias);
+        ctx.save_data("compute", compute);
+        return Linear(input, weight, bias, compute);
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
@@ -49,7 +71,12 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
         using var scope = torch.NewDisposeScope();
         var saved = ctx.get_saved_variables();
         var (bits, weight) = (saved[0], saved[1]);
-        var gradInput = grad_output.mm(weight);
+        var compute = (ScalarType)ctx.get_data("compute");
+        var low = compute != grad_output.dtype;
+        // Reduced precision: the gradient arrives in the compute dtype (the backward of the output's cast), the products
+        // run in it, and the input and weight gradients leave in the full dtype (the backward of the casts in).
+        var g = low ? grad_output.to_type(compute) : grad_output;
+        var gradInput = low ? g.mm(weight.to_type(compute)).to_type(grad_output.dtype) : g.mm(weight);
         var gradWeight = torch.zeros_like(weight);
         var rows = bits.shape[0];
         var chunk = Math.Max(1, ChunkElements / Math.Max(1, bits.shape[1]));
@@ -57,10 +84,10 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
         {
             using var part = torch.NewDisposeScope();
             var n = Math.Min(chunk, rows - r);
-            gradWeight.add_(grad_output.narrow(0, r, n).t().mm(bits.narrow(0, r, n).to_type(grad_output.dtype)));
+            gradWeight.add_(g.narrow(0, r, n).t().mm(bits.narrow(0, r, n).to_type(compute)));
         }
-        var gradBias = (bool)ctx.get_data("hasBias") ? GradientRelease.Returned(grad_output.sum([0L]).MoveToOuterDisposeScope()) : null;
+        var gradBias = (bool)ctx.get_data("hasBias") ? GradientRelease.Returned((low ? g.sum([0L]).to_type(grad_output.dtype) : g.sum([0L])).MoveToOuterDisposeScope()) : null;
         GradientRelease.ReleaseReceived([grad_output]);
-        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), GradientRelease.Returned(gradWeight.MoveToOuterDisposeScope()), gradBias!];
+        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), GradientRelease.Returned(gradWeight.MoveToOuterDisposeScope()), gradBias!, null!];
     }
 }

@@ -44,11 +44,13 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         linear = synapse as Linear
             ?? (synapse is Sequential seq && seq.children().ToList() is [Flatten, Linear inner] ? inner : null);
         flattens = linear is not null && synapse is not Linear;
+        conv = synapse as Conv2d;
     }
 
     // The synapse's Linear (behind a Flatten for an FC after a conv), for the compact path on spike input; null for a conv.
     private readonly Linear? linear;
     private readonly bool flattens;
+    private readonly Conv2d? conv;
 
     /// <summary>
     /// True when this stage's input is binary: set by <see cref="Networks.SpikingNetwork"/> when the stage before spikes
@@ -62,6 +64,20 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     /// bool, and the neuron's repeated-current path for a constant input. False: libtorch's modules (for comparisons).
     /// </summary>
     internal bool Compact { get; set; } = true;
+
+    /// <summary>The arithmetic of the synapse; set through the network's <c>Precision</c>, which checks the dtype first.</summary>
+    internal SynapsePrecision Precision { get; set; } = SynapsePrecision.Full;
+
+    /// <summary>
+    /// Why the synapse cannot run in reduced precision (null when it can): the bfloat16 path calls conv2d/linear itself,
+    /// so it knows a Conv2d with zero padding, a Linear and a Flatten → Linear.
+    /// </summary>
+    internal string? ReducedPrecisionProblem =>
+        linear is not null ? null
+        : conv is null ? $"its synapse is a {synapse.GetType().Name}; bfloat16 synapses support Conv2d, Linear and Flatten → Linear"
+        : conv.padding_mode != PaddingModes.Zeros || conv.padding is null ? "its Conv2d pads other than with explicit zeros"
+        : conv.groups != 1 ? "its Conv2d is grouped"
+        : null;
 
     /// <summary>Per-sample input shape (without time and batch), e.g. [1, 28, 28].</summary>
     public long[] InputShape { get; }
@@ -106,17 +122,42 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
 
     private Tensor Stateless(Tensor x)
     {
-        // Only where the bool copy saves more than it costs: TorchSharp keeps a reference to the weight gradient a custom
-        // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
-        var y = Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel())
-            ? SpikeLinearFunction.Run(flattens ? x.flatten(1) : x, linear.weight!, linear.bias)
-            : synapse.forward(x);
+        var y = RunSynapse(x);
         if (norm is not null) y = norm.forward(y);
         if (post is null) return y;
         return Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }
             ? MaxPoolFunction.Run(y, Layout.PoolSize)
             : post.forward(y);
     }
+
+    internal Tensor RunSynapse(Tensor x)
+    {
+        var reduced = Precision == SynapsePrecision.BFloat16;
+        if (reduced && x.dtype != ScalarType.Float32)
+            throw new InvalidOperationException($"Stage '{Spec}': bfloat16 synapses need a float32 network; this one runs in {x.dtype} (set the network's Precision to Full for float64 gradient checks).");
+        // Only where the bool copy saves more than it costs: TorchSharp keeps a reference to the weight gradient a custom
+        // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
+        if (Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel(), reduced ? 2 : 4))
+            return SpikeLinearFunction.Run(flattens ? x.flatten(1) : x, linear.weight!, linear.bias, reduced ? ScalarType.BFloat16 : null);
+        if (!reduced || (conv is not null && x.device.type == DeviceType.CPU && !CpuConvInBFloat16)) return synapse.forward(x);
+        // Mixed precision: the casts are autograd nodes, so the gradients reach x and the float32 master weights in float32.
+        // Spikes (0/1) cast exactly; the op keeps its bfloat16 input and weight for backward (half the bytes of float32).
+        var input = x.to_type(ScalarType.BFloat16);
+        var y = conv is not null
+            ? nn.functional.conv2d(input, Low(conv.weight)!, Low(conv.bias), conv.stride, conv.padding!, conv.dilation, conv.groups)
+            : nn.functional.linear(flattens ? input.flatten(1) : input, Low(linear!.weight!)!, Low(linear.bias));
+        return y.to_type(ScalarType.Float32);
+    }
+
+    private static Tensor? Low(Tensor? t) => t?.to_type(ScalarType.BFloat16);
+
+    /// <summary>
+    /// False: a conv synapse on the CPU stays in full precision under <see cref="SynapsePrecision.BFloat16"/>. libtorch 2.10's
+    /// oneDNN bfloat16 convolution on this kit's CPU returns wrong values: forward 30–40 % relative error whenever the
+    /// output channels are not a multiple of 16, and input gradients 10–30 % off (sometimes NaN, varying run to run) for
+    /// several shapes (pytorch/pytorch#163347; MixedPrecisionTests watches it). Linear (matmul) is right.
+    /// </summary>
+    internal static bool CpuConvInBFloat16 => false;
 
     /// <summary>This stage for the cost model; <paramref name="index"/> is its position in the network.</summary>
     public StageDescription Describe(int index = 0)

@@ -29,6 +29,29 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
     public string Spec { get; }
     public IReadOnlyList<Stage> Stages => stages.AsReadOnly();
     public long[] InputShape => stages[0].InputShape;
+
+    /// <summary>
+    /// The arithmetic of every stage's synapse (docs/precision.md): <see cref="SynapsePrecision.Full"/> (default) or
+    /// <see cref="SynapsePrecision.BFloat16"/>, mixed precision on a float32 network (master weights, optimizer state,
+    /// batch norm, neurons, the loss and local heads stay float32; on the CPU conv synapses too, as libtorch's CPU
+    /// bfloat16 convolution is wrong). Setting BFloat16 on a network of another dtype, or
+    /// running a bfloat16 network after converting it to another dtype, throws <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public SynapsePrecision Precision
+    {
+        get => stages[0].Precision;
+        set
+        {
+            if (value == SynapsePrecision.BFloat16)
+            {
+                if (parameters().FirstOrDefault(p => p.dtype != ScalarType.Float32) is { } other)
+                    throw new InvalidOperationException($"bfloat16 synapses need a float32 network; {Spec} holds {other.dtype} parameters (float64 networks are for gradient checks and stay in full precision).");
+                if (stages.Select(s => (s, s.ReducedPrecisionProblem)).FirstOrDefault(x => x.ReducedPrecisionProblem is not null) is ({ } stage, { } problem))
+                    throw new InvalidOperationException($"Stage '{stage.Spec}' cannot compute in bfloat16: {problem}.");
+            }
+            foreach (var stage in stages) stage.Precision = value;
+        }
+    }
     public long Classes => stages[^1].OutputShape[^1];
 
     public override Tensor forward(Tensor input)

@@ -139,6 +139,7 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
         if (Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel(), reduced ? 2 : 4))
             return SpikeLinearFunction.Run(flattens ? x.flatten(1) : x, linear.weight!, linear.bias, reduced ? ScalarType.BFloat16 : null);
+        if (conv is not null && NeedsChannelPadding(x)) return ChannelPaddedConv(x);
         if (!reduced || (conv is not null && x.device.type == DeviceType.CPU && !CpuConvInBFloat16)) return synapse.forward(x);
         // Mixed precision: the casts are autograd nodes, so the gradients reach x and the float32 master weights in float32.
         // Spikes (0/1) cast exactly; the op keeps its bfloat16 input and weight for backward (half the bytes of float32).
@@ -150,6 +151,30 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     }
 
     private static Tensor? Low(Tensor? t) => t?.to_type(ScalarType.BFloat16);
+
+    /// <summary>
+    /// True: a float32 CPU convolution whose input gradient is needed runs with its output channels padded with zero
+    /// filters to a multiple of 16. libtorch 2.10's oneDNN backward-data kernel returns wrong input gradients (30–80 %
+    /// relative error, sometimes NaN; 1 or 2 threads) whenever the output channel count is not a multiple of 16, and
+    /// right ones when it is (tests/Snn.Tests/ConvInputGradientTests.cs measures both). The zero filters add nothing
+    /// to the input gradient and their outputs are cut off, so values and gradients are the convolution's; the cost is
+    /// the padded channels' arithmetic in that layer. A first layer (input without gradient) is never padded.
+    /// </summary>
+    internal static bool PadConvChannelsForInputGradient { get; set; } = true;
+
+    private bool NeedsChannelPadding(Tensor x) =>
+        PadConvChannelsForInputGradient && conv!.out_channels % 16 != 0 && conv.groups == 1 && conv.padding_mode == PaddingModes.Zeros
+        && conv.padding is not null && x.dtype == ScalarType.Float32 && x.device.type == DeviceType.CPU && x.requires_grad && torch.is_grad_enabled();
+
+    private Tensor ChannelPaddedConv(Tensor x)
+    {
+        var weight = conv!.weight!;
+        var extra = (conv.out_channels + 15) / 16 * 16 - conv.out_channels;
+        var padded = torch.cat([weight, torch.zeros([extra, .. weight.shape[1..]], dtype: weight.dtype, device: weight.device)]);
+        var bias = conv.bias is { } b ? torch.cat([b, torch.zeros(extra, dtype: b.dtype, device: b.device)]) : null;
+        var y = nn.functional.conv2d(x, padded, bias, conv.stride, conv.padding!, conv.dilation, 1);
+        return y.narrow(1, 0, conv.out_channels).contiguous();
+    }
 
     /// <summary>
     /// False: a conv synapse on the CPU stays in full precision under <see cref="SynapsePrecision.BFloat16"/>. libtorch 2.10's

@@ -17,9 +17,8 @@ public class ArchitectureTests
     [
         ("Snn.IO", []),
         ("Snn.Threading", []),
-        ("Snn.Native", []),
         ("Snn.Neurons", []),
-        ("Snn.Layers", ["Snn.Neurons", "Snn.Native"]),
+        ("Snn.Layers", ["Snn.Neurons"]),
         ("Snn.Encoders", []),
         ("Snn.Networks", ["Snn.Layers", "Snn.Neurons"]),
         ("Snn.Plans", []),

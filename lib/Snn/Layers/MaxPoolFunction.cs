@@ -1,4 +1,3 @@
-using Snn.Native;
 using Snn.Neurons;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,42 +10,25 @@ namespace Snn.Layers;
 /// k×k max pooling with stride k as one autograd node that keeps, per output, only which of the k² inputs won (one
 /// byte), where libtorch keeps the whole input and int64 indices. The output and its gradient are libtorch's: the same
 /// winners (ties included, taken from max_pool2d_with_indices), and each input receives its output's gradient or 0 (the
-/// windows do not overlap). On contiguous CPU tensors both directions are one pass of the native kernel
-/// (<see cref="NativeKernels"/>); elsewhere they are built from libtorch operations. Call through <see cref="Run"/>.
+/// windows do not overlap). Call through <see cref="Run"/>.
 /// </summary>
 internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
 {
     public override string Name => "SnnMaxPool";
 
-    /// <summary>
-    /// Pools [M, C, H, W] by <paramref name="k"/>×<paramref name="k"/>, stride k, no padding (floor).
-    /// <paramref name="native"/> false keeps to libtorch operations (for comparisons).
-    /// </summary>
-    public static Tensor Run(Tensor input, int k, bool native = true)
+    /// <summary>Pools [M, C, H, W] by <paramref name="k"/>×<paramref name="k"/>, stride k, no padding (floor).</summary>
+    public static Tensor Run(Tensor input, int k)
     {
         // The winner's place must fit a byte.
         if (!(torch.is_grad_enabled() && input.requires_grad) || k > 16) return max_pool2d(input, [k, k], [k, k]);
         using var scope = torch.NewDisposeScope();   // the node's cached output-sized tensor goes with it
-        return apply(input, k, native).MoveToOuterDisposeScope();
+        return apply(input, k).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
         var input = (Tensor)vars[0];
         var k = (int)vars[1];
-        var native = (bool)vars[2];
-        long h = input.shape[^2], w = input.shape[^1];
-        ctx.save_data("pool", new Saved(k, input.shape, input.dtype, native));
-        // Windows that do not fit (k > H or W) are left to libtorch, which says so.
-        if (native && h >= k && w >= k && NativeKernels.Applies(input))
-        {
-            long[] pooled = [.. input.shape[..^2], h / k, w / k];
-            var result = torch.empty(pooled, dtype: input.dtype);
-            var winners = torch.empty(pooled, dtype: ScalarType.Byte);
-            NativeKernels.MaxPoolForward(input, result, winners, input.numel() / (h * w), h, w, k);
-            ctx.save_for_backward([winners]);
-            return result;
-        }
         var (output, indices) = max_pool2d_with_indices(input, [k, k], [k, k]);
         long width = input.shape[^1];
         // libtorch's flat index (row·W + col in the plane) → the winner's place dy·k + dx in its window, without integer
@@ -57,6 +39,7 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         indices.Dispose();
         winner = winner.to_type(ScalarType.Byte);
         ctx.save_for_backward([winner]);
+        ctx.save_data("pool", new Saved(k, input.shape, input.dtype));
         return output;
     }
 
@@ -68,14 +51,6 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var info = (Saved)ctx.get_data("pool");
         var k = info.K;
         long rows = grad_output.shape[^2], cols = grad_output.shape[^1], height = info.Shape[^2], width = info.Shape[^1];
-        var gradOutput = grad_output.contiguous();
-        if (info.Native && NativeKernels.Applies(gradOutput) && winner.device_type == DeviceType.CPU)
-        {
-            var gradient = torch.empty(info.Shape, dtype: info.DType);
-            NativeKernels.MaxPoolBackward(gradOutput, winner, gradient, gradient.numel() / (height * width), height, width, k);
-            GradientRelease.ReleaseReceived([grad_output]);
-            return [GradientRelease.Returned(gradient.MoveToOuterDisposeScope()), null!, null!];
-        }
         // Back to libtorch's flat indices, and each output's gradient scattered onto its winner (max_pool2d's backward).
         var offsets = torch.tensor(Enumerable.Range(0, k * k).Select(i => (long)(i / k * width + i % k)).ToArray(), device: grad_output.device);
         var indices = offsets.take(winner.to_type(ScalarType.Int64));
@@ -84,12 +59,12 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var planes = gradInput.numel() / (height * width);
         gradInput.view([planes, height * width]).scatter_(1, indices.view([planes, rows * cols]), grad_output.reshape([planes, rows * cols]));
         GradientRelease.ReleaseReceived([grad_output]);
-        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!, null!];
+        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];
     }
 
     /// <summary>The flat index of each window's top-left input in its plane: [rows, cols].</summary>
     private static Tensor Corners(long rows, long cols, long width, int k, Device device) =>
         (torch.arange(rows, device: device) * (k * width)).unsqueeze(1) + torch.arange(cols, device: device) * k;
 
-    private sealed record Saved(int K, long[] Shape, ScalarType DType, bool Native);
+    private sealed record Saved(int K, long[] Shape, ScalarType DType);
 }

@@ -192,12 +192,7 @@ public sealed class RecomputationTests
         using var test = TrainerTests.Bars(40, seed: 3);
         var trainer = new Trainer(NetworkSpec.Build("4C3-P2-FC8-D0.2-FC2", [1, 8, 8]), TrainingPlan.TruncatedLocal(6, 5, 2),
             new TrainerOptions { BatchSize = 16, Epochs = 1, RecomputeSegment = 2 });
-        var stats = DisposeScopeManager.Statistics;
-        trainer.Fit(train.Encoded(), test.Encoded());   // creates the optimizer state once
-        var afterFirst = stats.ThreadTotalLiveCount;
-        trainer.Fit(train.Encoded(), test.Encoded());
-        trainer.Fit(train.Encoded(), test.Encoded());
-        Assert.Equal(afterFirst, stats.ThreadTotalLiveCount);
+        TrainerTests.AssertNoLiveTensorGrowth(trainer, train, test);
     }
 
     [Fact]

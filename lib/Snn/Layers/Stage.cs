@@ -145,7 +145,7 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         // Spikes (0/1) cast exactly; the op keeps its bfloat16 input and weight for backward (half the bytes of float32).
         var input = x.to_type(ScalarType.BFloat16);
         var y = conv is not null
-            ? nn.functional.conv2d(input, Low(conv.weight)!, Low(conv.bias), conv.stride, conv.padding!, conv.dilation, conv.groups)
+            ? Conv(input, Low(conv.weight)!, Low(conv.bias))
             : nn.functional.linear(flattens ? input.flatten(1) : input, Low(linear!.weight!)!, Low(linear.bias));
         return y.to_type(ScalarType.Float32);
     }
@@ -172,9 +172,12 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         var extra = (conv.out_channels + 15) / 16 * 16 - conv.out_channels;
         var padded = torch.cat([weight, torch.zeros([extra, .. weight.shape[1..]], dtype: weight.dtype, device: weight.device)]);
         var bias = conv.bias is { } b ? torch.cat([b, torch.zeros(extra, dtype: b.dtype, device: b.device)]) : null;
-        var y = nn.functional.conv2d(x, padded, bias, conv.stride, conv.padding!, conv.dilation, 1);
-        return y.narrow(1, 0, conv.out_channels).contiguous();
+        return Conv(x, padded, bias).narrow(1, 0, conv.out_channels).contiguous();
     }
+
+    // The synapse's convolution with other weights (a cast or padded copy of its own): the module's geometry.
+    private Tensor Conv(Tensor x, Tensor weight, Tensor? bias) =>
+        nn.functional.conv2d(x, weight, bias, conv!.stride, conv.padding!, conv.dilation, conv.groups);
 
     /// <summary>
     /// False: a conv synapse on the CPU stays in full precision under <see cref="SynapsePrecision.BFloat16"/>. libtorch 2.10's

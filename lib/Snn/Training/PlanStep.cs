@@ -49,10 +49,13 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     var last = m == blocks.Count - 1;
                     // Accumulated windows are weighted by length/T so that K = T reproduces the BPTT loss exactly.
                     var weight = accumulate ? (double)length / plan.TimeSteps : 1.0;
-                    Tensor h, scores, loss;
+                    // With recomputation the window mean is a leaf: its gradient is what the segments backpropagate,
+                    // formed as the mean's own backward would form it.
+                    WindowRecompute? recompute = null;
+                    Tensor h, mean;
                     if (recomputeSegment is { } segment && segment < length)
                     {
-                        var recompute = new WindowRecompute([.. stages.Skip(first).Take(count)], blockInput, segment);
+                        recompute = new WindowRecompute([.. stages.Skip(first).Take(count)], blockInput, segment);
                         h = recompute.Forward(out var sums, out var elements);
                         for (var j = 0; j < count; j++)
                         {
@@ -60,14 +63,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                             spikeSums[first + j] = Accumulate(spikeSums[first + j], sum);
                             spikeElements[first + j] += elements[j];
                         }
-                        // The loss on the window mean of the output, taken as a leaf: its gradient is what the segments
-                        // backpropagate, formed as the mean's own backward would form it.
-                        var mean = h.mean([0]).requires_grad_();
-                        scores = last ? mean : heads[m].forward(mean);
-                        loss = LossOf(scores, labels);
-                        if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
-                        (accumulate ? loss * weight : loss).backward();
-                        recompute.Backward(mean.grad!);
+                        mean = h.mean([0]).requires_grad_();
                     }
                     else
                     {
@@ -85,11 +81,13 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                                 spikeElements[s] += h.numel();
                             }
                         }
-                        scores = last ? h.mean([0]) : heads[m].forward(h.mean([0]));
-                        loss = LossOf(scores, labels);
-                        if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
-                        (accumulate ? loss * weight : loss).backward();
+                        mean = h.mean([0]);
                     }
+                    var scores = last ? mean : heads[m].forward(mean);
+                    var loss = LossOf(scores, labels);
+                    if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
+                    (accumulate ? loss * weight : loss).backward();
+                    recompute?.Backward(mean.grad!);
                     if (!accumulate) StepBlock(m);
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
                     lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);

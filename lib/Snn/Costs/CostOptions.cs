@@ -30,11 +30,11 @@ public sealed record CostOptions
     public long? OptimizerChunkElements { get; init; } = ChunkedAdam.DefaultChunkElements;
     /// <summary>
     /// Bytes the fused LIF window (one autograd node per window) keeps per neuron and step until the block's graph goes:
-    /// 2 with the rectangular surrogate and a hard reset (the spike and the surrogate's window as bool); 1 with a soft
-    /// reset; with a smooth surrogate u − θ in the input dtype (4 for float32). A learnable β runs the per-step graph,
+    /// 1 with the rectangular surrogate (whether u − θ is in the surrogate's window and, for a hard reset, whether the
+    /// neuron fired, in one byte); with a smooth surrogate u − θ in the input dtype (4 for float32). A learnable β runs the per-step graph,
     /// which the model counts as before (u − θ, 1 − s, u·(1 − s) and the surrogate gradient).
     /// </summary>
-    public double LifSavedBytesPerNeuronStep { get; init; } = 2;
+    public double LifSavedBytesPerNeuronStep { get; init; } = 1;
 
     public static CostOptions Default { get; } = new();
 

@@ -78,13 +78,14 @@ internal static class PeakMemoryModel
         var peak = double.MinValue;
         foreach (var (L, first) in windowCases)
         {
-            // Weight gradients below the pre-step baseline: the first zero_grad of the step frees all of them and each
-            // block's zero_grad frees its own (not with accumulated updates after the first window); backward stores a
-            // stage's new gradient in its synapse phase. In the first window, later blocks' gradients do not exist yet.
+            // Weight gradients below the pre-step baseline: the first zero_grad of the step frees all of them and, with
+            // per-window updates, each block's update frees its own unless it is the step's last (so a later window is
+            // modelled as the last: earlier blocks' gradients exist, the block's own and later blocks' do not); backward
+            // stores a stage's new gradient in its synapse phase. In the first window, later blocks' gradients do not exist yet.
             var zeroedPerWindow = !accumulate || first;
             double Missing(int s, bool includingS) =>
                 (zeroedPerWindow ? members.Where(j => j < s || (includingS && j == s)).Sum(j => gradientBytes[j]) : 0)
-                + (first ? laterBlocksGradients : 0);
+                + (zeroedPerWindow ? laterBlocksGradients : 0);
             var scopeHeld = L * members.Sum(s => f[s].ScopeHeld) + headInput;
             var duringBackward = members.Max(s =>
             {
@@ -97,14 +98,15 @@ internal static class PeakMemoryModel
                     Math.Max(L * f[s].SynapseSaved + steps * n * b * pool - Missing(s, true), steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
             });
             // Weight gradients during the forward: in the first window the step's zero_grad has freed this block's and later
-            // blocks'; from the second window on every gradient still exists (the block's zero_grad comes after its forward).
-            var missingInForward = first ? members.Sum(s => gradientBytes[s]) + laterBlocksGradients : 0;
+            // blocks'; in a later one the previous window's updates have (per-window updates), or every gradient exists
+            // (accumulated updates).
+            var missingInForward = zeroedPerWindow ? members.Sum(s => gradientBytes[s]) + laterBlocksGradients : 0;
             // While stage s runs forward: the earlier stages' forward tensors, the float input it reads and its own forward peak.
             var duringForward = members.Max(s => L * members.Where(j => j < s).Sum(j => f[j].ScopeHeld + f[j].AutogradHeld)
                 + L * f[s].ForwardInput + f[s].ForwardPeak(L)) - missingInForward;
-            // The end of the forward, before the block's zero_grad.
+            // The end of the forward, before the block's backward.
             var afterForward = Math.Max(duringForward, scopeHeld + L * members.Sum(s => f[s].AutogradHeld) - missingInForward);
-            var duringUpdate = accumulate ? adam : scopeHeld + L * members.Sum(s => f[s].BackwardHeld) + adam - (first ? laterBlocksGradients : 0);
+            var duringUpdate = accumulate ? adam : scopeHeld + L * members.Sum(s => f[s].BackwardHeld) + adam - laterBlocksGradients;
             peak = Math.Max(peak, Math.Max(afterForward, Math.Max(duringBackward, duringUpdate)) + L * carriedPerStep);
         }
         return peak;

@@ -50,14 +50,20 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var winner = ctx.get_saved_variables()[0];
         var info = (Saved)ctx.get_data("pool");
         var k = info.K;
-        long rows = grad_output.shape[^2], cols = grad_output.shape[^1], height = info.Shape[^2], width = info.Shape[^1];
-        // Back to libtorch's flat indices, and each output's gradient scattered onto its winner (max_pool2d's backward).
-        var offsets = torch.tensor(Enumerable.Range(0, k * k).Select(i => (long)(i / k * width + i % k)).ToArray(), device: grad_output.device);
-        var indices = offsets.take(winner.to_type(ScalarType.Int64));
-        indices.add_(Corners(rows, cols, width, k, grad_output.device));
+        long rows = grad_output.shape[^2], cols = grad_output.shape[^1];
+        // Each output's gradient onto its winner, 0 elsewhere (max_pool2d's backward): the gradient input's pooled region
+        // seen as [.., rows, k, cols, k], filled one window place at a time where that place won: no int64 index tensors
+        // the size of the output (placing through flat indices took two), and the values are placed, not computed.
         var gradInput = torch.zeros(info.Shape, dtype: info.DType, device: grad_output.device);
-        var planes = gradInput.numel() / (height * width);
-        gradInput.view([planes, height * width]).scatter_(1, indices.view([planes, rows * cols]), grad_output.reshape([planes, rows * cols]));
+        var r = gradInput.dim();
+        var windows = gradInput.narrow(r - 2, 0, rows * k).narrow(r - 1, 0, cols * k).unflatten(r - 1, [cols, k]).unflatten(r - 2, [rows, k]);
+        for (var place = 0; place < k * k; place++)
+        {
+            using var part = torch.NewDisposeScope();
+            var target = windows.select(r - 1, place / k).select(r, place % k);
+            target.copy_(grad_output);
+            target.masked_fill_(winner.ne(place), 0.0);
+        }
         GradientRelease.ReleaseReceived([grad_output]);
         return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];
     }

@@ -11,8 +11,9 @@ namespace Snn.Neurons;
 /// gradients (the leaf restored at a segment border) is an input of the node, and the last membrane can be linked into
 /// the graph (a second node that hands its gradient to this one's backward), so that gradients cross the call as they do
 /// in the per-step graph.
-/// Per neuron and step it keeps only what its backward reads: with the rectangular surrogate its window (exact) and,
-/// for a hard reset, the spike, as bool; with another surrogate u − θ in the input's dtype (the spike is its sign).
+/// Per neuron and step it keeps only what its backward reads: with the rectangular surrogate one byte (whether u − θ lies
+/// in the surrogate's window and, for a hard reset, twice whether the neuron fired); with another surrogate u − θ in the
+/// input's dtype (the spike is its sign).
 /// The per-step graph of <see cref="Lif.Step"/> keeps about 12 bytes instead. The arithmetic is that graph's, in the
 /// same order, so spikes and gradients are the same; only a constant input's gradient (one current repeated over the
 /// window) is summed over the steps in a different order. Call through <see cref="Run"/>.
@@ -52,8 +53,8 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var dtype = currents.dtype;
         var device = currents.device;
         var spikes = torch.empty([w.Steps, .. shape], dtype: dtype, device: device);
-        Tensor? fired = w.Save && hard && rectangular is not null ? torch.empty([w.Steps, .. shape], dtype: ScalarType.Bool, device: device) : null;
-        Tensor? inWindow = w.Save && rectangular is not null ? torch.empty([w.Steps, .. shape], dtype: ScalarType.Bool, device: device) : null;
+        // Rectangular surrogate: in-window + 2·fired per neuron and step (one byte where two bool masks took two).
+        Tensor? codes = w.Save && rectangular is not null ? torch.empty([w.Steps, .. shape], dtype: ScalarType.Byte, device: device) : null;
         Tensor? distance = w.Save && rectangular is null ? torch.empty([w.Steps, .. shape], dtype: dtype, device: device) : null;
         Tensor? u = null;          // the membrane, updated in place from the second step on
         Tensor? previous = null;   // the last step's spikes as bool
@@ -97,8 +98,12 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             var x = u - p.Threshold;
             var s = x.ge(0.0);
             spikes[t].copy_(s);
-            fired?[t].copy_(s);
-            inWindow?[t].copy_(x.abs().lt(rectangular!.Width / 2));
+            if (codes is not null)
+            {
+                using var code = codes[t];
+                code.copy_(x.abs().lt(rectangular!.Width / 2));
+                if (hard) code.add_(s, alpha: 2);
+            }
             distance?[t].copy_(x);
             previous?.Dispose();
             previous = s.MoveToOuterDisposeScope();
@@ -108,7 +113,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         {
             // A tracked membrane's gradient passes the first step's reset like any step's: where the carried spikes fired, none.
             var startFired = w.Tracked && hard ? w.LastSpikes?.ne(0.0) : null;
-            ctx.save_for_backward([fired!, inWindow!, distance!, startFired!]);
+            ctx.save_for_backward([codes!, distance!, startFired!]);
             ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype, w.Tracked, w.Link));
             ctx.set_materialize_grads(false);
         }
@@ -121,7 +126,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         GradientRelease.ReleaseReturned();
         using var scope = torch.NewDisposeScope();
         var saved = ctx.get_saved_variables();
-        var (fired, inWindow, distance, startFired) = (saved[0], saved[1], saved[2], saved[3]);
+        var (codes, distance, startFired) = (saved[0], saved[1], saved[2]);
         var info = (Saved)ctx.get_data("lif");
         var p = info.Parameters;
         var rectangular = p.Surrogate as Rectangular;
@@ -142,7 +147,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             Tensor? g = null;
             if (gradSpikes is not null)
             {
-                var derivative = rectangular is not null ? inWindow![t].to_type(info.DType) / rectangular.Width : p.Surrogate.Derivative(distance![t]);
+                var derivative = rectangular is not null ? codes![t].bitwise_and(1).to_type(info.DType).div_(rectangular.Width) : p.Surrogate.Derivative(distance![t]);
                 g = gradSpikes[t] * derivative;
             }
             if (carry is not null) g = g is null ? carry.alias() : g + carry;
@@ -157,7 +162,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             // carried membrane, when it is tracked.
             if (t == 0 && !info.Tracked) break;
             var next = g * p.Beta;
-            if (hard && (t > 0 || startFired is not null)) next.masked_fill_(t > 0 ? fired?[t - 1] ?? distance![t - 1].ge(0.0) : startFired!, 0.0);
+            if (hard && (t > 0 || startFired is not null)) next.masked_fill_(t > 0 ? codes is not null ? codes[t - 1].ge(2) : distance![t - 1].ge(0.0) : startFired!, 0.0);
             if (t == 0)
             {
                 gradMembrane = next.MoveToOuterDisposeScope();

@@ -39,6 +39,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
             ZeroGrad();
             foreach (var (start, length) in plan.Windows())
             {
+                var lastWindow = start + length == plan.TimeSteps;
                 using var windowScope = torch.NewDisposeScope();
                 var blockInput = input.narrow(0, start, length);
                 for (var m = 0; m < blocks.Count; m++)
@@ -85,10 +86,15 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     }
                     var scores = last ? mean : heads[m].forward(mean);
                     var loss = LossOf(scores, labels);
-                    if (!accumulate) optimizers[m].zero_grad(set_to_none: true);   // this window's gradient only
                     (accumulate ? loss * weight : loss).backward();
                     recompute?.Backward(mean.grad!);
-                    if (!accumulate) StepBlock(m);
+                    if (!accumulate)
+                    {
+                        StepBlock(m);
+                        // Applied, so dead: freed before the next window's forward. The step's last update keeps its
+                        // gradient readable after the step, as BPTT's does.
+                        if (!lastWindow) optimizers[m].zero_grad(set_to_none: true);
+                    }
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
                     lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);
                     scoreSums[m].add_(scores.detach().to_type(scoreSums[m].dtype), alpha: length);

@@ -32,7 +32,7 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
     /// <summary>
     /// Every sweep plan's measured / model ratio within [0.85, 1.2]. Observed: 0.884 … 1.149 (W1 0.947 … 1.033, W2 1.033 …
     /// 1.046, W3 0.884 … 1.149). The band was [0.9, 1.15] (observed 0.949 … 1.087) until the compact max pooling's backward
-    /// stopped taking two int64 index tensors the size of its output and per-window updates began freeing applied
+    /// stopped taking two int64 index tensors the size of its output (a chunk at a time now) and per-window updates began freeing applied
     /// gradients: W3's peaks fell by up to 52 % (TT-Local K = 5, B = 4: 148.7 → 71.8 MiB) and now sit in convolution
     /// backward phases, where the model's estimate of libtorch's copies (synapse output + input) is coarse: it
     /// over-estimates the weight-only backward of W3's first convolution (60 MiB measured, 82.5 modelled; Local K = T,

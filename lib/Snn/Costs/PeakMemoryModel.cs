@@ -95,7 +95,7 @@ internal static class PeakMemoryModel
                 var steps = f[s].ConstantInput ? 1 : L;   // a constant input's synapse and pooling ran once
                 var accumulation = accumulate && !first ? b * (double)stages[s].Weights : 0;   // new gradient, then added into the old one
                 return before + Math.Max(L * f[s].AutogradHeld + f[s].NeuronBackward(L) - Missing(s, true),
-                    Math.Max(L * f[s].SynapseSaved + steps * n * b * pool - Missing(s, true), steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
+                    Math.Max(L * f[s].SynapseSaved + steps * n * b * pool + f[s].PoolScatter(steps) - Missing(s, true), steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
             });
             // Weight gradients during the forward: in the first window the step's zero_grad has freed this block's and later
             // blocks'; in a later one the previous window's updates have (per-window updates), or every gradient exists

@@ -43,6 +43,12 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// <summary>Per step: max pooling's winner byte (also part of <see cref="ScopeHeld"/>).</summary>
     public double PoolSaved { get; init; }
 
+    /// <summary>
+    /// Max pooling's backward over <paramref name="steps"/> steps: the two int64 index tensors of one scatter chunk
+    /// (<see cref="MaxPoolFunction.ScatterChunkOutputs"/> outputs at most; <see cref="PoolSaved"/> is one byte per output).
+    /// </summary>
+    public double PoolScatter(double steps) => 16 * Math.Min(MaxPoolFunction.ScatterChunkOutputs, steps * PoolSaved);
+
     /// <summary>Once per window: the synapse output of a constant input (computed once and repeated).</summary>
     public double ForwardOnce { get; init; }
 

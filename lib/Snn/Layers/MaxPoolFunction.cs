@@ -16,6 +16,9 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
 {
     public override string Name => "SnnMaxPool";
 
+    /// <summary>Outputs whose gradient backward scatters at a time (int64 indices: 2 MiB each per chunk).</summary>
+    internal const long ScatterChunkOutputs = 1L << 18;
+
     /// <summary>Pools [M, C, H, W] by <paramref name="k"/>×<paramref name="k"/>, stride k, no padding (floor).</summary>
     public static Tensor Run(Tensor input, int k)
     {
@@ -50,19 +53,24 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var winner = ctx.get_saved_variables()[0];
         var info = (Saved)ctx.get_data("pool");
         var k = info.K;
-        long rows = grad_output.shape[^2], cols = grad_output.shape[^1];
-        // Each output's gradient onto its winner, 0 elsewhere (max_pool2d's backward): the gradient input's pooled region
-        // seen as [.., rows, k, cols, k], filled one window place at a time where that place won: no int64 index tensors
-        // the size of the output (placing through flat indices took two), and the values are placed, not computed.
+        long rows = grad_output.shape[^2], cols = grad_output.shape[^1], height = info.Shape[^2], width = info.Shape[^1];
+        // Each output's gradient scattered onto its winner's flat index (max_pool2d's backward), a chunk of planes at a
+        // time: the int64 indices are the size of a chunk, not of the output (two output-sized ones set W3's peak).
+        var offsets = torch.tensor(Enumerable.Range(0, k * k).Select(i => (long)(i / k * width + i % k)).ToArray(), device: grad_output.device);
+        var corners = Corners(rows, cols, width, k, grad_output.device).flatten();
         var gradInput = torch.zeros(info.Shape, dtype: info.DType, device: grad_output.device);
-        var r = gradInput.dim();
-        var windows = gradInput.narrow(r - 2, 0, rows * k).narrow(r - 1, 0, cols * k).unflatten(r - 1, [cols, k]).unflatten(r - 2, [rows, k]);
-        for (var place = 0; place < k * k; place++)
+        var planes = gradInput.numel() / (height * width);
+        var flatInput = gradInput.view([planes, height * width]);
+        var flatGradient = grad_output.reshape([planes, rows * cols]);
+        var flatWinner = winner.view([planes, rows * cols]);
+        var chunk = Math.Max(1, ScatterChunkOutputs / (rows * cols));
+        for (long first = 0; first < planes; first += chunk)
         {
             using var part = torch.NewDisposeScope();
-            var target = windows.select(r - 1, place / k).select(r, place % k);
-            target.copy_(grad_output);
-            target.masked_fill_(winner.ne(place), 0.0);
+            var n = Math.Min(chunk, planes - first);
+            var indices = offsets.take(flatWinner.narrow(0, first, n).to_type(ScalarType.Int64));
+            indices.add_(corners);
+            flatInput.narrow(0, first, n).scatter_(1, indices, flatGradient.narrow(0, first, n));
         }
         GradientRelease.ReleaseReceived([grad_output]);
         return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];

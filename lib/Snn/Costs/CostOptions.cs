@@ -31,8 +31,8 @@ public sealed record CostOptions
     /// <summary>
     /// Bytes the fused LIF window (one autograd node per window) keeps per neuron and step until the block's graph goes:
     /// 1 with the rectangular surrogate (whether u − θ is in the surrogate's window and, for a hard reset, whether the
-    /// neuron fired, in one byte); with a smooth surrogate u − θ in the input dtype (4 for float32). A learnable β runs the per-step graph,
-    /// which the model counts as before (u − θ, 1 − s, u·(1 − s) and the surrogate gradient).
+    /// neuron fired, in one byte); with a smooth surrogate u − θ in the input dtype (4 for float32). A learnable β runs
+    /// the per-step graph, which the model counts as before (u − θ, 1 − s, u·(1 − s) and the surrogate gradient).
     /// </summary>
     public double LifSavedBytesPerNeuronStep { get; init; } = 1;
 

@@ -27,7 +27,8 @@ internal sealed record BenchRow(
 /// <summary>A `snn bench` report (the --json schema, docs/workloads.md); Device is "cpu" and Precision "float32" in reports written before they existed.</summary>
 internal sealed record BenchReport(
     string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
-    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null, string Precision = "float32");
+    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null, string Precision = "float32",
+    string Cpu = "", string Kernels = "");
 
 /// <summary>
 /// `snn bench`: workloads W1–W3 × modes (docs/workloads.md). Timing and memory need different
@@ -302,7 +303,8 @@ internal static class BenchCommand
                 Console.WriteLine($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, deviceName, recompute, precision);
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, deviceName, recompute, precision,
+            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(deviceName)).Describe());
     }
 
     /// <summary>Memory run: per workload, the plans of <paramref name="plansOf"/> (a mode label and its plan).</summary>
@@ -322,7 +324,8 @@ internal static class BenchCommand
                 Console.WriteLine($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         var method = $"{MemoryMeter.MethodDescription}; min of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds, Recompute: recompute, Precision: precision);
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds, Recompute: recompute, Precision: precision,
+            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe());
     }
 
     /// <summary>The memory validation grid: measured vs modelled peak step memory over K and B.</summary>
@@ -331,6 +334,7 @@ internal static class BenchCommand
         Console.WriteLine();
         Console.WriteLine($"snn bench --sweep — {r.Machine}: peak step memory over K and B, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
+        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}");
         PrintRecompute(r);
         Console.WriteLine($"{"workload",-4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10}");
         foreach (var x in r.Rows)
@@ -354,6 +358,7 @@ internal static class BenchCommand
         Console.WriteLine();
         Console.WriteLine($"snn bench — {r.Machine}, device {r.Device}, synapses {r.Precision}, {r.Threads} threads, fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
+        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}");
         Console.WriteLine("MACs/ACs: cost model (docs/costs.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
         PrintRecompute(r);
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first) Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");

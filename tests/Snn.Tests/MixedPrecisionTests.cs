@@ -65,22 +65,29 @@ public sealed class MixedPrecisionTests
         Assert.All(low.Values, g => Assert.Equal(ScalarType.Float32, g.dtype));   // the master weight's gradient is float32
         Assert.All(low.Values, g => Assert.Equal(ScalarType.Float32, g.dtype));   // the master weight's gradient is float32
         // bf16 rounds each synapse's currents by ~0.4 %, which flips the few spikes next to the threshold and so moves the
-        // gradient of the layers before them. Measured: cosine ≥ 0.9988, norms within 1.4 %, difference 0.3–5.3 % per
-        // parameter (4.4 % in all); bounded here with about 2× margin.
+        // gradient of the layers before them. With linear synapses only in bf16 (convs kept float32 by the kernel policy)
+        // measured: cosine ≥ 0.9988, norms within 1.4 %, difference 0.3–5.3 % per parameter (4.4 % in all). With the convs
+        // in bf16 too (a CPU whose bf16 conv kernel is right) the first layers' currents are rounded as well and more spikes
+        // flip: measured cosine 0.967, norm ratio 1.016, difference 25.9 % in all. Bounded here with about 2× margin.
+        var convsLow = SynapseKernelPolicy.Cpu.ConvInBFloat16;
+        // Per parameter (convs in bf16), measured: cosine ≥ 0.957, norm ratio ≤ 1.083, difference ≤ 31.6 %.
+        var (minCosine, maxNorm, maxError) = convsLow ? (0.93, 0.04, 0.5) : (0.995, 0.02, 0.08);
+        var (minParameterCosine, maxParameterNorm, maxParameterError) = convsLow ? (0.9, 0.17, 0.65) : (0.995, 0.03, 0.10);
         var all = Agreement(torch.cat(low.Values.Select(g => g.flatten()).ToArray()), torch.cat(full.Values.Select(g => g.flatten()).ToArray()));
-        Assert.True(all.Cosine > 0.995 && Math.Abs(all.NormRatio - 1) < 0.02 && all.RelativeError < 0.08,
-            $"all gradients: cosine {all.Cosine:F5}, norm ratio {all.NormRatio:F4}, relative error {all.RelativeError:P2}");
+        Assert.True(all.Cosine > minCosine && Math.Abs(all.NormRatio - 1) < maxNorm && all.RelativeError < maxError,
+            $"all gradients: cosine {all.Cosine:F5}, norm ratio {all.NormRatio:F4}, relative error {all.RelativeError:P2} ({SynapseKernelPolicy.Cpu})");
         foreach (var (name, reference) in full)
         {
             var (cosine, ratio, error) = Agreement(low[name], reference);
-            Assert.True(cosine > 0.995 && Math.Abs(ratio - 1) < 0.03 && error < 0.10, $"{name}: cosine {cosine:F5}, norm ratio {ratio:F4}, relative error {error:P2}");
+            Assert.True(cosine > minParameterCosine && Math.Abs(ratio - 1) < maxParameterNorm && error < maxParameterError,
+                $"{name}: cosine {cosine:F5}, norm ratio {ratio:F4}, relative error {error:P2} ({SynapseKernelPolicy.Cpu})");
             // Not equal: the linear synapses really ran in bf16 (8 significant bits), and the convs see their gradients.
             Assert.False(Same(low[name], reference), $"{name}: bf16 gradient is bitwise the float32 one");
         }
     }
 
     [Fact]
-    public void On_the_cpu_a_conv_synapse_stays_float32_and_a_linear_one_runs_in_bf16()
+    public void A_conv_synapse_runs_in_bf16_exactly_where_the_kernel_probe_allows_it_and_a_linear_one_always()
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(7);
@@ -92,7 +99,15 @@ public sealed class MixedPrecisionTests
         var fullConv = conv.RunSynapse(x);
         var fullFc = fc.RunSynapse(fcInput);
         net.Precision = SynapsePrecision.BFloat16;
-        Assert.True(Same(conv.RunSynapse(x), fullConv), "a CPU conv synapse left float32");
+        var lowConv = conv.RunSynapse(x);
+        var policy = SynapseKernelPolicy.Cpu;
+        if (policy.ConvInBFloat16)
+        {
+            // A correct bf16 kernel: off float32 by bf16's rounding of input, weight and output, no more.
+            Assert.False(Same(lowConv, fullConv), $"{policy}: the conv synapse did not run in bf16");
+            Assert.InRange(Agreement(lowConv, fullConv).RelativeError, 1e-5, 1e-2);
+        }
+        else Assert.True(Same(lowConv, fullConv), $"{policy}: a CPU conv synapse left float32 although the probe forbids bf16");
         var lowFc = fc.RunSynapse(fcInput);
         Assert.Equal(ScalarType.Float32, lowFc.dtype);
         Assert.False(Same(lowFc, fullFc), "the linear synapse did not run in bf16");
@@ -101,12 +116,12 @@ public sealed class MixedPrecisionTests
     }
 
     /// <summary>
-    /// Why conv synapses stay float32 on the CPU (Stage.CpuConvInBFloat16): libtorch's bf16 convolution with 6 output
-    /// channels is tens of percent off the float32 one on the same bf16-rounded values. When this fails, libtorch got it
-    /// right: check the input gradients too (they were also wrong) before letting CPU convs run in bf16.
+    /// Canary for libtorch's wrong CPU bf16 convolution (pytorch/pytorch#163347: 30–40 % off with 6 output channels on
+    /// the AMD EPYC machines this kit was first built on). Where the CPU's kernel is right, it skips; where it is wrong,
+    /// the kernel policy must have kept conv synapses in float32.
     /// </summary>
     [Fact]
-    public void Libtorch_cpu_bf16_convolution_is_still_wrong()
+    public void Libtorchs_cpu_bf16_convolution_bug_is_detected_where_present()
     {
         using var scope = torch.NewDisposeScope();
         var g = new torch.Generator(5);
@@ -114,7 +129,9 @@ public sealed class MixedPrecisionTests
         var w = torch.randn([6, 1, 3, 3], generator: g).to_type(ScalarType.BFloat16);
         var low = nn.functional.conv2d(x, w).to_type(ScalarType.Float32);
         var exact = nn.functional.conv2d(x.to_type(ScalarType.Float32), w.to_type(ScalarType.Float32));
-        Assert.True(Agreement(low, exact).RelativeError > 0.1, $"libtorch's CPU bf16 conv now agrees ({Agreement(low, exact).RelativeError:P2}): see Stage.CpuConvInBFloat16");
+        var error = Agreement(low, exact).RelativeError;
+        Assert.SkipWhen(error < 0.02, $"libtorch's CPU bf16 convolution is right on this CPU (relative error {error:P2}); kernel policy: {SynapseKernelPolicy.Cpu}");
+        Assert.False(SynapseKernelPolicy.Cpu.ConvInBFloat16, $"bf16 conv is {error:P1} off here, yet the kernel policy allows it: {SynapseKernelPolicy.Cpu}");
     }
 
     [Fact]

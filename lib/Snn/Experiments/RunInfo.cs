@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Snn.Layers;
 using Snn.Measurement;
 using TorchSharp;
 
 namespace Snn.Experiments;
 
-/// <summary>What is needed to reproduce or compare a run: seed, versions, device, wall time, peak memory, and how step memory was measured.</summary>
+/// <summary>
+/// What is needed to reproduce or compare a run: seed, versions, device, wall time, peak memory, how step memory was
+/// measured, the CPU model with its kernel-relevant flags, and the synapse kernel decisions of this process
+/// (<see cref="SynapseKernelPolicy"/>: runs on different CPU models may take different libtorch kernels).
+/// </summary>
 public sealed record RunInfo(
     string Profile, int Seed, string Snn, string TorchSharp, string Device, int Threads,
-    string DotNet, string Os, string Cpu, double WallSeconds, double? PeakMemoryMiB, string StepMemoryMethod)
+    string DotNet, string Os, string Cpu, double WallSeconds, double? PeakMemoryMiB, string StepMemoryMethod,
+    string CpuModel = "", string Kernels = "")
 {
     /// <summary>Captures the current process: <paramref name="clock"/> started at the top of the notebook or run.</summary>
     public static RunInfo Capture(Profile profile, int seed, Stopwatch clock, torch.Device? device = null) => new(
@@ -24,7 +30,9 @@ public sealed record RunInfo(
         $"{Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}",
         Math.Round(clock.Elapsed.TotalSeconds, 1),
         PeakResidentMiB(),
-        MemoryMeter.Method.ToString());
+        MemoryMeter.Method.ToString(),
+        CpuInfo.Describe(),
+        SynapseKernelPolicy.For(device ?? torch.CPU).Describe());
 
     /// <summary>Peak resident memory of this process (VmHWM, Linux); null where /proc is unavailable.</summary>
     public static double? PeakResidentMiB() =>

@@ -139,8 +139,10 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
         if (Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel(), reduced ? 2 : 4))
             return SpikeLinearFunction.Run(flattens ? x.flatten(1) : x, linear.weight!, linear.bias, reduced ? ScalarType.BFloat16 : null);
-        if (conv is not null && NeedsChannelPadding(x)) return ChannelPaddedConv(x);
-        if (!reduced || (conv is not null && x.device.type == DeviceType.CPU && !CpuConvInBFloat16)) return synapse.forward(x);
+        // A conv runs in bf16 only where the kernel policy's probe found libtorch's bf16 convolution right on this device.
+        var fullConv = conv is not null && !(reduced && SynapseKernelPolicy.For(x.device).ConvInBFloat16);
+        if (fullConv && NeedsChannelPadding(x)) return ChannelPaddedConv(x);
+        if (!reduced || fullConv) return synapse.forward(x);
         // Mixed precision: the casts are autograd nodes, so the gradients reach x and the float32 master weights in float32.
         // Spikes (0/1) cast exactly; the op keeps its bfloat16 input and weight for backward (half the bytes of float32).
         var input = x.to_type(ScalarType.BFloat16);
@@ -152,20 +154,15 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
 
     private static Tensor? Low(Tensor? t) => t?.to_type(ScalarType.BFloat16);
 
-    /// <summary>
-    /// True: a float32 CPU convolution whose input gradient is needed runs with its output channels padded with zero
-    /// filters to a multiple of 16. libtorch 2.10's oneDNN backward-data kernel returns wrong input gradients (30–80 %
-    /// relative error, sometimes NaN; 1 or 2 threads) whenever the output channel count is not a multiple of 16, and
-    /// right ones when it is (tests/Snn.Tests/ConvInputGradientTests.cs measures both). The zero filters add nothing
-    /// to the input gradient and their outputs are cut off, so values and gradients are the convolution's; the cost is
-    /// the padded channels' arithmetic in that layer. A first layer (input without gradient) is never padded.
-    /// </summary>
-    internal static bool PadConvChannelsForInputGradient { get; set; } = true;
-
+    // A float32 CPU convolution whose input gradient is needed, where the kernel policy found libtorch's backward-data
+    // kernel wrong off 16 output channels. A first layer (input without gradient) is never padded.
     private bool NeedsChannelPadding(Tensor x) =>
-        PadConvChannelsForInputGradient && conv!.out_channels % 16 != 0 && conv.groups == 1 && conv.padding_mode == PaddingModes.Zeros
-        && conv.padding is not null && x.dtype == ScalarType.Float32 && x.device.type == DeviceType.CPU && x.requires_grad && torch.is_grad_enabled();
+        conv!.out_channels % 16 != 0 && conv.groups == 1 && conv.padding_mode == PaddingModes.Zeros && conv.padding is not null
+        && x.dtype == ScalarType.Float32 && x.device.type == DeviceType.CPU && x.requires_grad && torch.is_grad_enabled()
+        && SynapseKernelPolicy.For(x.device).PadConvChannels;
 
+    // Zero filters add nothing to the input gradient and their outputs are cut off: the convolution's values and gradients,
+    // for the padded channels' arithmetic in this layer.
     private Tensor ChannelPaddedConv(Tensor x)
     {
         var weight = conv!.weight!;
@@ -178,14 +175,6 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     // The synapse's convolution with other weights (a cast or padded copy of its own): the module's geometry.
     private Tensor Conv(Tensor x, Tensor weight, Tensor? bias) =>
         nn.functional.conv2d(x, weight, bias, conv!.stride, conv.padding!, conv.dilation, conv.groups);
-
-    /// <summary>
-    /// False: a conv synapse on the CPU stays in full precision under <see cref="SynapsePrecision.BFloat16"/>. libtorch 2.10's
-    /// oneDNN bfloat16 convolution on this kit's CPU returns wrong values: forward 30–40 % relative error whenever the
-    /// output channels are not a multiple of 16, and input gradients 10–30 % off (sometimes NaN, varying run to run) for
-    /// several shapes (pytorch/pytorch#163347; MixedPrecisionTests watches it). Linear (matmul) is right.
-    /// </summary>
-    internal static bool CpuConvInBFloat16 => false;
 
     /// <summary>This stage for the cost model; <paramref name="index"/> is its position in the network.</summary>
     public StageDescription Describe(int index = 0)

@@ -44,7 +44,7 @@ public sealed record ExperimentConfig
     /// <summary>The values of "precision": float32 (default) and bf16 synapses (<see cref="SynapsePrecision"/>).</summary>
     public static readonly IReadOnlyList<string> Precisions = ["float32", "bf16"];
 
-    private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "profile", "profiles"];
+    private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "arm", "profile", "profiles"];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
     private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine"];
@@ -79,6 +79,12 @@ public sealed record ExperimentConfig
     public required string Device { get; init; }
     /// <summary>The synapses' arithmetic ("precision": "float32" → Full, "bf16" → BFloat16; docs/precision.md).</summary>
     public SynapsePrecision Precision { get; init; }
+    /// <summary>
+    /// The study arm this run belongs to ("arm": a label such as "bptt-matched-k2"; docs/studies.md), or null. It names
+    /// the run in a pre-registered analysis; as part of the config it is part of the run id, so two arms that happen to
+    /// share every setting stay two runs.
+    /// </summary>
+    public string? Arm { get; init; }
     /// <summary>The number of weight stages of <see cref="Network"/>.</summary>
     public int Stages { get; init; }
     /// <summary>The canonical form: sorted keys, defaults filled, invariant numbers, indented with "\n" (what config.json holds).</summary>
@@ -232,6 +238,7 @@ public sealed record ExperimentConfig
             Epochs = r.Int("epochs", 1) ?? 1, Batch = r.Int("batch", 1) ?? 64, EvalBatch = r.Int("evalBatch", 1) ?? 500,
             Seed = r.Int("seed", int.MinValue) ?? 0, Device = device,
             Precision = r.Choice("precision", Precisions) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full,
+            Arm = ReadArm(r),
         };
         var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config);
         var stages = CountStages(network, config);
@@ -294,6 +301,14 @@ public sealed record ExperimentConfig
         }
     }
 
+    private static string? ReadArm(ConfigReader r)
+    {
+        var arm = r.String("arm");
+        if (arm is not null && (arm.Length is 0 or > 80 || !arm.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            throw new ExperimentConfigException("arm", $"'{arm}' is not an arm label; use 1–80 letters, digits, '-', '_' or '.'.");
+        return arm;
+    }
+
     private static T ToEnum<T>(string kebab) where T : struct, Enum =>
         Enum.Parse<T>(kebab.Replace("-", "", StringComparison.Ordinal), ignoreCase: true);
 
@@ -322,6 +337,7 @@ public sealed record ExperimentConfig
         // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
+        if (c.Arm is { } arm) tree["arm"] = arm;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
             Write(writer, tree);

@@ -30,6 +30,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
     public const string ModelFile = "model.bin";
     public const string FailureFile = "failure.json";
     public const string TensorBoardFolder = "tb";
+    /// <summary>A study's pre-registration in results/&lt;experiment&gt;/ (docs/studies.md): its SHA-256 is recorded with every run.</summary>
+    public const string PreregistrationFile = "plan.json";
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -97,6 +99,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         CheckCanStart();
         var configPath = Path.Combine(dir, ConfigFile);
         var clock = Stopwatch.StartNew();
+        var planSha256 = PreregistrationSha256();
         using var data = ExperimentData.Load(Config);
         var device = new torch.Device(Config.Device);
         Reproducibility.Seed(Config.Seed);
@@ -142,7 +145,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         }
         finally
         {
-            var info = RunInfo.Capture(profile ?? Profile.Quick, Config.Seed, clock, device);
+            var info = RunInfo.Capture(profile ?? Profile.Quick, Config.Seed, clock, device) with { PlanSha256 = planSha256 };
             File.AppendAllText(Path.Combine(dir, EnvironmentFile), JsonSerializer.Serialize(info, Json) + "\n");
         }
 
@@ -151,6 +154,13 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         var summary = Summarize(history, trainer.Schedule.Step, costs);
         AtomicFile.Write(Path.Combine(dir, SummaryFile), JsonSerializer.Serialize(summary, IndentedJson) + "\n");   // last: marks the run done
         return new ExperimentResult(dir, summary, AlreadyDone: false);
+    }
+
+    // The SHA-256 of results/<experiment>/plan.json when the study has one: the analysis refuses runs made under another plan.
+    private string? PreregistrationSha256()
+    {
+        var path = Path.Combine(resultsRoot, Config.Experiment, PreregistrationFile);
+        return File.Exists(path) ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) : null;
     }
 
     private RunSummary Summarize(TrainingHistory history, long optimizerSteps, RunCosts costs)

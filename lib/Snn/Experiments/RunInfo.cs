@@ -10,12 +10,13 @@ namespace Snn.Experiments;
 /// <summary>
 /// What is needed to reproduce or compare a run: seed, versions, device, wall time, peak memory, how step memory was
 /// measured, the CPU model with its kernel-relevant flags, and the synapse kernel decisions of this process
-/// (<see cref="SynapseKernelPolicy"/>: runs on different CPU models may take different libtorch kernels).
+/// (<see cref="SynapseKernelPolicy"/>: runs on different CPU models may take different libtorch kernels), and for a run of a
+/// pre-registered study the SHA-256 of its plan.json.
 /// </summary>
 public sealed record RunInfo(
     string Profile, int Seed, string Snn, string TorchSharp, string Device, int Threads,
     string DotNet, string Os, string Cpu, double WallSeconds, double? PeakMemoryMiB, string StepMemoryMethod,
-    string CpuModel = "", string Kernels = "")
+    string CpuModel = "", string Kernels = "", string? PlanSha256 = null)
 {
     /// <summary>Captures the current process: <paramref name="clock"/> started at the top of the notebook or run.</summary>
     public static RunInfo Capture(Profile profile, int seed, Stopwatch clock, torch.Device? device = null) => new(

@@ -6,11 +6,14 @@ namespace Snn.Experiments;
 /// <summary>
 /// One run's folder as found on disk: its experiment and run id (the SHA-256 prefix of config.json, so a copied
 /// folder keeps its identity), status, the config flattened to dotted keys, the group key (the config without the
-/// seed: the seeds of one configuration share it), and for a finished run its summary and per-epoch points.
+/// seed: the seeds of one configuration share it), and for a finished run its summary and per-epoch points; from its
+/// environment.jsonl (one line per session) the CPU model(s), kernel decisions and pre-registration hash(es), distinct
+/// values joined by " + " (a run resumed on another CPU model shows both).
 /// </summary>
 public sealed record RunRecord(
     string Experiment, string RunId, string Directory, RunStatus Status, int? Seed, string GroupKey,
-    IReadOnlyDictionary<string, string> Config, RunSummary? Summary, IReadOnlyList<EpochPoint> Epochs, string? Failure)
+    IReadOnlyDictionary<string, string> Config, RunSummary? Summary, IReadOnlyList<EpochPoint> Epochs, string? Failure,
+    string Cpu = "", string Kernels = "", string PlanSha256 = "")
 {
     /// <summary>
     /// Reads the run in <paramref name="directory"/> (it holds config.json). Throws <see cref="InvalidDataException"/>
@@ -40,8 +43,31 @@ public sealed record RunRecord(
             catch (InvalidDataException x) { warn?.Invoke(x.Message); }
         }
         var flat = ConfigKeys.Flatten(config);
+        var sessions = ReadEnvironment(Path.Combine(directory, ExperimentRunner.EnvironmentFile), warn);
+        string Joined(string key) => string.Join(" + ", sessions.Select(s => s.GetValueOrDefault(key) ?? "").Where(v => v.Length > 0).Distinct());
         return new RunRecord(experiment, ConfigKeys.RunId(text), Path.GetFullPath(directory), status, ConfigKeys.SeedOf(config),
-            ConfigKeys.GroupKey(config), flat, summary, epochs, failure);
+            ConfigKeys.GroupKey(config), flat, summary, epochs, failure, Joined("cpuModel"), Joined("kernels"), Joined("planSha256"));
+    }
+
+    // The string fields of each session's line; a line that is not JSON is told to warn and skipped.
+    private static List<Dictionary<string, string>> ReadEnvironment(string path, Action<string>? warn)
+    {
+        var sessions = new List<Dictionary<string, string>>();
+        if (!File.Exists(path)) return sessions;
+        var number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            if (line.Length == 0) continue;
+            try
+            {
+                using var json = JsonDocument.Parse(line);
+                sessions.Add(json.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String)
+                    .ToDictionary(p => p.Name, p => p.Value.GetString()!));
+            }
+            catch (JsonException x) { warn?.Invoke($"{path}, line {number}: not JSON ({x.Message}); skipped."); }
+        }
+        return sessions;
     }
 
     /// <summary>epoch, train_loss and test_accuracy of an epochs.csv (<see cref="EpochTable"/>), found by their header names.</summary>

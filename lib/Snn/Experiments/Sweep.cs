@@ -9,6 +9,9 @@ namespace Snn.Experiments;
 /// key varies slowest) is the base with each path set to its value, then parsed as an <see cref="ExperimentConfig"/>
 /// (the active profile's overrides still apply on top). Combinations that resolve to the same run id are one run.
 /// Shard i of n takes the runs whose position in <see cref="Runs"/> is ≡ i (mod n), so shards never share a run.
+/// The grid key "arm" takes bundles: each value is an object { "name": label, "dotted.key": value, … } that sets its
+/// keys together and the config's "arm" label (a study's arms are not a product of keys: a matched-update control
+/// changes the batch, a windowed-loss control the plan). A plain string value only sets the label.
 /// </summary>
 public sealed class Sweep
 {
@@ -80,7 +83,8 @@ public sealed class Sweep
             for (var i = 0; i < grid.Count; i++)
             {
                 var value = grid[i].Value[combination[i]];
-                Set(expanded, grid[i].Key, value?.DeepClone());
+                if (grid[i].Key == ArmKey && value is JsonObject bundle) SetArm(expanded, bundle, combination[i]);
+                else Set(expanded, grid[i].Key, value?.DeepClone());
                 settings.Add(new(grid[i].Key, value));
             }
             ExperimentConfig config;
@@ -119,6 +123,24 @@ public sealed class Sweep
             }
             if (i < 0) yield break;
         }
+    }
+
+    public const string ArmKey = "arm";
+
+    // An arm bundle: its dotted keys, then its name as the config's "arm" label.
+    private static void SetArm(JsonObject root, JsonObject bundle, int index)
+    {
+        var path = $"{GridKey}.{ArmKey}[{index}]";
+        if (bundle["name"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String)
+            throw new ExperimentConfigException($"{path}.name", "required: the arm's label, a string such as \"bptt-matched-k2\".");
+        foreach (var (key, value) in bundle)
+        {
+            if (key == "name") continue;
+            if (key.Split('.').Any(p => p.Length == 0) || key.Split('.')[0] is GridKey or "profile" or "profiles" or "experiment" or ArmKey)
+                throw new ExperimentConfigException($"{path}.{key}", "expected a dotted config key such as plan.K or batch (not grid, profile(s), experiment or arm).");
+            Set(root, key, value?.DeepClone());
+        }
+        root[ArmKey] = name.GetValue<string>();
     }
 
     // Sets a dotted path, creating the objects on the way (ExperimentConfig.Parse then rejects unknown keys).

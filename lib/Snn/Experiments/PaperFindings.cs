@@ -5,7 +5,7 @@ namespace Snn.Experiments;
 /// is paired by seed within one setting (dataset, network, budget …) and tested with a paired t-test at
 /// <c>alpha</c>: a claim is supported when its effect is significant with the claimed sign, contradicted when the
 /// opposite is significant, and inconclusive otherwise (or with fewer than two seeds); this exploratory check never
-/// says equivalent (no margin, no TOST — see <c>StudyAnalysis</c> for the pre-registered analysis). Settings are
+/// says equivalent (no margin, no TOST — see <see cref="StudyAnalysis"/> for the pre-registered analysis). Settings are
 /// combined by agreement: all supported → supported; any contradicted and none supported → contradicted; otherwise
 /// inconclusive.
 /// </summary>
@@ -116,7 +116,7 @@ public static class PaperFindings
         : verdicts.Contains(Verdict.Contradicted) && !verdicts.Contains(Verdict.Supported) ? Verdict.Contradicted
         : Verdict.Inconclusive;
 
-    private static string Word(Verdict v) => v switch { Verdict.Supported => "supported", Verdict.Contradicted => "contradicted", Verdict.Equivalent => "equivalent", _ => "inconclusive" };
+    private static string Word(Verdict v) => ContrastResult.WordOf(v);
 
     // The headline comparisons (those over a plan family, not the per-plan details).
     private static string Summary(IEnumerable<PairedComparison> comparisons) =>

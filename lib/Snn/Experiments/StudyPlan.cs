@@ -9,7 +9,7 @@ namespace Snn.Experiments;
 /// A machine-readable pre-registration (plan.json) of a study analysis: which runs form which arms, which paired
 /// contrasts are tested, the claimed direction of each, the significance level, the equivalence margin and the
 /// multiple-comparison correction — all fixed before the runs are made. <see cref="Sha256"/> identifies the exact file;
-/// runs made under the plan record it in their plan_sha256 column and <c>StudyAnalysis</c> refuses others.
+/// runs made under the plan record it in their plan_sha256 column and <see cref="StudyAnalysis"/> refuses others.
 /// <para>Schema (JSON with // comments and trailing commas allowed; unknown keys are errors, so a typo is never ignored):</para>
 /// <code>
 /// {

@@ -18,7 +18,7 @@ public sealed class FindingsTests
         Assert.Equal(4.302652729911275 / Math.Sqrt(3), c.HalfWidth95, 9);   // t(0.975, 2) = 4.3027
         Assert.Equal(Verdict.Inconclusive, c.Judge(+1, 0.05));   // p = 0.074
         Assert.Equal(Verdict.Supported, c.Judge(+1, 0.1));
-        Assert.Equal(Verdict.NotSupported, c.Judge(-1, 0.1));
+        Assert.Equal(Verdict.Contradicted, c.Judge(-1, 0.1));
         Assert.True(double.IsNaN(PairedComparison.Of("one", [0.5]).PValue));
         Assert.Equal(0, PairedComparison.Of("flat", [0.2, 0.2, 0.2]).PValue);
     }
@@ -59,12 +59,12 @@ public sealed class FindingsTests
     }
 
     [Fact]
-    public void Opposite_effects_are_not_supported_and_noise_is_inconclusive()
+    public void Opposite_effects_are_contradicted_and_noise_is_inconclusive()
     {
         double Helps(int k, int? b) => k < T && b is null ? 0.04 : 0;
         var opposite = PaperFindings.Evaluate(Study("frames", false, Helps).Concat(Study("events", true, (k, b) => -Helps(k, b))));
-        Assert.Equal(Verdict.NotSupported, opposite[0].Verdict);
-        Assert.Equal(Verdict.NotSupported, opposite[1].Verdict);
+        Assert.Equal(Verdict.Contradicted, opposite[0].Verdict);
+        Assert.Equal(Verdict.Contradicted, opposite[1].Verdict);
 
         var noisy = PaperFindings.Evaluate(Study("frames", false, (k, b) => k < T ? -0.002 : 0, noise: 0.05));
         Assert.Equal(Verdict.Inconclusive, noisy[0].Verdict);

@@ -3,5 +3,5 @@ namespace Snn.Experiments;
 /// <summary>One of the paper's claims (C1–C4) checked against a study: the verdict, a sentence of evidence, and the comparisons behind it.</summary>
 public sealed record Finding(string Id, string Claim, Verdict Verdict, string Evidence, IReadOnlyList<PairedComparison> Comparisons)
 {
-    public override string ToString() => $"{Id} {Verdict switch { Verdict.Supported => "supported", Verdict.NotSupported => "not supported", _ => "inconclusive" }}: {Evidence}";
+    public override string ToString() => $"{Id} {ContrastResult.WordOf(Verdict)}: {Evidence}";
 }

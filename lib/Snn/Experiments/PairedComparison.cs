@@ -38,7 +38,7 @@ public sealed record PairedComparison(string Label, double Mean, double StdDev, 
     {
         0 => Verdict.Inconclusive,
         var s when s == expectedSign => Verdict.Supported,
-        _ => Verdict.NotSupported,
+        _ => Verdict.Contradicted,
     };
 
     /// <summary>"fashion-mnist: −2.10 ± 0.80 pp (95 % CI ± 1.99, n = 3 seeds, p = 0.043)" with values scaled by <paramref name="scale"/>.</summary>

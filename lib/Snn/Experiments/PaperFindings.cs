@@ -3,9 +3,11 @@ namespace Snn.Experiments;
 /// <summary>
 /// The paper's four claims (docs/method.md) checked against a K × B × seed study (docs/studies.md). Every comparison
 /// is paired by seed within one setting (dataset, network, budget …) and tested with a paired t-test at
-/// <c>alpha</c>: a claim is supported when its effect is significant with the claimed sign, not supported when the
-/// opposite is significant, and inconclusive otherwise (or with fewer than two seeds). Settings are combined by
-/// agreement: all supported → supported; any not supported and none supported → not supported; otherwise inconclusive.
+/// <c>alpha</c>: a claim is supported when its effect is significant with the claimed sign, contradicted when the
+/// opposite is significant, and inconclusive otherwise (or with fewer than two seeds); this exploratory check never
+/// says equivalent (no margin, no TOST — see <see cref="StudyAnalysis"/> for the pre-registered analysis). Settings are
+/// combined by agreement: all supported → supported; any contradicted and none supported → contradicted; otherwise
+/// inconclusive.
 /// </summary>
 public static class PaperFindings
 {
@@ -63,7 +65,7 @@ public static class PaperFindings
         if (loses.Count == 0) return Conclude("C3", C3, [], comparisons, "no setting with BPTT and a local plan (K = T, B < all)");
         var (a, b) = (Combine(loses), Combine(alleviates));
         var verdict = a == Verdict.Supported && b == Verdict.Supported ? Verdict.Supported
-            : a == Verdict.NotSupported || b == Verdict.NotSupported ? Verdict.NotSupported : Verdict.Inconclusive;
+            : a == Verdict.Contradicted || b == Verdict.Contradicted ? Verdict.Contradicted : Verdict.Inconclusive;
         return new Finding("C3", C3, verdict, $"loses information: {Word(a)}; alleviates overfitting: {Word(b)}. " + Summary(comparisons), comparisons);
     }
 
@@ -111,10 +113,10 @@ public static class PaperFindings
 
     private static Verdict Combine(IReadOnlyList<Verdict> verdicts) =>
         verdicts.Count > 0 && verdicts.All(v => v == Verdict.Supported) ? Verdict.Supported
-        : verdicts.Contains(Verdict.NotSupported) && !verdicts.Contains(Verdict.Supported) ? Verdict.NotSupported
+        : verdicts.Contains(Verdict.Contradicted) && !verdicts.Contains(Verdict.Supported) ? Verdict.Contradicted
         : Verdict.Inconclusive;
 
-    private static string Word(Verdict v) => v switch { Verdict.Supported => "supported", Verdict.NotSupported => "not supported", _ => "inconclusive" };
+    private static string Word(Verdict v) => ContrastResult.WordOf(v);
 
     // The headline comparisons (those over a plan family, not the per-plan details).
     private static string Summary(IEnumerable<PairedComparison> comparisons) =>

@@ -102,7 +102,7 @@ public sealed class LossWindowTests
         var wholeT = torch.autograd.grad([cross_entropy(torch.stack(readouts).mean([0]), y)], [conv[0], conv[1], fc[0], fc[1]]);
 
         var plan = TrainingPlan.BpttWindowedLoss(T, l);
-        Assert.Equal($"BPTT (T=6, K=6, accumulate, loss per {l} steps)", plan.ToString());
+        Assert.Equal($"BPTT (T=6, K=6, accumulate, loss per {(l == 1 ? "step" : $"{l} steps")})", plan.ToString());
         var g = Grads(Trainer(net, plan), x, y, out var outcome);
         var got = new[] { g["stages.0.synapse.weight"], g["stages.0.synapse.bias"], Param(g, "stages.1.", "weight"), Param(g, "stages.1.", "bias") };
         for (var i = 0; i < 4; i++)

@@ -145,7 +145,7 @@ public sealed record TrainingPlan
         (Update == UpdatePolicy.Accumulate ? ", accumulate" : "") +
         (IsLocal && Head == LocalHeadKind.FixedRandom ? ", fixed random heads" : "") +
         (Loss == LossKind.RateMse ? ", MSE loss" : "") +
-        (HasLossWindow ? $", loss per {LossWindow} steps" : "");
+        (HasLossWindow ? (LossWindow == 1 ? ", loss per step" : $", loss per {LossWindow} steps") : "");
 
     public override string ToString() => $"{Mode} (T={TimeSteps}, K={WindowLength}{BlocksText}{Extras})";
 }

@@ -34,7 +34,8 @@ public sealed class CleanTrainAccuracyTests : IDisposable
         Assert.Equal(256, clean.Samples);
         // The running mean covers the first batches of untrained weights: the final weights do better.
         var running = history.Last!.TrainAccuracy;
-        TestContext.Current.TestOutputHelper?.WriteLine($"clean train {clean.Accuracy:P2} (loss {clean.Loss:F4}), running mean {running:P2}, test {history.Last.TestAccuracy:P2}");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"clean train {clean.Accuracy:P2} (loss {clean.Loss:F4}), running mean {running:P2}, test {history.Last.TestAccuracy:P2}");
         Assert.True(Math.Abs(clean.Accuracy - running) > 0.01, $"clean {clean.Accuracy:P2} vs running mean {running:P2}");
 
         // Independently: the network in eval mode over all T steps of every training image at once, readout averaged.
@@ -61,7 +62,8 @@ public sealed class CleanTrainAccuracyTests : IDisposable
         var options = new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 5e-3, Seed = 9, MeasureMemory = false, CheckpointPath = path };
         torch.manual_seed(1);
         var first = new Trainer(NetworkSpec.Build("4C3-P2-6C3-FC2", [1, 8, 8]), plan, options);
-        Assert.Throws<Interrupted>(() => first.Fit(train.Encoded(), test.Encoded(), p => { if (p.Kind == ProgressKind.Epoch && p.Epoch == 2) throw new Interrupted(); }));
+        Assert.Throws<Interrupted>(() => first.Fit(train.Encoded(), test.Encoded(),
+            p => { if (p.Kind == ProgressKind.Epoch && p.Epoch == 2) throw new Interrupted(); }));
         var expected = first.Evaluate(train.Encoded());
 
         torch.manual_seed(77);   // other initial weights: the checkpoint's must be the ones evaluated
@@ -85,7 +87,8 @@ public sealed class CleanTrainAccuracyTests : IDisposable
         Assert.Throws<Interrupted>(() => second.Run(p => { if (p.Kind == ProgressKind.Epoch && p.Epoch == 3) throw new Interrupted(); }));
         Assert.False(File.Exists(Path.Combine(second.RunDirectory, ExperimentRunner.SummaryFile)));
         var resumed = new ExperimentRunner(config, Path.Combine(root, "b")).Run().Summary;
-        Assert.Equal((whole.CleanTrainAccuracy, whole.CleanTrainLoss, whole.CleanTrainTestGap), (resumed.CleanTrainAccuracy, resumed.CleanTrainLoss, resumed.CleanTrainTestGap));
+        Assert.Equal((whole.CleanTrainAccuracy, whole.CleanTrainLoss, whole.CleanTrainTestGap),
+            (resumed.CleanTrainAccuracy, resumed.CleanTrainLoss, resumed.CleanTrainTestGap));
 
         // Without the key: nothing evaluated, and summary.json carries no clean-train fields (as before the key existed).
         var plain = new ExperimentRunner(ExperimentConfig.Parse(ExperimentConfigTests.Synthetic()), Path.Combine(root, "a")).Run();
@@ -98,8 +101,9 @@ public sealed class CleanTrainAccuracyTests : IDisposable
         var header = lines[0].Split(',');
         var rows = lines[1..].Select(l => l.Split(',')).ToDictionary(r => r[Array.IndexOf(header, "run_id")]);
         string Cell(string runId, string column) => rows[runId][Array.IndexOf(header, column)];
-        Assert.Equal(whole.CleanTrainAccuracy.Value, double.Parse(Cell(config.RunId, "clean_train_accuracy"), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(whole.CleanTrainTestGap.Value, double.Parse(Cell(config.RunId, "clean_train_test_gap"), System.Globalization.CultureInfo.InvariantCulture));
+        double Number(string runId, string column) => double.Parse(Cell(runId, column), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(whole.CleanTrainAccuracy.Value, Number(config.RunId, "clean_train_accuracy"));
+        Assert.Equal(whole.CleanTrainTestGap.Value, Number(config.RunId, "clean_train_test_gap"));
         Assert.Equal("true", Cell(config.RunId, "evalTrain"));
         Assert.Equal("", Cell(plain.Summary.RunId, "clean_train_accuracy"));
         Assert.Equal("", Cell(plain.Summary.RunId, "evalTrain"));

@@ -3,7 +3,10 @@ using Snn.Plans;
 
 namespace Snn.Tests;
 
-/// <summary>The config keys plan.lossWindow and evalTrain: parsed, checked naming the key, and absent from the canonical form (and run id) unless set.</summary>
+/// <summary>
+/// The config keys plan.lossWindow and evalTrain: parsed, checked naming the key, and absent from the canonical form
+/// (and run id) unless set.
+/// </summary>
 public sealed class LossWindowConfigTests
 {
     private static string Synthetic(string plan, string extra = "") => ExperimentConfigTests.Synthetic(extra, plan);

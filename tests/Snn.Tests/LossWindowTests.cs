@@ -113,7 +113,8 @@ public sealed class LossWindowTests
         // Negative control: the loss on the whole-T mean (plain BPTT) is another objective; its gradient must not match.
         var control = got.Select((t, i) => MaxDiff(t, wholeT[i])).Max();
         var match = got.Select((t, i) => MaxDiff(t, reference[i])).Max();
-        TestContext.Current.TestOutputHelper?.WriteLine($"L = {l}: trainer vs raw loop {match:G3}, vs the whole-T loss {control:G3}, |grad| max {reference[0].abs().max().item<double>():G3}");
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"L = {l}: trainer vs raw loop {match:G3}, vs the whole-T loss {control:G3}, |grad| max {reference[0].abs().max().item<double>():G3}");
         Assert.True(control > 1e-3, $"L = {l}: the windowed-loss gradient should differ from the whole-T loss's by > 1e-3 (max diff {control:G3})");
     }
 

@@ -44,7 +44,11 @@ public sealed record ExperimentConfig
     /// <summary>The values of "precision": float32 (default) and bf16 synapses (<see cref="SynapsePrecision"/>).</summary>
     public static readonly IReadOnlyList<string> Precisions = ["float32", "bf16"];
 
-    private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "evalTrain", "profile", "profiles"];
+    private static readonly string[] RootKeys =
+    [
+        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "evalTrain",
+        "profile", "profiles",
+    ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
     private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine"];
@@ -69,7 +73,10 @@ public sealed record ExperimentConfig
     public UpdatePolicy Update { get; init; }
     public LocalHeadKind Head { get; init; }
     public LossKind Loss { get; init; }
-    /// <summary>"plan.lossWindow" L: score the loss per chunk of L steps inside each window (<see cref="TrainingPlan.LossWindow"/>); null = per window (also when L = K).</summary>
+    /// <summary>
+    /// "plan.lossWindow" L: score the loss per chunk of L steps inside each window (<see cref="TrainingPlan.LossWindow"/>);
+    /// null = per window (also when L = K).
+    /// </summary>
     public int? LossWindow { get; init; }
     public double LearningRate { get; init; }
     public bool Cosine { get; init; }
@@ -220,7 +227,8 @@ public sealed record ExperimentConfig
         var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? Losses[0]);
         var lossWindow = plan.Int("lossWindow", 1, timeSteps, hint: $" steps per loss chunk (T = {timeSteps}; at most K = {k})");
         if (lossWindow is { } l && l > k)
-            throw new ExperimentConfigException("plan.lossWindow", $"expected an integer in 1 … K = {k} (the loss is scored within gradient windows of K steps); got {l}.");
+            throw new ExperimentConfigException("plan.lossWindow",
+                $"expected an integer in 1 … K = {k} (the loss is scored within gradient windows of K steps); got {l}.");
         if (lossWindow == k) lossWindow = null;   // one chunk per window: the plan without the key, and its run id
 
         var optimizer = new ConfigReader(r.Object("optimizer") ?? [], "optimizer");

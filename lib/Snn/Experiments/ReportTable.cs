@@ -171,12 +171,15 @@ public sealed class ReportTable
         return csv.ToString();
     }
 
-    /// <summary>runs.csv: one row per run (the missing ones too): status, experiment, run id, seed, every config key, the summary's numbers (epochs_done: the epochs it ran; clean_train_*: empty unless evalTrain), the failure message and the folder relative to <paramref name="root"/>.</summary>
+    /// <summary>runs.csv: one row per run (the missing ones too): status, experiment, run id, seed, every config key, the summary's numbers
+    /// (epochs_done: the epochs it ran; clean_train_*: empty unless evalTrain),
+    /// the failure message and the folder relative to <paramref name="root"/>.</summary>
     public string RunsCsv(string? root = null)
     {
         var csv = new StringBuilder();
         Row(csv, ["status", "experiment", "run_id", "seed", .. ConfigKeysInOrder, "epochs_done", "final_train_loss", "final_train_accuracy", "final_test_loss",
-            "final_test_accuracy", "best_test_accuracy", "best_epoch", "train_test_gap", "clean_train_accuracy", "clean_train_test_gap", "total_seconds", "optimizer_steps", "peak_step_bytes",
+            "final_test_accuracy", "best_test_accuracy", "best_epoch", "train_test_gap", "clean_train_accuracy", "clean_train_test_gap",
+            "total_seconds", "optimizer_steps", "peak_step_bytes",
             "macs", "acs", "access_bytes", "modelled_peak_step_bytes", "retained_activation_bytes", "persistent_bytes", "energy_pj", "failure", "path"]);
         foreach (var r in Runs)
         {

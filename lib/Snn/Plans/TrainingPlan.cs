@@ -102,7 +102,8 @@ public sealed record TrainingPlan
         if (LossWindow is { } l && (l < 1 || l > TimeSteps))
             throw new ArgumentOutOfRangeException(nameof(LossWindow), l, $"Loss window L must be in 1 … T = {TimeSteps}.");
         if (LossWindow is { } lw && lw > WindowLength)
-            throw new ArgumentOutOfRangeException(nameof(LossWindow), lw, $"Loss window L = {lw} exceeds the truncation length K = {WindowLength}: the loss is scored within gradient windows, so L must be in 1 … K.");
+            throw new ArgumentOutOfRangeException(nameof(LossWindow), lw,
+                $"Loss window L = {lw} exceeds the truncation length K = {WindowLength}: the loss is scored within gradient windows, so L must be in 1 … K.");
         if (BlockSize is { } b && b < 1)
             throw new ArgumentOutOfRangeException(nameof(BlockSize), b, "Block size B must be ≥ 1 stage.");
         if (BlockBoundaries is { } starts)
@@ -130,7 +131,10 @@ public sealed record TrainingPlan
         return this;
     }
 
-    /// <summary>Mode name used in titles: BPTT, TBPTT, Local or TT-Local. Named after what it cuts, so a loss window (which cuts nothing) shows in <see cref="ToString"/> only.</summary>
+    /// <summary>
+    /// Mode name used in titles: BPTT, TBPTT, Local or TT-Local. Named after what it cuts, so a loss window (which cuts
+    /// nothing) shows in <see cref="ToString"/> only.
+    /// </summary>
     public string Mode => (WindowLength == TimeSteps, IsLocal) switch
     {
         (true, false) => "BPTT",

@@ -19,8 +19,8 @@ internal static class ConfigKeys
     private static readonly string[] Preferred =
     [
         "dataset.name", "dataset.encoding", "dataset.trainSubset", "dataset.testSubset", "dataset.timeBins", "dataset.size", "network", "T",
-        "plan.K", "plan.B", "plan.blocks", "plan.update", "plan.head", "plan.loss", "optimizer.lr", "optimizer.cosine",
-        "epochs", "batch", "evalBatch", "device", "precision",
+        "plan.K", "plan.B", "plan.blocks", "plan.update", "plan.head", "plan.loss", "plan.lossWindow", "optimizer.lr", "optimizer.cosine",
+        "epochs", "batch", "evalBatch", "device", "precision", "evalTrain",
     ];
 
     /// <summary>Parses a config; throws <see cref="InvalidDataException"/> naming <paramref name="file"/>.</summary>

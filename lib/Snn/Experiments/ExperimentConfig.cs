@@ -44,9 +44,13 @@ public sealed record ExperimentConfig
     /// <summary>The values of "precision": float32 (default) and bf16 synapses (<see cref="SynapsePrecision"/>).</summary>
     public static readonly IReadOnlyList<string> Precisions = ["float32", "bf16"];
 
-    private static readonly string[] RootKeys = ["experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "arm", "profile", "profiles"];
+    private static readonly string[] RootKeys =
+    [
+        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "evalTrain", "arm",
+        "profile", "profiles",
+    ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
-    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss"];
+    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine"];
 
     public required string Experiment { get; init; }
@@ -69,6 +73,11 @@ public sealed record ExperimentConfig
     public UpdatePolicy Update { get; init; }
     public LocalHeadKind Head { get; init; }
     public LossKind Loss { get; init; }
+    /// <summary>
+    /// "plan.lossWindow" L: score the loss per chunk of L steps inside each window (<see cref="TrainingPlan.LossWindow"/>);
+    /// null = per window (also when L = K).
+    /// </summary>
+    public int? LossWindow { get; init; }
     public double LearningRate { get; init; }
     public bool Cosine { get; init; }
     public int Epochs { get; init; }
@@ -85,6 +94,8 @@ public sealed record ExperimentConfig
     /// share every setting stay two runs.
     /// </summary>
     public string? Arm { get; init; }
+    /// <summary>"evalTrain": after the last epoch, evaluate the training set as the test set (<see cref="TrainerOptions.EvaluateTrain"/>).</summary>
+    public bool EvalTrain { get; init; }
     /// <summary>The number of weight stages of <see cref="Network"/>.</summary>
     public int Stages { get; init; }
     /// <summary>The canonical form: sorted keys, defaults filled, invariant numbers, indented with "\n" (what config.json holds).</summary>
@@ -95,7 +106,7 @@ public sealed record ExperimentConfig
     public TrainingPlan Plan => new TrainingPlan
     {
         TimeSteps = TimeSteps, Truncation = Truncation, BlockSize = BlockSize, BlockBoundaries = BlockBoundaries,
-        Update = Update, Head = Head, Loss = Loss,
+        Update = Update, Head = Head, Loss = Loss, LossWindow = LossWindow,
     }.ValidatedFor(Stages);
 
     public bool IsEventData => EventDatasets.Contains(Dataset);
@@ -120,7 +131,7 @@ public sealed record ExperimentConfig
     public TrainerOptions TrainerOptions() => new()
     {
         Epochs = Epochs, BatchSize = Batch, EvalBatchSize = EvalBatch, LearningRate = LearningRate,
-        CosineSchedule = Cosine, Seed = Seed,
+        CosineSchedule = Cosine, Seed = Seed, EvaluateTrain = EvalTrain,
     };
 
     /// <summary>Reads a config file; a missing "experiment" defaults to the file name without extension.</summary>
@@ -220,6 +231,11 @@ public sealed record ExperimentConfig
         var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? Updates[0]);
         var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? Heads[0]);
         var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? Losses[0]);
+        var lossWindow = plan.Int("lossWindow", 1, timeSteps, hint: $" steps per loss chunk (T = {timeSteps}; at most K = {k})");
+        if (lossWindow is { } l && l > k)
+            throw new ExperimentConfigException("plan.lossWindow",
+                $"expected an integer in 1 … K = {k} (the loss is scored within gradient windows of K steps); got {l}.");
+        if (lossWindow == k) lossWindow = null;   // one chunk per window: the plan without the key, and its run id
 
         var optimizer = new ConfigReader(r.Object("optimizer") ?? [], "optimizer");
         var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
@@ -234,11 +250,12 @@ public sealed record ExperimentConfig
             Experiment = experiment, Dataset = dataset, Encoding = events ? null : encoding ?? "direct",
             TrainSubset = trainSubset, TestSubset = testSubset, TimeBins = events ? timeSteps : null, Size = size,
             Network = "", TimeSteps = timeSteps, Truncation = k, BlockSize = blockSize, BlockBoundaries = boundaries,
-            Update = update, Head = head, Loss = loss, LearningRate = lr, Cosine = cosine,
+            Update = update, Head = head, Loss = loss, LossWindow = lossWindow, LearningRate = lr, Cosine = cosine,
             Epochs = r.Int("epochs", 1) ?? 1, Batch = r.Int("batch", 1) ?? 64, EvalBatch = r.Int("evalBatch", 1) ?? 500,
             Seed = r.Int("seed", int.MinValue) ?? 0, Device = device,
             Precision = r.Choice("precision", Precisions) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full,
             Arm = ReadArm(r),
+            EvalTrain = r.Bool("evalTrain") ?? false,
         };
         var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config);
         var stages = CountStages(network, config);
@@ -337,6 +354,8 @@ public sealed record ExperimentConfig
         // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
+        if (c.LossWindow is { } lossWindow) ((SortedDictionary<string, object?>)tree["plan"]!)["lossWindow"] = lossWindow;
+        if (c.EvalTrain) tree["evalTrain"] = true;
         if (c.Arm is { } arm) tree["arm"] = arm;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))

@@ -170,7 +170,9 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         var peaks = history.Epochs.Where(e => e.PeakStepBytes is not null).Select(e => e.PeakStepBytes!.Value).ToList();
         return new RunSummary(Config.Experiment, Config.RunId, last.Epoch, last.TrainLoss, last.TrainAccuracy, last.TestLoss, last.TestAccuracy,
             best?.TestAccuracy, best?.Epoch, last.TestAccuracy is { } test ? last.TrainAccuracy - test : null,
-            history.TotalSeconds, optimizerSteps, peaks.Count > 0 ? peaks.Max() : null, costs);
+            history.TotalSeconds, optimizerSteps, peaks.Count > 0 ? peaks.Max() : null, costs,
+            history.CleanTrain?.Loss, history.CleanTrain?.Accuracy,
+            history.CleanTrain is { } clean && last.TestAccuracy is { } finalTest ? clean.Accuracy - finalTest : null);
     }
 
     private static List<EpochMetrics> ReadEpochs(string dir)

@@ -171,12 +171,15 @@ public sealed class ReportTable
         return csv.ToString();
     }
 
-    /// <summary>runs.csv: one row per run (the missing ones too): status, experiment, run id, seed, every config key, the summary's numbers (epochs_done: the epochs it ran), the failure message and the folder relative to <paramref name="root"/>.</summary>
+    /// <summary>runs.csv: one row per run (the missing ones too): status, experiment, run id, seed, every config key, the summary's numbers
+    /// (epochs_done: the epochs it ran; clean_train_*: empty unless evalTrain),
+    /// the failure message and the folder relative to <paramref name="root"/>.</summary>
     public string RunsCsv(string? root = null)
     {
         var csv = new StringBuilder();
         Row(csv, ["status", "experiment", "run_id", "seed", .. ConfigKeysInOrder, "epochs_done", "final_train_loss", "final_train_accuracy", "final_test_loss",
-            "final_test_accuracy", "best_test_accuracy", "best_epoch", "train_test_gap", "total_seconds", "optimizer_steps", "peak_step_bytes",
+            "final_test_accuracy", "best_test_accuracy", "best_epoch", "train_test_gap", "clean_train_accuracy", "clean_train_test_gap",
+            "total_seconds", "optimizer_steps", "peak_step_bytes",
             "macs", "acs", "access_bytes", "modelled_peak_step_bytes", "retained_activation_bytes", "persistent_bytes", "energy_pj", "failure", "path",
             "cpu", "kernels", "plan_sha256"]);
         foreach (var r in Runs)
@@ -187,12 +190,13 @@ public sealed class ReportTable
                 .. ConfigKeysInOrder.Select(k => r.Config.GetValueOrDefault(k) ?? ""),
                 s is null ? "" : Int(s.Epochs), Number(s?.FinalTrainLoss), Number(s?.FinalTrainAccuracy), Number(s?.FinalTestLoss),
                 Number(s?.FinalTestAccuracy), Number(s?.BestTestAccuracy), s?.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "", Number(s?.TrainTestGap),
+                Number(s?.CleanTrainAccuracy), Number(s?.CleanTrainTestGap),
                 Number(s?.TotalSeconds), s is null ? "" : s.OptimizerSteps.ToString(CultureInfo.InvariantCulture), s?.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "",
                 Number(s?.Costs.Macs), Number(s?.Costs.Acs), Number(s?.Costs.AccessBytes), Number(s?.Costs.ModelledPeakStepBytes),
                 Number(s?.Costs.RetainedActivationBytes), Number(s?.Costs.PersistentBytes), Number(s?.Costs.EnergyPicojoules),
                 r.Failure ?? "", path.Replace(Path.DirectorySeparatorChar, '/'), r.Cpu, r.Kernels, r.PlanSha256]);
         }
-        var noSummary = Enumerable.Repeat("", 23).ToArray();
+        var noSummary = Enumerable.Repeat("", 25).ToArray();
         foreach (var m in Rows.SelectMany(r => r.MissingRuns).Concat(UnplacedMissing))
         {
             var config = m.CanonicalConfig is null ? null : ConfigKeys.Parse(m.CanonicalConfig, $"expected run {m.Experiment}/{m.RunId}");

@@ -111,12 +111,15 @@ public sealed class StudyResults
                 return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
                     : throw new InvalidDataException($"{at}: '{cell}' in column '{name}' is not a number.");
             }
+            // Columns added later (absent from older runs.csv files): empty when missing.
+            double? Optional(string name) => Array.IndexOf(header, name) >= 0 ? Number(name) : null;
             var peak = Number("peak_step_bytes");
             var summary = new RunSummary(config.Experiment, row[runId], (int)(Number("epochs_done") ?? 0),
                 Number("final_train_loss") ?? double.NaN, Number("final_train_accuracy", required: true)!.Value, Number("final_test_loss"),
                 Number("final_test_accuracy", required: true), Number("best_test_accuracy"), (int?)Number("best_epoch"), Number("train_test_gap"),
                 Number("total_seconds") ?? double.NaN, (long)(Number("optimizer_steps") ?? 0), peak is { } p ? (long)p : null,
-                new RunCosts(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN));
+                new RunCosts(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN),
+                CleanTrainAccuracy: Optional("clean_train_accuracy"), CleanTrainTestGap: Optional("clean_train_test_gap"));
             var run = StudyRun.From(config, summary) with
             {
                 Macs = Number("macs"), AccessBytes = Number("access_bytes"), ModelledPeakStepBytes = Number("modelled_peak_step_bytes"),

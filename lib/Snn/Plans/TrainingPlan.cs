@@ -7,7 +7,8 @@ namespace Snn.Plans;
 /// learns from a local head, the last from the network readout. Gradients stop at window and block
 /// borders; neuron state carries on detached (by value). With Accumulate the forward pass is therefore the same for
 /// every K and B; with per-window updates later windows run with weights already updated, so it depends on K and B.
-/// K = T with one block is plain BPTT.
+/// K = T with one block is plain BPTT. The loss is scored per gradient window, or with <see cref="LossWindow"/> L &lt; K
+/// per chunk of L steps inside each window: <see cref="BpttWindowedLoss"/> is BPTT's gradient on a truncated plan's loss.
 /// </summary>
 public sealed record TrainingPlan
 {
@@ -27,13 +28,32 @@ public sealed record TrainingPlan
     public LocalHeadKind Head { get; init; } = LocalHeadKind.PoolLinear;
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
 
+    /// <summary>
+    /// L: the loss is scored per consecutive chunk of L steps inside each gradient window (the last chunk may be
+    /// shorter); a window of W steps has the loss Σ_c (|c| / W)·loss(mean over chunk c). Null (or L ≥ the window)
+    /// scores the whole window, as a plan without it. 1 ≤ L ≤ K. With K = T and Accumulate this is BPTT on exactly the
+    /// objective an accumulating plan with K = L has: the same loss, the full gradient.
+    /// </summary>
+    public int? LossWindow { get; init; }
+
     /// <summary>The effective K.</summary>
     public int WindowLength => Truncation ?? TimeSteps;
+
+    /// <summary>True when the loss is scored on chunks shorter than the gradient window (L &lt; K).</summary>
+    public bool HasLossWindow => LossWindow is { } l && l < WindowLength;
 
     public static TrainingPlan Bptt(int timeSteps) => new TrainingPlan { TimeSteps = timeSteps }.Validated();
 
     public static TrainingPlan Truncated(int timeSteps, int truncation) =>
         new TrainingPlan { TimeSteps = timeSteps, Truncation = truncation }.Validated();
+
+    /// <summary>
+    /// BPTT (K = T, one block, <see cref="UpdatePolicy.Accumulate"/>) with the loss scored per window of
+    /// <paramref name="lossWindow"/> steps: the control that separates the truncated gradient from the windowed loss.
+    /// Its loss equals that of <c>Truncated(T, lossWindow) with { Update = Accumulate }</c>; its gradient is the full one.
+    /// </summary>
+    public static TrainingPlan BpttWindowedLoss(int timeSteps, int lossWindow) =>
+        new TrainingPlan { TimeSteps = timeSteps, LossWindow = lossWindow, Update = UpdatePolicy.Accumulate }.Validated();
 
     /// <summary>Local training with blocks of <paramref name="blockSize"/> stages, K = T.</summary>
     public static TrainingPlan Local(int timeSteps, int blockSize) =>
@@ -51,6 +71,14 @@ public sealed record TrainingPlan
     }
 
     public int WindowCount => (TimeSteps + WindowLength - 1) / WindowLength;
+
+    /// <summary>Loss chunks (first step within the window, length) of a window of <paramref name="windowLength"/> steps, in order.</summary>
+    public IEnumerable<(int Start, int Length)> LossChunks(int windowLength)
+    {
+        var l = Math.Min(LossWindow ?? windowLength, windowLength);
+        for (var start = 0; start < windowLength; start += l)
+            yield return (start, Math.Min(l, windowLength - start));
+    }
 
     /// <summary>Blocks (first stage, number of stages) covering a network of <paramref name="stageCount"/> stages, in order.</summary>
     public IReadOnlyList<(int Start, int Count)> Blocks(int stageCount)
@@ -71,6 +99,11 @@ public sealed record TrainingPlan
         if (TimeSteps < 1) throw new ArgumentOutOfRangeException(nameof(TimeSteps), TimeSteps, "Time steps T must be ≥ 1.");
         if (Truncation is { } k && (k < 1 || k > TimeSteps))
             throw new ArgumentOutOfRangeException(nameof(Truncation), k, $"Truncation length K must be in 1 … T = {TimeSteps}.");
+        if (LossWindow is { } l && (l < 1 || l > TimeSteps))
+            throw new ArgumentOutOfRangeException(nameof(LossWindow), l, $"Loss window L must be in 1 … T = {TimeSteps}.");
+        if (LossWindow is { } lw && lw > WindowLength)
+            throw new ArgumentOutOfRangeException(nameof(LossWindow), lw,
+                $"Loss window L = {lw} exceeds the truncation length K = {WindowLength}: the loss is scored within gradient windows, so L must be in 1 … K.");
         if (BlockSize is { } b && b < 1)
             throw new ArgumentOutOfRangeException(nameof(BlockSize), b, "Block size B must be ≥ 1 stage.");
         if (BlockBoundaries is { } starts)
@@ -98,7 +131,10 @@ public sealed record TrainingPlan
         return this;
     }
 
-    /// <summary>Mode name used in titles: BPTT, TBPTT, Local or TT-Local.</summary>
+    /// <summary>
+    /// Mode name used in titles: BPTT, TBPTT, Local or TT-Local. Named after what it cuts, so a loss window (which cuts
+    /// nothing) shows in <see cref="ToString"/> only.
+    /// </summary>
     public string Mode => (WindowLength == TimeSteps, IsLocal) switch
     {
         (true, false) => "BPTT",
@@ -112,7 +148,8 @@ public sealed record TrainingPlan
     private string Extras =>
         (Update == UpdatePolicy.Accumulate ? ", accumulate" : "") +
         (IsLocal && Head == LocalHeadKind.FixedRandom ? ", fixed random heads" : "") +
-        (Loss == LossKind.RateMse ? ", MSE loss" : "");
+        (Loss == LossKind.RateMse ? ", MSE loss" : "") +
+        (HasLossWindow ? (LossWindow == 1 ? ", loss per step" : $", loss per {LossWindow} steps") : "");
 
     public override string ToString() => $"{Mode} (T={TimeSteps}, K={WindowLength}{BlocksText}{Extras})";
 }

@@ -50,10 +50,8 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     var last = m == blocks.Count - 1;
                     // Accumulated windows are weighted by length/T so that K = T reproduces the BPTT loss exactly.
                     var weight = accumulate ? (double)length / plan.TimeSteps : 1.0;
-                    // With recomputation the window mean is a leaf: its gradient is what the segments backpropagate,
-                    // formed as the mean's own backward would form it.
                     WindowRecompute? recompute = null;
-                    Tensor h, mean;
+                    Tensor h;
                     if (recomputeSegment is { } segment && segment < length)
                     {
                         recompute = new WindowRecompute([.. stages.Skip(first).Take(count)], blockInput, segment);
@@ -64,7 +62,6 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                             spikeSums[first + j] = Accumulate(spikeSums[first + j], sum);
                             spikeElements[first + j] += elements[j];
                         }
-                        mean = h.mean([0]).requires_grad_();
                     }
                     else
                     {
@@ -82,12 +79,27 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                                 spikeElements[s] += h.numel();
                             }
                         }
-                        mean = h.mean([0]);
                     }
-                    var scores = last ? mean : heads[m].forward(mean);
-                    var loss = LossOf(scores, labels);
-                    (accumulate ? loss * weight : loss).backward();
-                    recompute?.Backward(mean.grad!);
+                    Tensor loss;
+                    if (plan.LossWindow is { } lossWindow && lossWindow < length)
+                    {
+                        // Scored per chunk of L steps; with recomputation the output is a leaf whose per-step gradient the segments backpropagate.
+                        if (recompute is not null) h.requires_grad_();
+                        loss = ChunkedLoss(h, m, last, labels, scoreSums[m]);
+                        (accumulate ? loss * weight : loss).backward();
+                        recompute?.Backward(h.grad!, perStep: true);
+                    }
+                    else
+                    {
+                        // With recomputation the window mean is a leaf: its gradient is what the segments backpropagate,
+                        // formed as the mean's own backward would form it.
+                        var mean = recompute is null ? h.mean([0]) : h.mean([0]).requires_grad_();
+                        var scores = last ? mean : heads[m].forward(mean);
+                        loss = LossOf(scores, labels);
+                        (accumulate ? loss * weight : loss).backward();
+                        recompute?.Backward(mean.grad!);
+                        scoreSums[m].add_(scores.detach().to_type(scoreSums[m].dtype), alpha: length);
+                    }
                     if (!accumulate)
                     {
                         StepBlock(m);
@@ -97,7 +109,6 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     }
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
                     lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);
-                    scoreSums[m].add_(scores.detach().to_type(scoreSums[m].dtype), alpha: length);
                     blockInput = last ? blockInput : h.detach().MoveToOuterDisposeScope();
                 }
             }
@@ -121,6 +132,26 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         {
             network.ResetState();
         }
+    }
+
+    /// <summary>
+    /// The window loss Σ_c (|c| / W)·loss(scores of chunk c's mean) over the plan's loss chunks of the block output
+    /// <paramref name="h"/> [W, N, …]; adds each chunk's scores × |c| to <paramref name="scoreSum"/> (for affine heads
+    /// and the readout that is the window's scores × W, as without chunks).
+    /// </summary>
+    private Tensor ChunkedLoss(Tensor h, int block, bool last, Tensor labels, Tensor scoreSum)
+    {
+        var length = (int)h.shape[0];
+        Tensor? total = null;
+        foreach (var (start, count) in plan.LossChunks(length))
+        {
+            var mean = h.narrow(0, start, count).mean([0]);
+            var scores = last ? mean : heads[block].forward(mean);
+            var term = LossOf(scores, labels) * ((double)count / length);
+            total = total is null ? term : total + term;
+            scoreSum.add_(scores.detach().to_type(scoreSum.dtype), alpha: count);
+        }
+        return total!;
     }
 
     // A running sum that outlives the block and window scopes (moved out to the batch scope).

@@ -66,7 +66,8 @@ public sealed class Trainer
     /// Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each. With a
     /// <see cref="TrainerOptions.CheckpointPath"/> it checkpoints after every epoch and, as the options say, within
     /// epochs; with <see cref="TrainerOptions.Resume"/> it continues from that checkpoint at the next batch and ends
-    /// bitwise as an uninterrupted run would, given batch sources whose passes depend only on their seed.
+    /// bitwise as an uninterrupted run would, given batch sources whose passes depend only on their seed. With
+    /// <see cref="TrainerOptions.EvaluateTrain"/> it then evaluates <paramref name="train"/> as it evaluates the test set.
     /// </summary>
     public TrainingHistory Fit(IBatchSource train, IBatchSource? test = null, Action<TrainingProgress>? progress = null)
     {
@@ -140,6 +141,8 @@ public sealed class Trainer
                 }
                 progress?.Invoke(new TrainingProgress(ProgressKind.Epoch, epoch, Options.Epochs, batches, batches, metrics.TrainLoss, metrics.TrainAccuracy, Elapsed(), metrics));
             }
+            // After the loop, so a run resumed from its last epoch's checkpoint (nothing left to train) still makes it.
+            if (Options.EvaluateTrain) history.CleanTrain = Evaluate(train);
         }
         finally
         {

@@ -41,6 +41,13 @@ public sealed record TrainerOptions
     /// </summary>
     public int? RecomputeSegment { get; init; }
 
+    /// <summary>
+    /// After the last epoch, evaluate the whole training set as the test set is evaluated (full T, eval mode, no
+    /// dropout, no updates, in order) into <see cref="TrainingHistory.CleanTrain"/>: the train accuracy of the final
+    /// weights, which the running mean over the last epoch (taken while the weights moved, with dropout) is not.
+    /// </summary>
+    public bool EvaluateTrain { get; init; }
+
     public TrainerOptions Validated()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be ≥ 1.");

@@ -8,6 +8,8 @@ public sealed class TrainingHistory(string network, TrainingPlan plan)
     public TrainingPlan Plan { get; } = plan;
     public List<EpochMetrics> Epochs { get; } = [];
     public List<BatchMetrics> Batches { get; } = [];
+    /// <summary>The training set evaluated with the final weights (<see cref="TrainerOptions.EvaluateTrain"/>); null when not asked for.</summary>
+    public Evaluation? CleanTrain { get; set; }
     public EpochMetrics? Last => Epochs.Count > 0 ? Epochs[^1] : null;
     public double TotalSeconds => Epochs.Sum(e => e.Seconds);
 }

@@ -70,18 +70,19 @@ internal sealed class WindowRecompute
     }
 
     /// <summary>
-    /// Backpropagates <paramref name="meanGradient"/>, the gradient of the window mean of the output [N, …], through the
+    /// Backpropagates <paramref name="gradient"/>, the gradient of the window mean of the output [N, …], through the
     /// block segment by segment (parameter gradients accumulate as usual), and leaves the state at the window's end
-    /// (detached), as <see cref="Forward"/> left it.
+    /// (detached), as <see cref="Forward"/> left it. With <paramref name="perStep"/> the gradient is that of the output
+    /// itself [K, N, …] (a loss scored per chunk of steps), and each segment takes its own steps of it.
     /// </summary>
-    public void Backward(Tensor meanGradient)
+    public void Backward(Tensor gradient, bool perStep = false)
     {
         Tensor?[] endGradients = [];
         // A segment's end state must keep its history even where its start has none (the window's first segment).
         foreach (var stage in stages) stage.KeepStateHistory(true);
         try
         {
-            BackwardSegments(meanGradient, ref endGradients);
+            BackwardSegments(gradient, perStep, ref endGradients);
         }
         finally
         {
@@ -92,7 +93,7 @@ internal sealed class WindowRecompute
         Dispose(end);
     }
 
-    private void BackwardSegments(Tensor meanGradient, ref Tensor?[] endGradients)
+    private void BackwardSegments(Tensor gradient, bool perStep, ref Tensor?[] endGradients)
     {
         for (var i = segments.Count - 1; i >= 0; i--)
         {
@@ -101,7 +102,8 @@ internal sealed class WindowRecompute
             var leaves = Restore(starts[i], asLeaves: i > 0);
             var output = Run(input.narrow(0, start, count), null);
             // The backward of the window mean, for this segment's steps: libtorch's formula (expand, then divide by K).
-            List<Tensor> roots = [output], gradients = [meanGradient.unsqueeze(0).expand([count, .. meanGradient.shape]) / length];
+            List<Tensor> roots = [output],
+                gradients = [perStep ? gradient.narrow(0, start, count) : gradient.unsqueeze(0).expand([count, .. gradient.shape]) / length];
             for (var k = 0; k < endGradients.Length; k++)
             {
                 if (endGradients[k] is not { } g) continue;

@@ -54,6 +54,32 @@ public sealed class SweepTests : IDisposable
     }
 
     [Fact]
+    public void Arm_bundles_set_their_keys_together_and_label_the_run()
+    {
+        var sweep = Sweep.Parse(Grid("""
+            "seed": [0, 1], "arm": [{ "name": "bptt" }, { "name": "tbptt-k1-pw", "plan.K": 1, "plan.update": "per-window-and-block" },
+                                    { "name": "bptt-matched-k1", "batch": 8 }, "label-only"]
+            """));
+        Assert.Equal(8, sweep.Runs.Count);
+        Assert.Equal(["bptt", "tbptt-k1-pw", "bptt-matched-k1", "label-only"], sweep.Runs.Take(4).Select(r => r.Config.Arm));
+        var (bptt, pw, matched, label) = (sweep.Runs[0].Config, sweep.Runs[1].Config, sweep.Runs[2].Config, sweep.Runs[3].Config);
+        Assert.Equal((4, Snn.Plans.UpdatePolicy.Accumulate, 64), (bptt.Truncation, bptt.Update, bptt.Batch));
+        Assert.Equal((1, Snn.Plans.UpdatePolicy.PerWindowAndBlock, 64), (pw.Truncation, pw.Update, pw.Batch));
+        Assert.Equal((4, 8), (matched.Truncation, matched.Batch));
+        // The label is part of the run: the same settings under two arm names are two runs, and a config without it keeps its id.
+        Assert.Equal(bptt.CanonicalJson.Replace("\"arm\": \"bptt\"", "\"arm\": \"label-only\""), label.CanonicalJson);
+        Assert.NotEqual(bptt.RunId, label.RunId);
+        Assert.DoesNotContain("\"arm\"", Sweep.Parse(Grid("\"seed\": [0]")).Runs[0].Config.CanonicalJson);
+
+        var noName = Assert.Throws<ExperimentConfigException>(() => Sweep.Parse(Grid("\"arm\": [{ \"plan.K\": 1 }]")));
+        Assert.Equal("grid.arm[0].name", noName.Key);
+        var badKey = Assert.Throws<ExperimentConfigException>(() => Sweep.Parse(Grid("\"arm\": [{ \"name\": \"x\", \"experiment\": \"y\" }]")));
+        Assert.Equal("grid.arm[0].experiment", badKey.Key);
+        var badLabel = Assert.Throws<ExperimentConfigException>(() => Sweep.Parse(Grid("\"arm\": [\"two words\"]")));
+        Assert.Equal("arm", badLabel.Key);
+    }
+
+    [Fact]
     public void Profile_overrides_apply_to_every_run()
     {
         var json = Grid("\"seed\": [0, 1]", "\"profiles\": { \"smoke\": { \"epochs\": 1 } }");
@@ -178,8 +204,21 @@ public sealed class SweepTests : IDisposable
         var configs = Directory.GetFiles(Path.Combine(ArchitectureTests.RepositoryRoot(), "configs"), "*.json");
         string[] shipped = ["paper-cpu", "frame-fashion-mnist", "event-emulated-n-fashion-mnist", "frame-mnist", "frame-cifar10",
             "event-n-mnist", "event-dvs-gesture", "event-cifar10-dvs", "alexnet-cifar10dvs"];
-        Assert.Subset(shipped.ToHashSet(), configs.Select(c => Path.GetFileNameWithoutExtension(c)).ToHashSet());
-        foreach (var path in configs)
+        string[] studies = ["paper-study", "paper-study-overfit"];
+        Assert.Equal(shipped.Concat(studies).ToHashSet(), configs.Select(c => Path.GetFileNameWithoutExtension(c)).ToHashSet());
+        foreach (var path in configs.Where(c => studies.Contains(Path.GetFileNameWithoutExtension(c))))
+        {
+            // A pre-registered study: named arms, each over every seed and dataset, BPTT among them.
+            var sweep = Sweep.Load(path, profile);
+            Assert.All(sweep.Runs, r => Assert.NotNull(r.Config.Arm));
+            var arms = sweep.Runs.Select(r => r.Config.Arm).Distinct().ToList();
+            Assert.Contains("bptt", arms);
+            var seeds = sweep.Runs.Select(r => r.Config.Seed).Distinct().Count();
+            Assert.True(seeds >= 8, $"{path}: {seeds} seeds");
+            Assert.Equal(arms.Count * seeds * sweep.Runs.Select(r => r.Config.Dataset).Distinct().Count(), sweep.Runs.Count);
+            Assert.Contains(sweep.Runs, r => r.Config is { Arm: "bptt", Update: Snn.Plans.UpdatePolicy.Accumulate, BlockSize: null } c && c.Truncation == c.TimeSteps);
+        }
+        foreach (var path in configs.Where(c => shipped.Contains(Path.GetFileNameWithoutExtension(c))))
         {
             var sweep = Sweep.Load(path, profile);
             var plans = sweep.Runs.Select(r => (r.Config.Truncation, r.Config.BlockSize, r.Config.TimeSteps)).Distinct().ToList();

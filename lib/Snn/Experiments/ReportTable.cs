@@ -180,8 +180,8 @@ public sealed class ReportTable
         Row(csv, ["status", "experiment", "run_id", "seed", .. ConfigKeysInOrder, "epochs_done", "final_train_loss", "final_train_accuracy", "final_test_loss",
             "final_test_accuracy", "best_test_accuracy", "best_epoch", "train_test_gap", "clean_train_accuracy", "clean_train_test_gap",
             "total_seconds", "optimizer_steps", "peak_step_bytes",
-            "macs", "acs", "access_bytes", "modelled_peak_step_bytes", "retained_activation_bytes", "persistent_bytes", "energy_pj", "failure", "path",
-            "cpu", "kernels", "plan_sha256"]);
+            "macs", "acs", "access_bytes", "modelled_peak_step_bytes", "retained_activation_bytes", "persistent_bytes", "energy_pj",
+            "cpu", "kernels", "plan_sha256", "failure", "path"]);
         foreach (var r in Runs)
         {
             var s = r.Summary;
@@ -194,7 +194,7 @@ public sealed class ReportTable
                 Number(s?.TotalSeconds), s is null ? "" : s.OptimizerSteps.ToString(CultureInfo.InvariantCulture), s?.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "",
                 Number(s?.Costs.Macs), Number(s?.Costs.Acs), Number(s?.Costs.AccessBytes), Number(s?.Costs.ModelledPeakStepBytes),
                 Number(s?.Costs.RetainedActivationBytes), Number(s?.Costs.PersistentBytes), Number(s?.Costs.EnergyPicojoules),
-                r.Failure ?? "", path.Replace(Path.DirectorySeparatorChar, '/'), r.Cpu, r.Kernels, r.PlanSha256]);
+                r.Cpu, r.Kernels, r.PlanSha256, r.Failure ?? "", path.Replace(Path.DirectorySeparatorChar, '/')]);
         }
         var noSummary = Enumerable.Repeat("", 25).ToArray();
         foreach (var m in Rows.SelectMany(r => r.MissingRuns).Concat(UnplacedMissing))

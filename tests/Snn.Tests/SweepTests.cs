@@ -63,9 +63,10 @@ public sealed class SweepTests : IDisposable
         Assert.Equal(8, sweep.Runs.Count);
         Assert.Equal(["bptt", "tbptt-k1-pw", "bptt-matched-k1", "label-only"], sweep.Runs.Take(4).Select(r => r.Config.Arm));
         var (bptt, pw, matched, label) = (sweep.Runs[0].Config, sweep.Runs[1].Config, sweep.Runs[2].Config, sweep.Runs[3].Config);
-        Assert.Equal((4, Snn.Plans.UpdatePolicy.Accumulate, 64), (bptt.Truncation, bptt.Update, bptt.Batch));
-        Assert.Equal((1, Snn.Plans.UpdatePolicy.PerWindowAndBlock, 64), (pw.Truncation, pw.Update, pw.Batch));
-        Assert.Equal((4, 8), (matched.Truncation, matched.Batch));
+        var plain = Sweep.Parse(Grid("\"seed\": [0]")).Runs[0].Config;   // the base config: an arm without keys changes nothing else
+        Assert.Equal((plain.Truncation, plain.Update, plain.Batch), (bptt.Truncation, bptt.Update, bptt.Batch));
+        Assert.Equal((1, Snn.Plans.UpdatePolicy.PerWindowAndBlock, plain.Batch), (pw.Truncation, pw.Update, pw.Batch));
+        Assert.Equal((plain.Truncation, plain.Update, 8), (matched.Truncation, matched.Update, matched.Batch));
         // The label is part of the run: the same settings under two arm names are two runs, and a config without it keeps its id.
         Assert.Equal(bptt.CanonicalJson.Replace("\"arm\": \"bptt\"", "\"arm\": \"label-only\""), label.CanonicalJson);
         Assert.NotEqual(bptt.RunId, label.RunId);

@@ -10,7 +10,8 @@ namespace Snn.Tests;
 
 /// <summary>
 /// evalTrain / TrainerOptions.EvaluateTrain: after the last epoch the training set is evaluated as the test set is (eval
-/// mode, full T, in order); recorded in the history, summary.json and runs.csv, also by a resumed run.
+/// mode, full T, in order); recorded in the history, summary.json and runs.csv, also by a resumed run. evalEvery /
+/// TrainerOptions.EvaluateEvery: the test set every N-th and the last epoch, with training unchanged.
 /// </summary>
 public sealed class CleanTrainAccuracyTests : IDisposable
 {
@@ -50,6 +51,32 @@ public sealed class CleanTrainAccuracyTests : IDisposable
         Assert.Equal(nn.functional.cross_entropy(readout, train.Labels).item<float>(), clean.Loss, 5);
         Assert.Null(new Trainer(NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]), TrainingPlan.Bptt(4), options with { EvaluateTrain = false })
             .Fit(train.Encoded()).CleanTrain);
+    }
+
+    [Fact]
+    public void Evaluating_every_third_epoch_skips_the_others_and_changes_no_training_number()
+    {
+        using var train = TrainerTests.Bars(128, seed: 2);
+        using var test = TrainerTests.Bars(64, seed: 3);
+        TrainingHistory Fit(int every)
+        {
+            torch.manual_seed(1);
+            var options = new TrainerOptions { BatchSize = 32, LearningRate = 1e-2, Epochs = 5, Seed = 5, MeasureMemory = false, EvaluateEvery = every };
+            return new Trainer(NetworkSpec.Build("4C3-P2-FC2", [1, 8, 8]), TrainingPlan.Truncated(4, 2), options).Fit(train.Encoded(), test.Encoded());
+        }
+        var all = Fit(1);
+        var some = Fit(3);
+        Assert.Equal([true, true, true, true, true], all.Epochs.Select(e => e.TestAccuracy is not null));
+        Assert.Equal([false, false, true, false, true], some.Epochs.Select(e => e.TestAccuracy is not null));   // 3 and the last
+        Assert.Equal(all.Batches.Select(b => b.Loss), some.Batches.Select(b => b.Loss));
+        Assert.Equal(all.Epochs[2].TestAccuracy, some.Epochs[2].TestAccuracy);
+        Assert.Equal(all.Last!.TestAccuracy, some.Last!.TestAccuracy);
+
+        var config = ExperimentConfig.Parse(ExperimentConfigTests.Synthetic("\"evalEvery\": 2"));
+        Assert.Equal(2, config.TrainerOptions().EvaluateEvery);
+        Assert.Contains("\"evalEvery\": 2", config.CanonicalJson);
+        Assert.Equal(ExperimentConfig.Parse(ExperimentConfigTests.Synthetic()).RunId, ExperimentConfig.Parse(ExperimentConfigTests.Synthetic("\"evalEvery\": 1")).RunId);
+        Assert.Equal("evalEvery", Assert.Throws<ExperimentConfigException>(() => ExperimentConfig.Parse(ExperimentConfigTests.Synthetic("\"evalEvery\": 0"))).Key);
     }
 
     [Fact]

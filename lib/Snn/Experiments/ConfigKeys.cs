@@ -20,7 +20,7 @@ internal static class ConfigKeys
     [
         "dataset.name", "dataset.encoding", "dataset.trainSubset", "dataset.testSubset", "dataset.timeBins", "dataset.size", "network", "T",
         "plan.K", "plan.B", "plan.blocks", "plan.update", "plan.head", "plan.loss", "plan.lossWindow", "optimizer.lr", "optimizer.cosine",
-        "epochs", "batch", "evalBatch", "device", "precision", "evalTrain",
+        "epochs", "batch", "evalBatch", "device", "precision", "evalTrain", "evalEvery", "arm",
     ];
 
     /// <summary>Parses a config; throws <see cref="InvalidDataException"/> naming <paramref name="file"/>.</summary>

@@ -46,7 +46,7 @@ public sealed record ExperimentConfig
 
     private static readonly string[] RootKeys =
     [
-        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "evalTrain", "arm",
+        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "evalTrain", "evalEvery", "arm",
         "profile", "profiles",
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
@@ -96,6 +96,8 @@ public sealed record ExperimentConfig
     public string? Arm { get; init; }
     /// <summary>"evalTrain": after the last epoch, evaluate the training set as the test set (<see cref="TrainerOptions.EvaluateTrain"/>).</summary>
     public bool EvalTrain { get; init; }
+    /// <summary>"evalEvery": evaluate the test set after every this many epochs and after the last (default 1; <see cref="TrainerOptions.EvaluateEvery"/>).</summary>
+    public int EvalEvery { get; init; } = 1;
     /// <summary>The number of weight stages of <see cref="Network"/>.</summary>
     public int Stages { get; init; }
     /// <summary>The canonical form: sorted keys, defaults filled, invariant numbers, indented with "\n" (what config.json holds).</summary>
@@ -131,7 +133,7 @@ public sealed record ExperimentConfig
     public TrainerOptions TrainerOptions() => new()
     {
         Epochs = Epochs, BatchSize = Batch, EvalBatchSize = EvalBatch, LearningRate = LearningRate,
-        CosineSchedule = Cosine, Seed = Seed, EvaluateTrain = EvalTrain,
+        CosineSchedule = Cosine, Seed = Seed, EvaluateTrain = EvalTrain, EvaluateEvery = EvalEvery,
     };
 
     /// <summary>Reads a config file; a missing "experiment" defaults to the file name without extension.</summary>
@@ -256,6 +258,7 @@ public sealed record ExperimentConfig
             Precision = r.Choice("precision", Precisions) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full,
             Arm = ReadArm(r),
             EvalTrain = r.Bool("evalTrain") ?? false,
+            EvalEvery = r.Int("evalEvery", 1, hint: " epochs (1: after every epoch)") ?? 1,
         };
         var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config);
         var stages = CountStages(network, config);
@@ -356,6 +359,7 @@ public sealed record ExperimentConfig
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
         if (c.LossWindow is { } lossWindow) ((SortedDictionary<string, object?>)tree["plan"]!)["lossWindow"] = lossWindow;
         if (c.EvalTrain) tree["evalTrain"] = true;
+        if (c.EvalEvery != 1) tree["evalEvery"] = c.EvalEvery;
         if (c.Arm is { } arm) tree["arm"] = arm;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, NewLine = "\n" }))

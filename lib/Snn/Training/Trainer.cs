@@ -63,7 +63,8 @@ public sealed class Trainer
     internal IReadOnlyList<ChunkedAdam> Optimizers => optimizers;
 
     /// <summary>
-    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each. With a
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each (or every
+    /// <see cref="TrainerOptions.EvaluateEvery"/>-th and the last). With a
     /// <see cref="TrainerOptions.CheckpointPath"/> it checkpoints after every epoch and, as the options say, within
     /// epochs; with <see cref="TrainerOptions.Resume"/> it continues from that checkpoint at the next batch and ends
     /// bitwise as an uninterrupted run would, given batch sources whose passes depend only on their seed. With
@@ -131,7 +132,7 @@ public sealed class Trainer
                         progress(new TrainingProgress(ProgressKind.Batch, epoch, Options.Epochs, b, batches, sums.Loss, sums.Accuracy, Elapsed(), null));
                     }
                 }
-                var eval = test is null ? null : Evaluate(test);
+                var eval = test is null || (epoch % Options.EvaluateEvery != 0 && epoch != Options.Epochs) ? null : Evaluate(test);
                 var metrics = sums.Finish(eval, Elapsed().TotalSeconds, lr, PeakBytes());
                 history.Epochs.Add(metrics);
                 if (Options.CheckpointPath is { } checkpointPath)

@@ -48,12 +48,20 @@ public sealed record TrainerOptions
     /// </summary>
     public bool EvaluateTrain { get; init; }
 
+    /// <summary>
+    /// Evaluate the test set after every this many epochs and always after the last (1: every epoch). Evaluation does not
+    /// touch the weights or the random streams, so it changes no training number; a study whose full test set costs as
+    /// much as an epoch of training spends its budget on training instead (docs/studies.md).
+    /// </summary>
+    public int EvaluateEvery { get; init; } = 1;
+
     public TrainerOptions Validated()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be ≥ 1.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be ≥ 1.");
         if (EvalBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvalBatchSize), EvalBatchSize, "Evaluation batch size must be ≥ 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be > 0.");
+        if (EvaluateEvery < 1) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), EvaluateEvery, "Evaluate every … epochs must be ≥ 1.");
         if (RecomputeSegment is < 0) throw new ArgumentOutOfRangeException(nameof(RecomputeSegment), RecomputeSegment, "Recompute segment S must be ≥ 1 step (null or 0: off).");
         if (Resume && CheckpointPath is null) throw new ArgumentException("Resume needs a CheckpointPath.", nameof(Resume));
         if (CheckpointInterval is { } interval && interval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "Checkpoint interval must be ≥ 0.");

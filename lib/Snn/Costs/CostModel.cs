@@ -63,11 +63,11 @@ public static class CostModel
         // stage of a block keeps its output in the block's scope (the loss and the next block read it).
         bool InBlockNext(int i) => i + 1 < stages.Count && layout.BlockOf[i + 1] == layout.BlockOf[i];
         bool KeptAsBits(int i) => InBlockNext(i) && stages[i].IsSpiking && stages[i].Dropout == 0 && stages[i + 1].Synapse == SynapseKind.Linear
-            && 3 * layout.K * layout.N * stages[i].Neurons > 4 * stages[i + 1].Weights;   // as the stage decides (SpikeLinearFunction.Pays)
+            && SpikeLinearFunction.Pays(layout.K * layout.N * stages[i].Neurons, stages[i + 1].Weights);   // the stage's own rule (full precision)
         var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
             output: !InBlockNext(i) ? OutputHolder.Scope : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
             inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1), inputAsBits: i > 0 && KeptAsBits(i - 1))).ToList();
-        var heads = LocalHead.Of(layout);
+        var heads = HeadCost.Of(layout);
         var costs = OperationModel.Costs(layout, footprints, heads);
         var memory = PeakMemoryModel.Estimate(layout, footprints, heads);
         return new CostReport(layout.Plan, batch, costs, memory.Retained, memory.PeakStep, memory.Persistent,

@@ -9,7 +9,7 @@ namespace Snn.Costs;
 internal static class OperationModel
 {
     /// <summary>The stages' costs in order, then the local heads'.</summary>
-    public static List<StageCost> Costs(StepLayout layout, IReadOnlyList<StageFootprint> footprints, IReadOnlyList<LocalHead> heads)
+    public static List<StageCost> Costs(StepLayout layout, IReadOnlyList<StageFootprint> footprints, IReadOnlyList<HeadCost> heads)
     {
         var costs = new List<StageCost>();
         for (var i = 0; i < layout.Stages.Count; i++) costs.Add(Stage(layout, i, footprints[i]));
@@ -49,7 +49,7 @@ internal static class OperationModel
     }
 
     /// <summary>A local head runs once per window on the window mean: forward, error propagation and (learnable) weight-gradient MACs.</summary>
-    private static StageCost Head(StepLayout layout, LocalHead head)
+    private static StageCost Head(StepLayout layout, HeadCost head)
     {
         var o = layout.Options;
         double n = layout.N, T = layout.T, b = layout.BytesPerElement, W = layout.WindowCount, updates = layout.Updates;

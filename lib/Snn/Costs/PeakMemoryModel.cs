@@ -23,7 +23,7 @@ namespace Snn.Costs;
 /// </summary>
 internal static class PeakMemoryModel
 {
-    public static PeakMemory Estimate(StepLayout layout, IReadOnlyList<StageFootprint> footprints, IReadOnlyList<LocalHead> heads)
+    public static PeakMemory Estimate(StepLayout layout, IReadOnlyList<StageFootprint> footprints, IReadOnlyList<HeadCost> heads)
     {
         var stages = layout.Stages;
         var o = layout.Options;

@@ -12,17 +12,17 @@ namespace Snn.Training;
 public sealed class LocalHead : nn.Module<Tensor, Tensor>
 {
     private readonly Linear linear;
+    private readonly bool pools;
 
     public LocalHead(long[] inputShape, long classes, LocalHeadKind kind, string name = "head") : base(name)
     {
         Kind = kind;
         InputShape = inputShape;
-        var features = kind == LocalHeadKind.PoolLinear && inputShape.Length == 3
-            ? inputShape[0]
-            : inputShape.Aggregate(1L, (a, b) => a * b);
-        linear = nn.Linear(features, classes, hasBias: kind == LocalHeadKind.PoolLinear);
+        pools = LocalHeadShape.Pools(kind, inputShape);
+        var learnable = LocalHeadShape.Learnable(kind);
+        linear = nn.Linear(LocalHeadShape.Features(kind, inputShape), classes, hasBias: learnable);
         RegisterComponents();
-        if (kind == LocalHeadKind.FixedRandom)
+        if (!learnable)
             foreach (var p in linear.parameters()) p.requires_grad = false;   // a fixed projection (DECOLLE)
     }
 
@@ -32,13 +32,13 @@ public sealed class LocalHead : nn.Module<Tensor, Tensor>
     /// <summary><paramref name="averaged"/>: the block output averaged over the window, [N, …InputShape].</summary>
     public override Tensor forward(Tensor averaged)
     {
-        var x = Kind == LocalHeadKind.PoolLinear && InputShape.Length == 3
+        var x = pools
             ? averaged.mean([-2, -1])               // global average pool over space
             : averaged.flatten(1);
         return linear.forward(x);
     }
 
-    public override string ToString() => Kind == LocalHeadKind.PoolLinear
-        ? $"{(InputShape.Length == 3 ? "global avg pool → " : "")}linear {linear.in_features}→{linear.out_features} (learnable)"
+    public override string ToString() => LocalHeadShape.Learnable(Kind)
+        ? $"{(pools ? "global avg pool → " : "")}linear {linear.in_features}→{linear.out_features} (learnable)"
         : $"fixed random projection {linear.in_features}→{linear.out_features}";
 }

@@ -132,13 +132,13 @@ public sealed class CliTests : IDisposable
     public void Bench_child_arguments_are_a_list_that_keeps_paths_with_spaces()
     {
         var settings = new BenchCommand.Settings([Workload.W1, Workload.W2], ["bptt", "tt-local"], 3, 1, 2, "/tmp/my dir/x.json", false, false, null);
-        var args = BenchCommand.ChildArguments(settings, "memory", "/tmp/a b/memory.json");
+        var args = BenchChild.Arguments(settings, "memory", "/tmp/a b/memory.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1", "--threads", "2",
             "--phase", "memory", "--json", "/tmp/a b/memory.json" }, args);
-        args = BenchCommand.ChildArguments(settings with { Threads = null, Device = "cuda:1" }, "time", "t.json");
+        args = BenchChild.Arguments(settings with { Threads = null, Device = "cuda:1" }, "time", "t.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
             "--device", "cuda:1", "--phase", "time", "--json", "t.json" }, args);
-        args = BenchCommand.ChildArguments(settings with { Threads = null, Precision = "bf16" }, "time", "t.json");
+        args = BenchChild.Arguments(settings with { Threads = null, Precision = "bf16" }, "time", "t.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
             "--precision", "bf16", "--phase", "time", "--json", "t.json" }, args);
     }

@@ -113,7 +113,7 @@ internal static class SweepCommand
             var eta = trained > 0 ? $", eta {FormatSpan(clock.Elapsed / trained * (runners.Count - done))}" : "";
             Console.WriteLine($"[{done + 1}/{runners.Count}{eta}] #{run.Index} {run.Label}");
             ExperimentResult? result;
-            try { result = TrainCommand.RunReporting(runner, "snn sweep"); }
+            try { result = RunProgress.Run(runner, "snn sweep"); }
 #pragma warning disable CA1031 // One failed run must not stop the others: it is reported and makes the exit code 1.
             catch (Exception e)
 #pragma warning restore CA1031

@@ -69,7 +69,8 @@ internal static class BenchChild
         var (workloads, modes) = (s.Workloads.ToList(), s.Modes.ToList());
         var report = phase switch
         {
-            "time" => BenchRun.Time(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute, s.Precision, OpenMpSettings.Decision ?? "default", Console.WriteLine),
+            "time" => BenchRun.Time(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute, s.Precision,
+                OpenMpSettings.Decision ?? "default", Console.WriteLine),
             "sweep" => BenchRun.Sweep(workloads, s.Recompute, s.Precision, Console.WriteLine),
             _ => BenchRun.Memory(workloads, modes, s.Recompute, s.Precision, Console.WriteLine),
         };

@@ -19,7 +19,8 @@ internal static class RunProgress
         catch (TrainingDivergedException e)
         {
             CliSupport.ClearProgressLine();
-            Console.Error.WriteLine($"{command}: training diverged: {e.Message}; lower {lrHint} (the last checkpoint and failure.json are in {runner.RunDirectory}).");
+            Console.Error.WriteLine(
+                $"{command}: training diverged: {e.Message}; lower {lrHint} (the last checkpoint and failure.json are in {runner.RunDirectory}).");
             return null;
         }
     }

@@ -40,9 +40,12 @@ internal static class TrainCommand
         // The flag form's own folder, data and resume switch before it ran through the runner: named, with what replaced them.
         (Option Option, string Message)[] gone =
         [
-            (new Option<string>("--out") { Hidden = true }, "--out is gone: the flag form runs like a config, into --results DIR/<experiment>/<run id>/ (default results/)."),
-            (new Option<string>("--data") { Hidden = true }, "--data is gone: the data are found as for configs ($SNN_DATA, $SNN_FASHION_MNIST_DIR, …; docs/experiments.md)."),
-            (new Option<bool>("--resume") { Hidden = true }, "--resume is gone: an interrupted run resumes from its checkpoint when the same command runs again."),
+            (new Option<string>("--out") { Hidden = true },
+                "--out is gone: the flag form runs like a config, into --results DIR/<experiment>/<run id>/ (default results/)."),
+            (new Option<string>("--data") { Hidden = true },
+                "--data is gone: the data are found as for configs ($SNN_DATA, $SNN_FASHION_MNIST_DIR, …; docs/experiments.md)."),
+            (new Option<bool>("--resume") { Hidden = true },
+                "--resume is gone: an interrupted run resumes from its checkpoint when the same command runs again."),
         ];
         var command = new Command("train", Description) { config, results };
         foreach (var (option, _) in flags.Concat(gone)) command.Add(option);
@@ -53,9 +56,11 @@ internal static class TrainCommand
             {
                 var given = flags.Where(f => r.GetResult(f.Option) is { Implicit: false }).Select(f => f.Option.Name).ToList();
                 if (given.Count > 0)
-                    throw new UsageException($"{string.Join(", ", given)}: the flag form's options do not mix with CONFIG; set these in {path} (or drop CONFIG).");
+                    throw new UsageException(
+                        $"{string.Join(", ", given)}: the flag form's options do not mix with CONFIG; set these in {path} (or drop CONFIG).");
                 if (!File.Exists(path)) throw new UsageException($"{path}: config file not found; expected an experiment config (JSON, docs/experiments.md).");
-                return Execute(profile => ExperimentConfig.Load(path, profile), e => $"{path}: {e.Message}", r.GetValue(results)!, "optimizer.lr in the config");
+                return Execute(profile => ExperimentConfig.Load(path, profile), e => $"{path}: {e.Message}", r.GetValue(results)!,
+                    "optimizer.lr in the config");
             }
             if (r.GetResult(flags.First(f => f.Key == "dataset.name").Option) is null)
                 throw new UsageException("give an experiment config (snn train CONFIG.json) or the flag form's dataset (--dataset NAME).");

@@ -4,7 +4,10 @@ using Snn.Experiments;
 
 namespace Snn.Tests;
 
-/// <summary>`snn train CONFIG.json`: exit 2 for a bad config with the key named and nothing written, 0 on success (and for a finished run), 1 when training diverges.</summary>
+/// <summary>
+/// `snn train CONFIG.json` and its flag form: exit 2 for a bad config with the key named and nothing written, 0 on
+/// success (and for a finished run), 1 when training diverges; flags build the config a file would hold.
+/// </summary>
 public sealed class CliExperimentTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("snn cli exp ").FullName;

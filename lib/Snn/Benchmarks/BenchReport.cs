@@ -5,7 +5,10 @@ using TorchSharp;
 
 namespace Snn.Benchmarks;
 
-/// <summary>A `snn bench` report (the --json schema, docs/workloads.md); Device is "cpu" and Precision "float32" in reports written before they existed.</summary>
+/// <summary>
+/// A `snn bench` report (the --json schema, docs/workloads.md: field names and order are kept); Device is "cpu" and
+/// Precision "float32" in reports written before they existed.
+/// </summary>
 public sealed record BenchReport(
     string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
     int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null, string Precision = "float32",
@@ -23,6 +26,7 @@ public sealed record BenchReport(
         var rows = Rows.Select(r => memory?.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
             ? r with { MeasuredPeakBytes = m.MeasuredPeakBytes, ResidentPeakBytes = m.ResidentPeakBytes, OverheadBytes = m.OverheadBytes }
             : r).ToList();
-        return this with { Rows = rows, MemoryMethod = memory?.MemoryMethod ?? $"not measured: {MemoryMeter.UnavailableReason(new torch.Device(Device))}", WallSeconds = wallSeconds };
+        var method = memory?.MemoryMethod ?? $"not measured: {MemoryMeter.UnavailableReason(new torch.Device(Device))}";
+        return this with { Rows = rows, MemoryMethod = method, WallSeconds = wallSeconds };
     }
 }

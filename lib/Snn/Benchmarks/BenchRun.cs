@@ -25,7 +25,8 @@ public static class BenchRun
         var on = new torch.Device(device);
         var clock = Stopwatch.StartNew();
         var gemm = Bench.GemmPeakGflops(device: on);
-        log($"[bench] {device}: fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}; OpenMP {openMp}");
+        log($"[bench] {device}: fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); "
+            + $"MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}; OpenMP {openMp}");
         var rows = new List<BenchRow>();
         foreach (var w in workloads)
             foreach (var mode in modes)
@@ -37,7 +38,8 @@ public static class BenchRun
                 log($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds, device, recompute, precision,
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
+            device, recompute, precision,
             CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe());
     }
 
@@ -56,7 +58,8 @@ public static class BenchRun
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
         var overhead = Bench.RuntimeOverheadBytes();
-        log($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead.Best)} ({MemoryMeter.Format(overhead.ResidentPeakBytes)} resident)");
+        log($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead.Best)} "
+            + $"({MemoryMeter.Format(overhead.ResidentPeakBytes)} resident)");
         foreach (var w in workloads)
             foreach (var (mode, plan) in plansOf(w))
             {
@@ -67,7 +70,8 @@ public static class BenchRun
                 log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         var method = $"{MemoryMeter.MethodDescription}; min of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
-        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds, Recompute: recompute, Precision: precision,
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
+            Recompute: recompute, Precision: precision,
             Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe());
     }
 
@@ -78,7 +82,8 @@ public static class BenchRun
         var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions());
         var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates));
         var sorted = times.Order().ToArray();
-        var median = sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var median = sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,
             median, sorted.FirstOrDefault(double.NaN), sorted.LastOrDefault(double.NaN), w.Batch / (median / 1000),
             peak, dense.PeakStepBytes, dense.RetainedActivationBytes, dense.PersistentBytes,

@@ -65,6 +65,43 @@ internal static class CliSupport
         },
     };
 
+    /// <summary>A comma-separated list option; an unknown item is a parse error naming the option and what is allowed.</summary>
+    public static Option<string> List(string name, string noun, string description, IEnumerable<string> defaults, Func<string, bool> known, string expected)
+    {
+        var option = new Option<string>(name) { Description = description, HelpName = "LIST", DefaultValueFactory = _ => string.Join(',', defaults) };
+        option.Validators.Add(r =>
+        {
+            foreach (var item in Split(r.GetValueOrDefault<string>()))
+                if (!known(item)) r.AddError($"{name}: unknown {noun} '{item}'; expected {expected}.");
+        });
+        return option;
+    }
+
+    /// <summary>The items of a comma-separated list, trimmed, without empty ones.</summary>
+    public static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A string option that takes one of <paramref name="values"/> (System.CommandLine names the option and lists them).</summary>
+    public static Option<string> Choice(string name, string description, string helpName, string defaultValue, IEnumerable<string> values)
+    {
+        var option = new Option<string>(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
+        option.AcceptOnlyFromAmong([.. values]);
+        return option;
+    }
+
+    /// <summary>
+    /// Checks an output file before any work: a file the user already has is never replaced silently (unless
+    /// <paramref name="force"/>), and a bad path fails now, not after the run.
+    /// </summary>
+    public static void CheckNewFile(string option, string path, bool force)
+    {
+        if (Directory.Exists(path)) throw new UsageException($"{option} {path} is a folder; expected a file path.");
+        if (File.Exists(path) && !force)
+            throw new UsageException($"{option} {path} exists; choose another {option} path or pass --force to replace it.");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+            throw new UsageException($"{option} {path}: folder {folder} does not exist.");
+    }
+
     /// <summary>
     /// Runs a command's work. <see cref="UsageException"/> → message on stderr, exit 2; any other exception
     /// (the run failed after its input was accepted) → message on stderr, exit 1.

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using Snn.Experiments;
 
 namespace Snn.Cli;
@@ -21,11 +20,6 @@ internal static class SweepCommand
         Every config of the grid is checked before the first run (exit 2, nothing written); exit 1 if any run failed.
         """;
 
-    public const string SlurmTaskId = "SLURM_ARRAY_TASK_ID";
-    public const string SlurmTaskCount = "SLURM_ARRAY_TASK_COUNT";
-    public const string SlurmTaskMin = "SLURM_ARRAY_TASK_MIN";
-    public const string SlurmTaskStep = "SLURM_ARRAY_TASK_STEP";
-
     /// <summary>Runs `snn sweep ARGS` (the same parsing, messages and exit codes as the command line).</summary>
     public static int Run(string[] args) => Cli.Run(["sweep", .. args]);
 
@@ -40,7 +34,7 @@ internal static class SweepCommand
         };
         var shard = new Option<string?>("--shard")
         {
-            Description = $"run shard i of n (0 ≤ i < n): the runs whose position ≡ i mod n; default from {SlurmTaskId}/{SlurmTaskCount} under Slurm, else all",
+            Description = $"run shard i of n (0 ≤ i < n): the runs whose position ≡ i mod n; default from {SweepShard.SlurmTaskId}/{SweepShard.SlurmTaskCount} under Slurm, else all",
             HelpName = "i/n",
         };
         var list = new Option<bool>("--list") { Description = "print the runs (of the shard) with their run ids and status, and run nothing" };
@@ -50,35 +44,10 @@ internal static class SweepCommand
         return command;
     }
 
-    /// <summary>Shard (index, count) from "i/n", or from Slurm's array variables, or (0, 1).</summary>
-    internal static (int Index, int Count, string Source) ResolveShard(string? text, Func<string, string?> environment)
-    {
-        if (text is not null)
-        {
-            var parts = text.Split('/');
-            if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var i)
-                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && i < n)
-                return (i, n, "--shard");
-            throw new UsageException($"--shard must be i/n with 0 ≤ i < n (e.g. 0/4); got '{text}'.");
-        }
-        if (environment(SlurmTaskId) is not { Length: > 0 } id) return (0, 1, "all runs");
-        int Read(string name, string? value) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
-            : throw new UsageException($"{name}='{value}' is not a non-negative integer (set by Slurm for array jobs); pass --shard i/n instead.");
-        var task = Read(SlurmTaskId, id);
-        var count = Read(SlurmTaskCount, environment(SlurmTaskCount) ?? throw new UsageException($"{SlurmTaskId} is set but {SlurmTaskCount} is not; pass --shard i/n."));
-        var min = environment(SlurmTaskMin) is { Length: > 0 } m ? Read(SlurmTaskMin, m) : 0;
-        var step = environment(SlurmTaskStep) is { Length: > 0 } st ? Math.Max(Read(SlurmTaskStep, st), 1) : 1;
-        // --array=0-10:2 runs tasks 0, 2 … 10: the shard is the task's position in that list.
-        var index = (task - min) % step == 0 ? (task - min) / step : -1;
-        if (count < 1 || index < 0 || index >= count)
-            throw new UsageException($"Slurm array task {task} (min {min}, step {step}, count {count}) gives no shard in 0 … {count - 1}; submit with --array=0-{Math.Max(count - 1, 0)} or pass --shard i/n.");
-        return (index, count, $"Slurm array task {task}");
-    }
-
     private static int Execute(string path, string resultsRoot, string? shardText, bool list)
     {
         if (!File.Exists(path)) throw new UsageException($"{path}: sweep config not found; expected an experiment config with a \"grid\" (JSON, docs/experiments.md).");
-        var (index, count, source) = ResolveShard(shardText, Environment.GetEnvironmentVariable);
+        var (index, count, source) = CliSupport.Input(() => SweepShard.Resolve(shardText, Environment.GetEnvironmentVariable));
         var profile = CliSupport.Input(() => Profiles.Current);
         Sweep sweep;
         try { sweep = Sweep.Load(path, profile); }
@@ -113,7 +82,7 @@ internal static class SweepCommand
             var eta = trained > 0 ? $", eta {FormatSpan(clock.Elapsed / trained * (runners.Count - done))}" : "";
             Console.WriteLine($"[{done + 1}/{runners.Count}{eta}] #{run.Index} {run.Label}");
             ExperimentResult? result;
-            try { result = TrainCommand.RunReporting(runner, "snn sweep"); }
+            try { result = RunProgress.Run(runner, "snn sweep"); }
 #pragma warning disable CA1031 // One failed run must not stop the others: it is reported and makes the exit code 1.
             catch (Exception e)
 #pragma warning restore CA1031

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Snn.Benchmarks;
 using Snn.Cli;
 
 namespace Snn.Tests;

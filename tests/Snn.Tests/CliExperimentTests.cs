@@ -1,7 +1,13 @@
+using System.CommandLine;
+using Snn.Cli;
+using Snn.Experiments;
 
 namespace Snn.Tests;
 
-/// <summary>`snn train CONFIG.json`: exit 2 for a bad config with the key named and nothing written, 0 on success (and for a finished run), 1 when training diverges.</summary>
+/// <summary>
+/// `snn train CONFIG.json` and its flag form: exit 2 for a bad config with the key named and nothing written, 0 on
+/// success (and for a finished run), 1 when training diverges; flags build the config a file would hold.
+/// </summary>
 public sealed class CliExperimentTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("snn cli exp ").FullName;
@@ -47,7 +53,7 @@ public sealed class CliExperimentTests : IDisposable
 
         (code, _, error) = Snn("train");
         Assert.Equal(2, code);
-        Assert.Contains("--out", error);
+        Assert.Contains("--dataset", error);
         Assert.False(Directory.Exists(results));
     }
 
@@ -65,6 +71,69 @@ public sealed class CliExperimentTests : IDisposable
         (code, output, error) = Snn("train", config, "--results", results);
         Assert.True(code == 0, error);
         Assert.Contains("already done", output);
+    }
+
+    /// <summary>The config the flags of `snn train` build (<see cref="TrainFlags"/>), without running it.</summary>
+    private static ExperimentConfig FlagConfig(params string[] args)
+    {
+        var flags = TrainFlags.Create();
+        var command = new RootCommand();
+        foreach (var (option, _) in flags) command.Add(option);
+        var parsed = command.Parse(args);
+        Assert.Empty(parsed.Errors);
+        return ExperimentConfigBuilder.Build(TrainFlags.Settings(parsed, flags));
+    }
+
+    [Fact]
+    public void Flags_left_out_take_the_defaults_of_a_config()
+    {
+        var flags = FlagConfig("--dataset", "mnist");   // parsing reads no data
+        var config = ExperimentConfig.Parse("""{ "experiment": "train", "dataset": { "name": "mnist" }, "network": "csnn" }""");
+        Assert.Equal(config.CanonicalJson, flags.CanonicalJson);
+        Assert.Equal(config.RunId, flags.RunId);
+        Assert.Equal(1e-3, flags.LearningRate);   // not the 3e-3 of the old flag form
+        Assert.Equal((4, 4, null), (flags.TimeSteps, flags.Truncation, flags.BlockSize));
+    }
+
+    [Fact]
+    public void Every_flag_sets_its_config_key()
+    {
+        var flags = FlagConfig("--experiment", "unit", "--dataset", "mnist", "--encoding", "poisson", "--train-samples", "64", "--test-samples", "32",
+            "--network", "lenet", "--T", "6", "--K", "3", "--blocks", "1,2", "--update", "accumulate", "--head", "fixed-random", "--loss", "rate-mse",
+            "--loss-window", "1", "--lr", "5e-3", "--cosine", "false", "--epochs", "2", "--batch", "16", "--eval-batch", "8", "--seed", "7",
+            "--device", "cpu", "--precision", "bf16", "--eval-train", "--eval-every", "2", "--arm", "a1");
+        var config = ExperimentConfig.Parse("""
+            {
+              "experiment": "unit", "dataset": { "name": "mnist", "encoding": "poisson", "trainSubset": 64, "testSubset": 32 },
+              "network": "lenet", "T": 6,
+              "plan": { "K": 3, "blocks": [1, 2], "update": "accumulate", "head": "fixed-random", "loss": "rate-mse", "lossWindow": 1 },
+              "optimizer": { "lr": 5e-3, "cosine": false }, "epochs": 2, "batch": 16, "evalBatch": 8, "seed": 7, "device": "cpu",
+              "precision": "bf16", "evalTrain": true, "evalEvery": 2, "arm": "a1"
+            }
+            """);
+        Assert.Equal(config.CanonicalJson, flags.CanonicalJson);
+        var sized = FlagConfig("--dataset", "cifar10-dvs", "--size", "32", "--spec", "4C3-P2-FC10", "--B", "1");
+        Assert.Equal((32, 1), (sized.Size, sized.BlockSize));
+    }
+
+    [Fact]
+    public void Flags_and_the_equivalent_config_run_into_the_same_folder()
+    {
+        var results = Path.Combine(dir, "results");
+        var (code, output, error) = Snn("train", "--dataset", "synthetic", "--train-samples", "64", "--test-samples", "32", "--experiment", "unit",
+            "--spec", "FC8-FC2", "--T", "4", "--K", "2", "--B", "1", "--lr", "5e-3", "--epochs", "1", "--batch", "32", "--results", results);
+        Assert.True(code == 0, error);
+        Assert.Contains("test accuracy", output);
+        var run = Assert.Single(Directory.GetDirectories(Path.Combine(results, "unit")));
+        var config = Write("unit.json", """
+            { "experiment": "unit", "dataset": { "name": "synthetic", "trainSubset": 64, "testSubset": 32 }, "network": "FC8-FC2", "T": 4,
+              "plan": { "K": 2, "B": 1 }, "optimizer": { "lr": 5e-3 }, "epochs": 1, "batch": 32 }
+            """);
+        Assert.Equal(ExperimentConfig.Load(config).RunId, Path.GetFileName(run));
+        (code, output, error) = Snn("train", config, "--results", results);
+        Assert.True(code == 0, error);
+        Assert.Contains("already done", output);
+        Assert.Equal(run, Assert.Single(Directory.GetDirectories(Path.Combine(results, "unit"))));
     }
 
     [Fact]

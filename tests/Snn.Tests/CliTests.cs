@@ -43,7 +43,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("train", "--out <DIR>", "[default: 4]")]
+    [InlineData("train", "--dataset <NAME>", "[default: 4]")]
     [InlineData("bench", "--workloads <LIST>", "[default: 20]")]
     [InlineData("data", "verify", "emulate")]
     [InlineData("data verify", "<NAME>", "fashion-mnist")]
@@ -72,13 +72,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--K", "train --out {out} --K 0")]
-    [InlineData("--K", "train --out {out} --T 4 --K 9")]
-    [InlineData("--T", "train --out {out} --T zero")]
-    [InlineData("--B", "train --out {out} --B none")]
-    [InlineData("--lr", "train --out {out} --lr -1")]
-    [InlineData("--out", "train --T 2")]
-    [InlineData("--bogus", "train --out {out} --bogus")]
+    [InlineData("--K", "train --dataset synthetic --results {out} --K 0")]
+    [InlineData("--K", "train --dataset synthetic --results {out} --T 4 --K 9")]
+    [InlineData("--T", "train --dataset synthetic --results {out} --T zero")]
+    [InlineData("--B", "train --dataset synthetic --results {out} --B none")]
+    [InlineData("--blocks", "train --dataset synthetic --results {out} --blocks 2,x")]
+    [InlineData("--update", "train --dataset synthetic --results {out} --update sometimes")]
+    [InlineData("--lr", "train --dataset synthetic --results {out} --lr -1")]
+    [InlineData("--dataset", "train --dataset imagenet --results {out}")]
+    [InlineData("--dataset", "train --T 2")]
+    [InlineData("--out", "train --dataset synthetic --out {out}")]
+    [InlineData("--bogus", "train --dataset synthetic --results {out} --bogus")]
     [InlineData("--steps", "bench --steps 0")]
     [InlineData("--warmup", "bench --warmup x")]
     [InlineData("fastest", "bench --modes bptt,fastest")]
@@ -113,15 +117,13 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Missing_data_is_bad_input_with_exit_2()
     {
-        var run = Path.Combine(dir, "run");
-        var (code, _, error) = Snn("train", "--out", run, "--data", Path.Combine(dir, "no such folder"));
+        // The flag form finds its data as configs do ($SNN_DATA, …): the old --data flag is named, with what replaced it.
+        var results = Path.Combine(dir, "results");
+        var (code, _, error) = Snn("train", "--dataset", "fashion-mnist", "--results", results, "--data", Path.Combine(dir, "no such folder"));
         Assert.Equal(2, code);
         Assert.Contains("--data", error);
-        var empty = Directory.CreateDirectory(Path.Combine(dir, "empty data")).FullName;
-        (code, _, error) = Snn("train", "--out", run, "--data", empty);
-        Assert.Equal(2, code);
-        Assert.Contains("Fashion-MNIST not found", error);
-        Assert.False(Directory.Exists(run));
+        Assert.Contains("$SNN_DATA", error);
+        Assert.False(Directory.Exists(results));
 
         (code, _, error) = Snn("bench", "--workloads", "W1", "--json", Path.Combine(dir, "no such folder", "bench.json"));
         Assert.Equal(2, code);
@@ -132,13 +134,13 @@ public sealed class CliTests : IDisposable
     public void Bench_child_arguments_are_a_list_that_keeps_paths_with_spaces()
     {
         var settings = new BenchCommand.Settings([Workload.W1, Workload.W2], ["bptt", "tt-local"], 3, 1, 2, "/tmp/my dir/x.json", false, false, null);
-        var args = BenchCommand.ChildArguments(settings, "memory", "/tmp/a b/memory.json");
+        var args = BenchChild.Arguments(settings, "memory", "/tmp/a b/memory.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1", "--threads", "2",
             "--phase", "memory", "--json", "/tmp/a b/memory.json" }, args);
-        args = BenchCommand.ChildArguments(settings with { Threads = null, Device = "cuda:1" }, "time", "t.json");
+        args = BenchChild.Arguments(settings with { Threads = null, Device = "cuda:1" }, "time", "t.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
             "--device", "cuda:1", "--phase", "time", "--json", "t.json" }, args);
-        args = BenchCommand.ChildArguments(settings with { Threads = null, Precision = "bf16" }, "time", "t.json");
+        args = BenchChild.Arguments(settings with { Threads = null, Precision = "bf16" }, "time", "t.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
             "--precision", "bf16", "--phase", "time", "--json", "t.json" }, args);
     }
@@ -246,24 +248,35 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Train_writes_its_results_and_never_overwrites_them()
+    public void Train_flags_write_a_run_folder_and_never_redo_it()
     {
         var data = Directory.CreateDirectory(Path.Combine(dir, "data")).FullName;
         WriteIdx(data, "train", 200, 1);
         WriteIdx(data, "t10k", 100, 2);
-        var run = Path.Combine(dir, "run");
-        string[] args = ["--data", data, "--out", run, "--spec", "FC64-FC10", "--T", "2", "--K", "T", "--B", "all", "--epochs", "1", "--batch", "20", "--seed", "3"];
-        var (code, error) = Capture(() => TrainCommand.Run(args));
-        Assert.True(code == 0, error);
-        foreach (var file in new[] { "config.json", "epochs.csv", "summary.json", "checkpoint.bin" })
-            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
-        using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))))
-            Assert.True(summary.RootElement.GetProperty("testAccuracy").GetDouble() > 0.3, "a class-coded bar should be learnt above chance (10 %)");
+        var results = Path.Combine(dir, "results");
+        string[] args = ["--dataset", "fashion-mnist", "--results", results, "--spec", "FC64-FC10", "--T", "2", "--K", "T", "--B", "all",
+            "--epochs", "1", "--batch", "20", "--lr", "3e-3", "--seed", "3"];
+        var saved = Environment.GetEnvironmentVariable("SNN_FASHION_MNIST_DIR");
+        Environment.SetEnvironmentVariable("SNN_FASHION_MNIST_DIR", data);   // the tests run one at a time (AssemblyInfo.cs)
+        try
+        {
+            var (code, error) = Capture(() => TrainCommand.Run(args));
+            Assert.True(code == 0, error);
+            var run = Assert.Single(Directory.GetDirectories(Path.Combine(results, "train")));
+            foreach (var file in new[] { "config.json", "epochs.csv", "summary.json", "costs.json" })
+                Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
+            using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json"))))
+                Assert.True(summary.RootElement.GetProperty("finalTestAccuracy").GetDouble() > 0.3, "a class-coded bar should be learnt above chance (10 %)");
 
-        var before = Directory.GetFiles(run).ToDictionary(f => f, File.ReadAllBytes);
-        (code, error) = Capture(() => TrainCommand.Run(args));
-        Assert.Equal(2, code);
-        Assert.Contains("--resume", error);
-        foreach (var (file, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(file));
+            var before = Directory.GetFiles(run).ToDictionary(f => f, File.ReadAllBytes);
+            var (again, output, error2) = Snn(["train", .. args]);
+            Assert.True(again == 0, error2);
+            Assert.Contains("already done", output);
+            foreach (var (file, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(file));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SNN_FASHION_MNIST_DIR", saved);
+        }
     }
 }

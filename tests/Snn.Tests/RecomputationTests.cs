@@ -200,7 +200,7 @@ public sealed class RecomputationTests
     {
         var settings = new BenchCommand.Settings([Workload.W1], ["bptt"], 3, 1, null, null, false, false, null, Recompute: 5);
         Assert.Equal(new[] { "bench", "--workloads", "W1", "--modes", "bptt", "--steps", "3", "--warmup", "1", "--recompute", "5", "--phase", "time", "--json", "t.json" },
-            BenchCommand.ChildArguments(settings, "time", "t.json"));
+            BenchChild.Arguments(settings, "time", "t.json"));
     }
 
     /// <summary>W1 by BPTT (K = T = 25): with segments of 5 steps a step keeps a fifth of the window's activations.</summary>

@@ -120,16 +120,16 @@ public sealed class SweepTests : IDisposable
     public void The_shard_comes_from_the_option_or_from_slurm()
     {
         static Func<string, string?> Env(params (string Key, string Value)[] values) => k => values.FirstOrDefault(v => v.Key == k).Value;
-        Assert.Equal((2, 5, "--shard"), SweepCommand.ResolveShard("2/5", Env((SweepCommand.SlurmTaskId, "0"))));
-        Assert.Equal((0, 1, "all runs"), SweepCommand.ResolveShard(null, Env()));
-        Assert.Equal((3, 4), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "3"), (SweepCommand.SlurmTaskCount, "4")))));
-        Assert.Equal((2, 4), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "3"), (SweepCommand.SlurmTaskCount, "4"), (SweepCommand.SlurmTaskMin, "1")))));
+        Assert.Equal((2, 5, "--shard"), SweepShard.Resolve("2/5", Env((SweepShard.SlurmTaskId, "0"))));
+        Assert.Equal((0, 1, "all runs"), SweepShard.Resolve(null, Env()));
+        Assert.Equal((3, 4), Pair(SweepShard.Resolve(null, Env((SweepShard.SlurmTaskId, "3"), (SweepShard.SlurmTaskCount, "4")))));
+        Assert.Equal((2, 4), Pair(SweepShard.Resolve(null, Env((SweepShard.SlurmTaskId, "3"), (SweepShard.SlurmTaskCount, "4"), (SweepShard.SlurmTaskMin, "1")))));
         // --array=0-10:2: tasks 0, 2 … 10 are shards 0 … 5 of 6.
-        Assert.Equal((4, 6), Pair(SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "8"), (SweepCommand.SlurmTaskCount, "6"), (SweepCommand.SlurmTaskStep, "2")))));
+        Assert.Equal((4, 6), Pair(SweepShard.Resolve(null, Env((SweepShard.SlurmTaskId, "8"), (SweepShard.SlurmTaskCount, "6"), (SweepShard.SlurmTaskStep, "2")))));
         foreach (var bad in new[] { "2/2", "-1/2", "1", "a/b", "0/0" })
-            Assert.Contains("--shard", Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(bad, Env())).Message);
-        Assert.Contains(SweepCommand.SlurmTaskCount, Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "1")))).Message);
-        Assert.Contains("--array=0-3", Assert.Throws<UsageException>(() => SweepCommand.ResolveShard(null, Env((SweepCommand.SlurmTaskId, "7"), (SweepCommand.SlurmTaskCount, "4")))).Message);
+            Assert.Contains("--shard", Assert.Throws<FormatException>(() => SweepShard.Resolve(bad, Env())).Message);
+        Assert.Contains(SweepShard.SlurmTaskCount, Assert.Throws<FormatException>(() => SweepShard.Resolve(null, Env((SweepShard.SlurmTaskId, "1")))).Message);
+        Assert.Contains("--array=0-3", Assert.Throws<FormatException>(() => SweepShard.Resolve(null, Env((SweepShard.SlurmTaskId, "7"), (SweepShard.SlurmTaskCount, "4")))).Message);
 
         static (int, int) Pair((int Index, int Count, string) s) => (s.Index, s.Count);
     }

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Snn.Measurement;
+using TorchSharp;
+
+namespace Snn.Benchmarks;
+
+/// <summary>
+/// A `snn bench` report (the --json schema, docs/workloads.md: field names and order are kept); Device is "cpu" and
+/// Precision "float32" in reports written before they existed.
+/// </summary>
+public sealed record BenchReport(
+    string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
+    int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null, string Precision = "float32",
+    string Cpu = "", string Kernels = "")
+{
+    /// <summary>How reports are written and read: indented, NaN allowed (a memory run has no times).</summary>
+    public static JsonSerializerOptions Json { get; } = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>
+    /// This timing report with the peak memory of <paramref name="memory"/> (the run without MALLOC_* tuning) row by row;
+    /// without one (a CUDA run: host memory is not the device's), the method says why nothing was measured.
+    /// </summary>
+    public BenchReport WithMemory(BenchReport? memory, double wallSeconds)
+    {
+        var rows = Rows.Select(r => memory?.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
+            ? r with { MeasuredPeakBytes = m.MeasuredPeakBytes, ResidentPeakBytes = m.ResidentPeakBytes, OverheadBytes = m.OverheadBytes }
+            : r).ToList();
+        var method = memory?.MemoryMethod ?? $"not measured: {MemoryMeter.UnavailableReason(new torch.Device(Device))}";
+        return this with { Rows = rows, MemoryMethod = method, WallSeconds = wallSeconds };
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Snn.Costs;
+using Snn.Layers;
+using Snn.Measurement;
+using Snn.Plans;
+using Snn.Training;
+using TorchSharp;
+
+namespace Snn.Benchmarks;
+
+/// <summary>
+/// The phases of `snn bench` (docs/workloads.md), each one report: the timing run, the memory run and the memory sweep
+/// over K and B. Timing and memory need different allocator settings (MALLOC_* tuning keeps freed memory resident), so
+/// the command runs each phase in its own process. Each method's log gets the progress lines as they happen.
+/// </summary>
+public static class BenchRun
+{
+    /// <summary>
+    /// Times every workload × mode on <paramref name="device"/>: <paramref name="warmup"/> untimed and <paramref name="steps"/>
+    /// timed training steps each. <paramref name="openMp"/> is the OpenMP setting to log (chosen before libtorch loaded).
+    /// </summary>
+    public static BenchReport Time(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int warmup, int steps, string device,
+        int? recompute, string precision, string openMp, Action<string> log)
+    {
+        var on = new torch.Device(device);
+        var clock = Stopwatch.StartNew();
+        var gemm = Bench.GemmPeakGflops(device: on);
+        log($"[bench] {device}: fp32 GEMM peak {gemm:F1} GFLOP/s ({torch.get_num_threads()} threads); "
+            + $"MALLOC_* tuning {(Bench.MallocTuned ? "on" : "OFF (timings may swing)")}; OpenMP {openMp}");
+        var rows = new List<BenchRow>();
+        foreach (var w in workloads)
+            foreach (var mode in modes)
+            {
+                using var scope = torch.NewDisposeScope();
+                var (trainer, rates) = Setup(w, w.Plan(mode), precision, on, recompute);
+                var times = Bench.TimeSteps(trainer, w, warmup, steps);
+                var row = Row(w, mode, w.Plan(mode), times, null, rates);
+                log($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
+                rows.Add(row);
+            }
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
+            device, recompute, precision,
+            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe());
+    }
+
+    /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
+    public static BenchReport Memory(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int? recompute, string precision, Action<string> log) =>
+        MemoryOf(workloads, w => modes.Select(m => (m, w.Plan(m))), recompute, precision, log);
+
+    /// <summary>The memory sweep: peak step memory over each workload's grid of K and B (<see cref="Workload.SweepPlans"/>), mode "sweep".</summary>
+    public static BenchReport Sweep(IReadOnlyList<Workload> workloads, int? recompute, string precision, Action<string> log) =>
+        MemoryOf(workloads, w => w.SweepPlans().Select(p => ("sweep", p)), recompute, precision, log);
+
+    // Per workload, the plans of plansOf (a mode label and its plan).
+    private static BenchReport MemoryOf(IReadOnlyList<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf,
+        int? recompute, string precision, Action<string> log)
+    {
+        var clock = Stopwatch.StartNew();
+        var rows = new List<BenchRow>();
+        var overhead = Bench.RuntimeOverheadBytes();
+        log($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead.Best)} "
+            + $"({MemoryMeter.Format(overhead.ResidentPeakBytes)} resident)");
+        foreach (var w in workloads)
+            foreach (var (mode, plan) in plansOf(w))
+            {
+                using var scope = torch.NewDisposeScope();
+                var (trainer, rates) = Setup(w, plan, precision, recompute: recompute);
+                var peak = Bench.PeakStepBytes(trainer, w);
+                rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+                log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
+            }
+        var method = $"{MemoryMeter.MethodDescription}; min of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
+        return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
+            Recompute: recompute, Precision: precision,
+            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe());
+    }
+
+    // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak.
+    private static BenchRow Row(Workload w, string mode, TrainingPlan plan, double[] times, long? peak, double[] rates)
+    {
+        var stages = w.Build().Describe();
+        var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions());
+        var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates));
+        var sorted = times.Order().ToArray();
+        var median = sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,
+            median, sorted.FirstOrDefault(double.NaN), sorted.LastOrDefault(double.NaN), w.Batch / (median / 1000),
+            peak, dense.PeakStepBytes, dense.RetainedActivationBytes, dense.PersistentBytes,
+            dense.Macs, dense.Acs, sparse.Acs, ExecutedFlops(dense, w) / (median / 1000) / 1e9, rates);
+    }
+
+    /// <summary>
+    /// Flops the kernels execute: 2 per MAC or AC (spike products run as dense GEMMs), except that a constant
+    /// (direct-encoded) input makes layer 1's forward and weight gradient run once per window, not per step.
+    /// </summary>
+    private static double ExecutedFlops(CostReport dense, Workload w)
+    {
+        if (w.IsEvent) return dense.Flops;
+        var first = dense.Stages[0];
+        var saved = 1 - (double)dense.Plan.WindowCount / dense.Plan.TimeSteps;
+        return dense.Flops - 2 * (first.ForwardMacs + first.WeightGradientMacs) * saved;
+    }
+
+    /// <summary>
+    /// The same seeded network and trainer for the timing and the memory run (the synthetic batch comes from the
+    /// workload); the network is built and calibrated on the CPU, then moved to <paramref name="device"/>.
+    /// </summary>
+    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, string precision, torch.Device? device = null, int? recompute = null)
+    {
+        var (network, rates) = Bench.Prepare(w);   // calibrated in float32: the same weights for both precisions
+        if (precision == "bf16") network.Precision = SynapsePrecision.BFloat16;
+        return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false, RecomputeSegment = recompute }, device), rates);
+    }
+}

@@ -303,6 +303,13 @@ public sealed class GzipReaderTests
             var data = Enumerable.Range(0, n).Select(_ => (byte)rng.Next(256)).ToArray();
             cases.Add(([.. Member(data), .. Member(data)], [.. data, .. data]));
         }
+        for (var n = 15_200; n < 15_600; n += 10) // Huffman-coded members of 8.1 to 8.3 KB
+        {
+            var data = Enumerable.Range(0, n).Select(_ => (byte)rng.Next(16)).ToArray();
+            using var member = new MemoryStream();
+            using (var writer = new GZipStream(member, CompressionLevel.Optimal, leaveOpen: true)) writer.Write(data);
+            cases.Add(([.. member.ToArray(), .. member.ToArray()], [.. data, .. data]));
+        }
         foreach (var (gz, data) in cases)
         {
             var (decoded, diagnosed) = Inflate(new MemoryStream(gz));

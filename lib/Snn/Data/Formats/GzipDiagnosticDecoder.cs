@@ -266,8 +266,9 @@ internal sealed class GzipDiagnosticDecoder : Stream
         var size = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
         var computed = memberCrc.GetCurrentHashAsUInt32();
         if (crc != computed)
-            throw new DataFormatException($"{name}: gzip trailer CRC32 mismatch: expected 0x{crc:X8} (trailer at offset {at}), computed 0x{computed:X8} " +
-                                          $"over the {memberLength} decompressed bytes of member {members} (header at offset {memberStart}); the file is corrupt.");
+            throw new DataFormatException(
+                $"{name}: gzip trailer CRC32 mismatch: expected 0x{crc:X8} (trailer at offset {at}), computed 0x{computed:X8} over the " +
+                $"{memberLength} decompressed bytes of member {members} (header at offset {memberStart}); the file is corrupt.");
         if (size != (uint)memberLength)
             throw new DataFormatException($"{name}: gzip trailer ISIZE mismatch: expected {size} (trailer at offset {at + 4}), but member {members} (header at offset {memberStart}) decompresses to {memberLength} bytes ({(uint)memberLength} mod 2^32); the file is corrupt.");
     }

@@ -9,7 +9,4 @@ public static class ChartExtensions
     /// <summary>Sets the chart's title (Plotly.NET's Chart.withTitle).</summary>
     public static GenericChart WithTitle(this GenericChart chart, string title) =>
         Plotly.NET.Chart.withTitle(title, (FSharpOption<Font>?)null).Invoke(chart);
-
-    /// <summary>The chart as a notebook output fragment that renders offline (see <see cref="ChartHtml"/>).</summary>
-    public static string ToNotebookHtml(this GenericChart chart) => ChartHtml.Fragment(chart);
 }

@@ -41,14 +41,6 @@ public static class ChartHtml
         return html.ToString();
     }
 
-    /// <summary>Writes <see cref="Page"/> to a file, refusing to overwrite unless asked.</summary>
-    public static void SavePage(string path, string title, bool overwrite, params GenericChart[] charts)
-    {
-        if (File.Exists(path) && !overwrite)
-            throw new IOException($"{path} exists; pass overwrite: true to replace it.");
-        File.WriteAllText(path, Page(title, charts));
-    }
-
     /// <summary>
     /// The &lt;script&gt; carrying plotly.js. Run inside a function whose define/module/exports are
     /// undefined, so plotly sets window.Plotly even where require.js is loaded (Jupyter pages).

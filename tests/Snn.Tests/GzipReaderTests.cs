@@ -271,6 +271,77 @@ public sealed class GzipReaderTests
         Assert.True(failures > 250, $"only {failures} of 300 corrupted files were rejected");
     }
 
+    private static (byte[] Data, bool Diagnosed) Inflate(Stream input)
+    {
+        using var reader = new GzipReader(input, "ok.gz");
+        using var output = new MemoryStream();
+        reader.CopyTo(output, 7);
+        return (output.ToArray(), reader.UsedDiagnostics);
+    }
+
+    [Fact]
+    public void Valid_files_are_inflated_by_the_platform_without_the_diagnostic_decoder()
+    {
+        var rng = new Random(3);
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 30_000).Select(_ => rng.Next(100) + ";")));
+        using var compressed = new MemoryStream();
+        using (var writer = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) writer.Write(text);
+        var system = compressed.ToArray();
+        byte[] header = [.. Header(flags: 0x04 | 0x08 | 0x10 | 0x02), 2, 0, 9, 9, .. Encoding.ASCII.GetBytes("name"), 0, 0];
+        var crc16 = Crc(header) & 0xFFFF;
+        var cases = new List<(byte[] Gz, byte[] Data)>
+        {
+            (Member(Check), Check),
+            (Member([]), []),
+            (system, text),
+            ([.. system, .. system, .. Member([]), .. Member(Check)], [.. text, .. text, .. Check]), // identical members
+            ([.. header, (byte)crc16, (byte)(crc16 >> 8), .. Stored(Check), .. Trailer(Check)], Check),
+        };
+        // Members whose deflate data ends on every side of the inflater's 8 KiB input chunks.
+        for (var n = 8170; n < 8200; n++)
+        {
+            var data = Enumerable.Range(0, n).Select(_ => (byte)rng.Next(256)).ToArray();
+            cases.Add(([.. Member(data), .. Member(data)], [.. data, .. data]));
+        }
+        for (var n = 15_200; n < 15_600; n += 10) // Huffman-coded members of 8.1 to 8.3 KB
+        {
+            var data = Enumerable.Range(0, n).Select(_ => (byte)rng.Next(16)).ToArray();
+            using var member = new MemoryStream();
+            using (var writer = new GZipStream(member, CompressionLevel.Optimal, leaveOpen: true)) writer.Write(data);
+            cases.Add(([.. member.ToArray(), .. member.ToArray()], [.. data, .. data]));
+        }
+        foreach (var (gz, data) in cases)
+        {
+            var (decoded, diagnosed) = Inflate(new MemoryStream(gz));
+            Assert.Equal(data, decoded);
+            Assert.False(diagnosed);
+        }
+
+        // Bad files go to the diagnostic decoder, whose messages count offsets from where the reader started.
+        byte[] prefixed = [0xAA, 0xBB, .. Member(Check)];
+        prefixed[^8] ^= 1;
+        var input = new MemoryStream(prefixed) { Position = 2 };
+        var e = Assert.Throws<DataFormatException>(() => Inflate(input));
+        Assert.Contains($"trailer at offset {prefixed.Length - 2 - 8}", e.Message);
+    }
+
+    [Fact]
+    public void An_input_that_cannot_seek_is_read_by_the_diagnostic_decoder_alone()
+    {
+        var (decoded, diagnosed) = Inflate(new ForwardOnly(Member(Check)));
+        Assert.Equal(Check, decoded);
+        Assert.True(diagnosed);
+        var bad = Member(Check);
+        bad[^1] = 1;
+        var e = Assert.Throws<DataFormatException>(() => Inflate(new ForwardOnly(bad)));
+        Assert.Contains("gzip trailer ISIZE mismatch", e.Message);
+    }
+
+    private sealed class ForwardOnly(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
     // DEFLATE bit packing (RFC 1951 3.1.1): fields LSB first, Huffman codes MSB first.
     private sealed class BitWriter
     {

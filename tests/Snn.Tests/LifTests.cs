@@ -75,4 +75,12 @@ public sealed class LifTests
         e = Assert.Throws<ArgumentOutOfRangeException>(() => new LifNeuron(LifParameters.Default with { Threshold = 0 }));
         Assert.Equal("Threshold", e.ParamName);
     }
+
+    [Fact]
+    public void Trace_matches_the_hand_computed_hard_reset_trace()
+    {
+        var (u, s) = Lif.Trace([0.3, 0.4, 0.2, 0.6, 0.1], LifParameters.Default);
+        Assert.Equal(new[] { 0.3, 0.55, 0.2, 0.7, 0.1 }, u.Select(v => Math.Round(v, 12)));
+        Assert.Equal(new double[] { 0, 1, 0, 1, 0 }, s);
+    }
 }

@@ -2,6 +2,7 @@ using Snn.Neurons;
 using Snn.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
+using Snn.Encoders;
 
 namespace Snn.Tests;
 
@@ -77,5 +78,84 @@ public sealed class NetworkTests
         net.ResetState();
         var b = net.forward(copies);
         Assert.True(torch.allclose(a, b, rtol: 1e-6, atol: 1e-6));
+    }
+
+    [Theory]
+    [InlineData("BN-FC10", "'BN'")]
+    [InlineData("16C5-BN-BN-FC10", "already has batch norm")]
+    [InlineData("16C5-P2-BN-FC10", "order: conv-BN-P-D")]
+    [InlineData("16C5-D0.2-P2-FC10", "order: conv-BN-P-D")]
+    [InlineData("16C5-D1.5-FC10", "'D1.5'")]
+    [InlineData("16C5-D0-FC10", "in (0, 1)")]
+    [InlineData("16C5-D0.1-D0.1-FC10", "already has dropout")]
+    [InlineData("16C5-FC10-BN", "readout")]
+    [InlineData("16C5-FC10-D0.5", "readout")]
+    [InlineData("16C5-Q3-FC10", "D0.2")]
+    public void Bad_norm_and_dropout_tokens_are_named(string spec, string expected)
+    {
+        var e = Assert.Throws<NetworkSpecException>(() => NetworkSpec.Build(spec, [1, 28, 28]));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Spec_tokens_are_recorded_on_the_stage()
+    {
+        var net = NetworkSpec.Build("8C3p1-bn-mp2-d0.25-FC16-BN-FC2", [1, 8, 8]);
+        Assert.Equal("8C3p1-bn-mp2-d0.25", net.Stages[0].Spec);
+        Assert.NotNull(net.Stages[0].Norm);
+        Assert.Equal(0.25, net.Stages[0].Dropout!.Probability);
+        Assert.NotNull(net.Stages[1].Norm);
+        Assert.Null(net.Stages[1].Dropout);
+        Assert.Equal(new long[] { 8, 4, 4 }, net.Stages[0].OutputShape);
+        // After a forward pass every neuron and dropout holds state, yet the only buffers are BN's statistics.
+        using var scope = torch.NewDisposeScope();
+        net.forward(torch.rand([3, 2, 1, 8, 8]));
+        Assert.NotNull(net.Stages[0].Dropout!.Mask);
+        Assert.All(net.named_buffers(), b => Assert.Matches("norm|running_|num_batches", b.name));
+        Assert.Equal(6, net.named_buffers().Count());
+    }
+
+    [Fact]
+    public void Describe_counts_a_learnable_beta_as_a_neuron_parameter()
+    {
+        var net = NetworkSpec.Build("FC5-FC2", [3], new NetworkOptions { Neuron = LifParameters.Default with { LearnableBeta = true } });
+        var d = net.Describe();
+        Assert.Equal(1, d[0].NeuronParameters);
+        Assert.Equal(0, d[1].NeuronParameters);
+        Assert.Equal(net.ParameterCount, d.Sum(x => x.Parameters));
+        Assert.Equal(3 * 5 + 5 + 1 + 5 * 2 + 2, net.ParameterCount);
+    }
+
+    [Fact]
+    public void Training_steps_with_norm_dropout_learnable_beta_and_poisson_input_leak_no_tensors()
+    {
+        torch.manual_seed(3);
+        var net = NetworkSpec.Build("4C3p1-BN-P2-D0.2-FC8-BN-D0.1-FC2", [1, 8, 8],
+            new NetworkOptions { Neuron = LifParameters.Default with { LearnableBeta = true } });
+        var optimizer = optim.Adam(net.parameters(), lr: 1e-3);
+        var encoder = new PoissonEncoder(seed: 1);
+        using var images = torch.rand(6, 1, 8, 8);
+        using var labels = torch.tensor(new long[] { 0, 1, 0, 1, 0, 1 });
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            net.ResetState();
+            var input = encoder.Encode(images, 6);
+            foreach (var start in new[] { 0, 3 })   // two truncation windows
+            {
+                using var window = torch.NewDisposeScope();
+                optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(net.forward(input.narrow(0, start, 3)).mean([0]), labels);
+                loss.backward();
+                optimizer.step();
+                net.DetachState();
+            }
+            net.ResetState();
+        }
+        Step();   // creates the optimizer state
+        var stats = DisposeScopeManager.Statistics;
+        var before = stats.ThreadTotalLiveCount;
+        for (var i = 0; i < 3; i++) Step();
+        Assert.Equal(before, stats.ThreadTotalLiveCount);
     }
 }

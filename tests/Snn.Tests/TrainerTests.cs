@@ -76,7 +76,7 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void Event_frames_train_through_the_same_trainer_via_the_frames_encoder()
+    public void Event_frames_train_natively_through_the_same_trainer_and_a_wrong_frame_shape_or_T_is_rejected()
     {
         torch.manual_seed(2);
         using var scope = torch.NewDisposeScope();

@@ -146,28 +146,6 @@ public static class MemoryMeter
         return null;
     }
 
-    /// <summary>
-    /// The smallest of <paramref name="repeats"/> measurements of <paramref name="work"/>: allocations by other
-    /// threads of the process (GC, kernel, other runs) can only add to a measurement.
-    /// </summary>
-    public static long? MeasureMin(Action work, int repeats = 3) => MeasureMinBoth(work, repeats).Best;
-
-    /// <summary>Per method, the smallest of <paramref name="repeats"/> measurements.</summary>
-    public static MemoryReading MeasureMinBoth(Action work, int repeats = 3)
-    {
-        if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "Repeats must be ≥ 1.");
-        long? allocator = null, resident = null;
-        for (var i = 0; i < repeats; i++)
-        {
-            var r = MeasureBoth(work);
-            allocator = Min(allocator, r.AllocatorPeakBytes);
-            resident = Min(resident, r.ResidentPeakBytes);
-        }
-        return new MemoryReading(allocator, resident);
-    }
-
-    private static long? Min(long? a, long? b) => a is { } x ? (b is { } y ? Math.Min(x, y) : x) : b;
-
     /// <summary>Bytes as MiB with one decimal, for summaries.</summary>
     public static string Format(long? bytes) => bytes is { } b ? $"{b / (1024.0 * 1024.0):F1} MiB" : "n/a";
 }

@@ -37,8 +37,9 @@ public sealed class LifNeuron : SpikingNeuron
     public Parameter? BetaParameter => beta;
 
     /// <summary>
-    /// Run each call (a window) as one autograd node that keeps about 2 bytes per neuron and step for backward instead of
-    /// ~12 (<see cref="LifWindowFunction"/>; docs/method.md), where it applies: fixed β and detached reset. Its spikes and
+    /// Run each call (a window) as one autograd node that keeps, per neuron and step, one byte for backward with the
+    /// rectangular surrogate (u − θ in the input dtype with another) instead of ~12 (<see cref="LifWindowFunction"/>;
+    /// docs/costs.md), where it applies: fixed β and detached reset. Its spikes and
     /// gradients are those of the per-step graph, but a membrane it carries on from a call that started without gradient
     /// history (from rest, or detached) has none: gradients stop at such a call border, as at a window border in training
     /// (where the trainer detaches the state anyway). A call that starts from a membrane requiring gradients (recomputation's

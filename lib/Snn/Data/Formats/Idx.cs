@@ -6,12 +6,13 @@ namespace Snn.Data.Formats;
 /// <summary>
 /// Reader for the IDX format of MNIST / Fashion-MNIST (LeCun et al.): magic 0x00 0x00 type ndims,
 /// ndims big-endian int32 sizes, then the values big-endian, row-major. Reads raw or gzip files
-/// (detected by content, not by name; gzip through <see cref="GzipReader"/>, which checks every member's
-/// CRC-32 and ISIZE). The header is checked before any value is read: sizes above 2^31 − 1 (the format's
-/// sizes are signed 32-bit), a byte count that overflows 64 bits, and, for a file of known length, a body
-/// shorter than the header announces are all rejected before anything is allocated; a gzip body, whose
-/// length is known only at its end, is read in bounded chunks, so a lying header cannot allocate more than
-/// the data actually present plus one chunk.
+/// (detected by content, not by name; gzip through <see cref="GzipReader"/>, which inflates with the platform,
+/// checks every member's CRC-32 and ISIZE and names the byte offset of what is wrong in a corrupt file).
+/// The header is checked before any value is read: sizes above 2^31 − 1 (the format's sizes are signed
+/// 32-bit), a byte count that overflows 64 bits, and, for a file of known length, a body shorter than the
+/// header announces are all rejected before anything is allocated; a gzip body, whose length is known only
+/// at its end, is read in bounded chunks, so a lying header cannot allocate more than the data actually
+/// present plus one chunk.
 /// </summary>
 public static class Idx
 {

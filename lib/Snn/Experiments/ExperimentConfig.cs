@@ -243,9 +243,9 @@ public sealed record ExperimentConfig
         var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
         var cosine = optimizer.Bool("cosine") ?? true;
 
-        var device = (r.String("device") ?? "cpu").Trim().ToLowerInvariant();
-        if (!(device is "cpu" or "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out var ordinal) && ordinal >= 0)))
-            throw new ExperimentConfigException("device", $"'{device}' is not a device; expected cpu, cuda or cuda:N.");
+        var text = r.String("device") ?? "cpu";
+        var device = DeviceName.Parse(text)
+            ?? throw new ExperimentConfigException("device", $"'{text.Trim().ToLowerInvariant()}' is not a device; expected {DeviceName.Expected}.");
 
         var config = new ExperimentConfig
         {

@@ -57,7 +57,8 @@ internal static class TrainCommand
         var seed = CliSupport.Int("--seed", "seed of the initialisation, the subset and the batch order", 0, min: int.MinValue);
         var data = new Option<string?>("--data")
         {
-            Description = "folder with the four Fashion-MNIST IDX files (default: $SNN_FASHION_MNIST_DIR, data/fashion-mnist, or Debian's /usr/share/datasets/fashion-mnist)",
+            Description = $"folder with the four Fashion-MNIST IDX files (default: ${DatasetRegistry.FashionMnist.Variable}, "
+                + $"data/{DatasetRegistry.FashionMnist.Folder}, or Debian's {FashionMnist.DebianFolder})",
             HelpName = "DIR",
         };
         var output = new Option<string>("--out")

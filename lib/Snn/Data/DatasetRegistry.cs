@@ -63,7 +63,7 @@ public static class DatasetRegistry
     {
         Name = "emulated-n-fashion-mnist", Title = "EMULATED N-Fashion-MNIST",
         Description = "EMULATED N-Fashion-MNIST made from Fashion-MNIST by the event emulator (N-MNIST layout)",
-        Classes = Data.FashionMnist.ClassNames.Count, IsEvent = true, Channels = 2, Side = 34,
+        Classes = Data.FashionMnist.ClassNames.Count, IsEvent = true, Channels = 2, Side = Formats.NMnist.SensorSize,
         Variable = "SNN_EMULATED_DIR", Folder = "n-fashion-mnist-emulated", Script = "data-scripts/make-emulated-n-fashion-mnist.sh",
         HowToGet = "make it with `snn data emulate` or data-scripts/make-emulated-n-fashion-mnist.sh",
         Holds = d => Directory.Exists(Path.Combine(d, "Train")) && Directory.Exists(Path.Combine(d, "Test")) && Data.EmulatedNFashionMnist.IsEmulated(d),
@@ -89,7 +89,7 @@ public static class DatasetRegistry
     public static readonly DatasetInfo NMnist = new()
     {
         Name = "n-mnist", Title = "N-MNIST", Description = "N-MNIST, 70 000 event recordings of MNIST digits (34×34, .bin)",
-        Classes = Data.Mnist.ClassNames.Count, IsEvent = true, Channels = 2, Side = 34,
+        Classes = Data.Mnist.ClassNames.Count, IsEvent = true, Channels = 2, Side = Formats.NMnist.SensorSize,
         Variable = "SNN_NMNIST_DIR", Folder = "n-mnist", Script = "data-scripts/fetch-n-mnist.sh",
         Holds = d => Directory.Exists(Path.Combine(d, "Train")) && Directory.Exists(Path.Combine(d, "Test")),
         Verify = dir =>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Snn.Benchmarks;
+using Snn.Training;
 using TorchSharp;
 
 namespace Snn.Cli;
@@ -52,8 +53,8 @@ internal static class BenchCommand
         };
         device.Validators.Add(r =>
         {
-            if (ParseDevice(r.GetValueOrDefault<string>()) is null)
-                r.AddError($"--device: '{r.GetValueOrDefault<string>()}' is not a device; expected cpu, cuda or cuda:N.");
+            if (DeviceName.Parse(r.GetValueOrDefault<string>()) is null)
+                r.AddError($"--device: '{r.GetValueOrDefault<string>()}' is not a device; expected {DeviceName.Expected}.");
         });
         var precision = CliSupport.Choice("--precision", "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16, everything else float32; docs/precision.md)",
             "PRECISION", "float32", Snn.Experiments.ExperimentConfig.Precisions);
@@ -69,18 +70,11 @@ internal static class BenchCommand
         var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision };
         command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
             CliSupport.Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), CliSupport.Split(r.GetValue(modes)).ToList(),
-            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), ParseDevice(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!))));
+            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!))));
         return command;
     }
 
     private static readonly string Workloads = string.Join(", ", Workload.All.Select(w => $"{w.Id} ({w.Name})"));
-
-    /// <summary>"cpu", "cuda" or "cuda:N" (lower case), or null for anything else.</summary>
-    internal static string? ParseDevice(string? text)
-    {
-        var d = (text ?? "").Trim().ToLowerInvariant();
-        return d is "cpu" or "cuda" || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _)) ? d : null;
-    }
 
     private static int Execute(Settings s)
     {

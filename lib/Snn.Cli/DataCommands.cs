@@ -18,15 +18,15 @@ internal static class DataCommands
         var names = new Argument<string[]>("NAME")
         {
             HelpName = "NAME",
-            Description = $"datasets to verify (default: every one present): {string.Join(", ", DataCatalog.All.Select(e => e.Name))}",
+            Description = $"datasets to verify (default: every one present): {string.Join(", ", Names)}",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        names.CompletionSources.Add(DataCatalog.All.Select(e => e.Name).ToArray());
+        names.CompletionSources.Add([.. Names]);
         names.Validators.Add(r =>
         {
             foreach (var t in r.Tokens)
-                if (!DataCatalog.All.Any(e => e.Name.Equals(t.Value, StringComparison.OrdinalIgnoreCase)))
-                    r.AddError($"Unknown dataset '{t.Value}'; expected one of {string.Join(", ", DataCatalog.All.Select(e => e.Name))}.");
+                if (!DatasetRegistry.WithFiles.Any(d => d.IsCalled(t.Value)))
+                    r.AddError($"Unknown dataset '{t.Value}'; expected one of {string.Join(", ", Names)}.");
         });
         var verify = new Command("verify", """
             Read the datasets present (or each NAME) with the kit's readers and check their sizes.
@@ -52,9 +52,16 @@ internal static class DataCommands
         return data;
     }
 
+    // The datasets with files of their own, by their config names (the registry's).
+    private static IEnumerable<string> Names => DatasetRegistry.WithFiles.Select(d => d.Name);
+
+    private static DatasetInfo Find(string name) =>
+        DatasetRegistry.WithFiles.FirstOrDefault(d => d.IsCalled(name))
+        ?? throw new ArgumentException($"Unknown dataset '{name}'. Known: {string.Join(", ", Names)}.", nameof(name));
+
     public static int List()
     {
-        foreach (var e in DataCatalog.All)
+        foreach (var e in DatasetRegistry.WithFiles)
         {
             var dir = e.Locate();
             Console.WriteLine($"{e.Name,-26} {(dir is null ? "absent " : "present")}  {e.Description}");
@@ -66,7 +73,7 @@ internal static class DataCommands
     /// <summary>Exit 0 when every dataset read; 1 when one is invalid; 2 when a dataset named is absent (and none invalid).</summary>
     public static int Verify(string[] names)
     {
-        var entries = names.Length == 0 ? DataCatalog.All : names.Select(n => CliSupport.Input(() => DataCatalog.Find(n))).ToList();
+        var entries = names.Length == 0 ? DatasetRegistry.WithFiles : names.Select(n => CliSupport.Input(() => Find(n))).ToList();
         int invalid = 0, absent = 0;
         foreach (var e in entries)
         {
@@ -79,7 +86,7 @@ internal static class DataCommands
             }
             try
             {
-                Console.WriteLine($"{e.Name,-26} ok       {e.Verify(dir)} in {dir}");
+                Console.WriteLine($"{e.Name,-26} ok       {e.Verify!(dir)} in {dir}");
             }
             catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException)
             {

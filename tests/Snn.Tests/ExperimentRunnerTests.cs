@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Snn.Data;
 using Snn.Experiments;
 using Snn.Training;
 using TorchSharp;
@@ -192,7 +193,7 @@ public sealed class ExperimentRunnerTests : IDisposable
     [Fact]
     public void A_config_that_cannot_run_here_writes_nothing()
     {
-        if (ExperimentData.EmulatedFolder() is not null) Assert.Skip("the emulated N-Fashion-MNIST is present on this machine");
+        if (DatasetRegistry.EmulatedNFashionMnist.Locate() is not null) Assert.Skip("the emulated N-Fashion-MNIST is present on this machine");
         var config = ExperimentConfig.Parse(ExperimentConfigTests.Synthetic(dataset: "\"name\": \"emulated-n-fashion-mnist\"").Replace("FC2", "FC10"));
         var results = Path.Combine(root, "results");
         var e = Assert.Throws<ExperimentConfigException>(() => new ExperimentRunner(config, results).Run());

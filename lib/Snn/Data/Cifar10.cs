@@ -64,15 +64,6 @@ public static class Cifar10
         return (ReadBatches("CIFAR-10 train", train), ReadBatch(Path.Combine(dir, "test_batch.bin"), "CIFAR-10 test"));
     }
 
-    public static string Locate(string? folder = null)
-    {
-        var candidates = DataPaths.Candidates(folder, "SNN_CIFAR10_DIR", "cifar-10-batches-bin").ToList();
-        foreach (var c in candidates)
-        {
-            if (File.Exists(Path.Combine(c, "test_batch.bin"))) return c;
-            if (File.Exists(Path.Combine(c, "cifar-10-batches-bin", "test_batch.bin"))) return Path.Combine(c, "cifar-10-batches-bin");
-        }
-        throw new DirectoryNotFoundException("CIFAR-10 (binary version) not found. Looked in: " + string.Join(", ", candidates) +
-            ". Fetch it with data-scripts/fetch-cifar10.sh or set SNN_CIFAR10_DIR.");
-    }
+    /// <summary>The folder holding the batches (a candidate or its cifar-10-batches-bin/), or a clear error listing where it looked.</summary>
+    public static string Locate(string? folder = null) => DatasetRegistry.Cifar10.Require(folder);
 }

@@ -12,13 +12,14 @@ namespace Snn.Data;
 public static class Cifar10DvsFrames
 {
     public const string StandIn = "stand-in";
-    public const string Recorded = "cifar10-dvs";
+    /// <summary>The recordings: the config name of <see cref="DatasetRegistry.Cifar10Dvs"/>.</summary>
+    public static string Recorded => DatasetRegistry.Cifar10Dvs.Name;
 
     /// <summary>CIFAR10-DVS's sensor side.</summary>
-    public const int SensorSize = 128;
+    public static int SensorSize => DatasetRegistry.Cifar10Dvs.SensorSize!.Value;
 
     /// <summary>The recorded CIFAR10-DVS folder where the kit finds it (as `snn data list` does), or null.</summary>
-    public static string? LocateRecorded() => DataCatalog.Find("cifar10-dvs").Locate();
+    public static string? LocateRecorded() => DatasetRegistry.Cifar10Dvs.Locate();
 
     /// <summary><see cref="Recorded"/> when <paramref name="preferRecorded"/> and the recordings are present, else <see cref="StandIn"/>.</summary>
     public static string Choose(bool preferRecorded) => preferRecorded && LocateRecorded() is not null ? Recorded : StandIn;
@@ -46,7 +47,7 @@ public static class Cifar10DvsFrames
         if (timeBins < 1) throw new ArgumentOutOfRangeException(nameof(timeBins), timeBins, "Time bins T must be ≥ 1.");
         if (trainCount < 1 || testCount < 1) throw new ArgumentOutOfRangeException(trainCount < 1 ? nameof(trainCount) : nameof(testCount), "Need at least one training and one test sample.");
         var root = folder ?? LocateRecorded()
-            ?? throw new DirectoryNotFoundException("CIFAR10-DVS not found (looked where `snn data list` looks: $SNN_CIFAR10_DVS_DIR, $SNN_DATA/cifar10-dvs, data/cifar10-dvs); fetch it with data-scripts/fetch-cifar10-dvs.sh or use the stand-in.");
+            ?? throw new DirectoryNotFoundException($"{DatasetRegistry.Cifar10Dvs.NotPresent()} Or use the stand-in ('{StandIn}').");
         var (trainFiles, testFiles) = Cifar10Dvs.Split(root, seed);
         var binning = Binning.TimeBins(timeBins) with { Downsample = SensorSize / size };
         var cache = Path.Combine(DataPaths.Root(), "cache");
@@ -64,7 +65,7 @@ public static class Cifar10DvsFrames
         }
     }
 
-    private static string Check(string dataset) => dataset is StandIn or Recorded ? dataset
+    private static string Check(string dataset) => dataset == StandIn || dataset == Recorded ? dataset
         : throw new ArgumentException($"Unknown dataset '{dataset}'; expected '{StandIn}' (emulated from Fashion-MNIST) or '{Recorded}' (the recordings).", nameof(dataset));
 
     // A seeded subset in file order (all when count ≥ the split's size).

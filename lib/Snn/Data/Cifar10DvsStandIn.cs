@@ -16,7 +16,7 @@ namespace Snn.Data;
 /// </summary>
 public static class Cifar10DvsStandIn
 {
-    public const string FolderName = "cifar10-dvs-stand-in";
+    public static string FolderName => DatasetRegistry.Cifar10DvsStandIn.Folder!;
 
     public static string DefaultFolder => Path.Combine(DataPaths.Root(), FolderName);
 

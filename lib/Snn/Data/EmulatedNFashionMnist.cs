@@ -15,7 +15,7 @@ namespace Snn.Data;
 /// </summary>
 public static class EmulatedNFashionMnist
 {
-    public const string FolderName = "n-fashion-mnist-emulated";
+    public static string FolderName => DatasetRegistry.EmulatedNFashionMnist.Folder!;
     public const string MarkerFile = "EMULATED.json";
 
     public static string DefaultFolder => Path.Combine(DataPaths.Root(), FolderName);

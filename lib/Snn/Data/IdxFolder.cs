@@ -6,13 +6,8 @@ namespace Snn.Data;
 /// </summary>
 internal static class IdxFolder
 {
-    /// <summary>The first of <paramref name="candidates"/> that holds the test labels, or a DirectoryNotFoundException naming them and <paramref name="howToGet"/>.</summary>
-    public static string Locate(string dataset, IReadOnlyList<string> candidates, string howToGet)
-    {
-        foreach (var c in candidates)
-            if (Directory.Exists(c) && TryFind(c, "t10k-labels-idx1-ubyte") is not null) return c;
-        throw new DirectoryNotFoundException($"{dataset} not found. Looked in: {string.Join(", ", candidates)}. {howToGet}");
-    }
+    /// <summary>Whether <paramref name="dir"/> holds the test labels (raw or .gz): the cheap presence check.</summary>
+    public static bool Holds(string dir) => TryFind(dir, "t10k-labels-idx1-ubyte") is not null;
 
     /// <summary>The official train and test splits in <paramref name="dir"/>, named "<paramref name="dataset"/> train/test".</summary>
     public static (ImageDataset Train, ImageDataset Test) Load(string dataset, string dir, IReadOnlyList<string> classNames) =>

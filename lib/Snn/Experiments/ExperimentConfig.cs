@@ -18,25 +18,12 @@ namespace Snn.Experiments;
 /// </summary>
 public sealed record ExperimentConfig
 {
-    public const string FashionMnistName = "fashion-mnist";
-    public const string MnistName = "mnist";
-    public const string Cifar10Name = "cifar10";
-    public const string EmulatedName = "emulated-n-fashion-mnist";
-    public const string NMnistName = "n-mnist";
-    public const string DvsGestureName = "dvs-gesture";
-    public const string Cifar10DvsName = "cifar10-dvs";
-    public const string StandInName = "cifar10-dvs-stand-in";
-    public const string SyntheticName = "synthetic";
-    public static readonly IReadOnlyList<string> Datasets =
-        [FashionMnistName, MnistName, Cifar10Name, EmulatedName, NMnistName, DvsGestureName, Cifar10DvsName, StandInName, SyntheticName];
-    /// <summary>The datasets of binned event frames (the rest are images through an encoder).</summary>
-    public static readonly IReadOnlyList<string> EventDatasets = [EmulatedName, NMnistName, DvsGestureName, Cifar10DvsName, StandInName];
-    /// <summary>The datasets whose frame side is the "size" key: the 128×128 recordings downsampled, and the stand-in.</summary>
-    public static readonly IReadOnlyList<string> SizedDatasets = [DvsGestureName, Cifar10DvsName, StandInName];
+    // Dataset names, shapes, classes and where the files are: Snn.Data.DatasetRegistry, the one place that spells them.
+    private static IReadOnlyList<string> Datasets => DatasetRegistry.Names;
+    private static IEnumerable<string> EventDatasets => DatasetRegistry.All.Where(d => d.IsEvent).Select(d => d.Name);
+    private static IEnumerable<string> SizedDatasets => DatasetRegistry.All.Where(d => d.IsSized).Select(d => d.Name);
     public static readonly IReadOnlyList<string> Encodings = ["direct", "poisson", "latency"];
     public static readonly IReadOnlyList<string> ZooNames = ["csnn", "lenet", "lenet-bn", "mlp", "alexnet"];
-    /// <summary>Sensor side of DVS128 Gesture and CIFAR10-DVS: the "size" of their frames must divide it.</summary>
-    public const int SensorSize = 128;
     private static readonly IReadOnlyList<string> Updates = ["per-window-and-block", "accumulate"];
     private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
     private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
@@ -62,7 +49,7 @@ public sealed record ExperimentConfig
     public int? TestSubset { get; init; }
     /// <summary>Time bins of event frames (= T); null for frame datasets.</summary>
     public int? TimeBins { get; init; }
-    /// <summary>Frame side in px of <see cref="SizedDatasets"/> (recordings downsampled by 128 / size); null for the others.</summary>
+    /// <summary>Frame side in px of the datasets sized by the config (<see cref="DatasetInfo.IsSized"/>); null for the others.</summary>
     public int? Size { get; init; }
     /// <summary>The network spec (zoo names resolved).</summary>
     public required string Network { get; init; }
@@ -111,24 +98,15 @@ public sealed record ExperimentConfig
         Update = Update, Head = Head, Loss = Loss, LossWindow = LossWindow,
     }.ValidatedFor(Stages);
 
-    public bool IsEventData => EventDatasets.Contains(Dataset);
+    /// <summary>The registry's facts about <see cref="Dataset"/>.</summary>
+    public DatasetInfo DatasetInfo => DatasetRegistry.Find(Dataset);
+
+    public bool IsEventData => DatasetInfo.IsEvent;
 
     /// <summary>Per-step input shape of the dataset.</summary>
-    public long[] InputShape => Dataset switch
-    {
-        FashionMnistName or MnistName => [1, 28, 28],
-        Cifar10Name => [3, 32, 32],
-        EmulatedName or NMnistName => [2, 34, 34],
-        DvsGestureName or Cifar10DvsName or StandInName => [2, Size!.Value, Size!.Value],
-        _ => [1, SyntheticBars.Size, SyntheticBars.Size],
-    };
+    public long[] InputShape => DatasetInfo.InputShape(Size);
 
-    public int Classes => Dataset switch
-    {
-        SyntheticName => 2,
-        DvsGestureName => DvsGesture.ClassNames.Count,
-        _ => 10,
-    };
+    public int Classes => DatasetInfo.Classes;
 
     public TrainerOptions TrainerOptions() => new()
     {
@@ -202,20 +180,20 @@ public sealed record ExperimentConfig
 
         var data = new ConfigReader(r.Object("dataset") ?? throw new ExperimentConfigException("dataset", $"required: an object with \"name\" ({string.Join(", ", Datasets)})."), "dataset");
         var dataset = data.Choice("name", Datasets) ?? throw new ExperimentConfigException("dataset.name", $"required; expected one of: {string.Join(", ", Datasets)}.");
+        var info = DatasetRegistry.Find(dataset);
         var timeSteps = r.Int("T", 1, 10_000) ?? 4;
-        var events = EventDatasets.Contains(dataset);
+        var events = info.IsEvent;
         var encoding = data.Choice("encoding", Encodings);
         if (events && encoding is not null)
             throw new ExperimentConfigException("dataset.encoding", $"{dataset} gives event frames; encoding applies to {string.Join(", ", Datasets.Except(EventDatasets))} only (remove it).");
         var timeBins = data.Int("timeBins", 1, 10_000);
         if (!events && timeBins is not null)
             throw new ExperimentConfigException("dataset.timeBins", $"time bins apply to event data ({string.Join(", ", EventDatasets)}) only (remove it).");
-        var size = ReadSize(data, dataset);
+        var size = ReadSize(data, info);
         if (timeBins is { } bins && bins != timeSteps)
             throw new ExperimentConfigException("dataset.timeBins", $"the frames are the time steps: timeBins must equal T = {timeSteps}; got {bins}.");
-        var synthetic = dataset == SyntheticName;
-        var trainSubset = data.Int("trainSubset", 1) ?? (synthetic ? 256 : null);
-        var testSubset = data.Int("testSubset", 1) ?? (synthetic ? 64 : null);
+        var trainSubset = data.Int("trainSubset", 1) ?? info.DefaultTrainSubset;
+        var testSubset = data.Int("testSubset", 1) ?? info.DefaultTestSubset;
 
         var plan = new ConfigReader(r.Object("plan") ?? [], "plan");
         int k;
@@ -243,9 +221,9 @@ public sealed record ExperimentConfig
         var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
         var cosine = optimizer.Bool("cosine") ?? true;
 
-        var device = (r.String("device") ?? "cpu").Trim().ToLowerInvariant();
-        if (!(device is "cpu" or "cuda" || (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out var ordinal) && ordinal >= 0)))
-            throw new ExperimentConfigException("device", $"'{device}' is not a device; expected cpu, cuda or cuda:N.");
+        var text = r.String("device") ?? "cpu";
+        var device = DeviceName.Parse(text)
+            ?? throw new ExperimentConfigException("device", $"'{text.Trim().ToLowerInvariant()}' is not a device; expected {DeviceName.Expected}.");
 
         var config = new ExperimentConfig
         {
@@ -274,15 +252,17 @@ public sealed record ExperimentConfig
     }
 
     // The frame side: required range per dataset, default the published size (no downsampling).
-    private static int? ReadSize(ConfigReader data, string dataset)
+    private static int? ReadSize(ConfigReader data, DatasetInfo dataset)
     {
-        if (!SizedDatasets.Contains(dataset))
+        if (!dataset.IsSized)
             return data.Has("size") ? throw new ExperimentConfigException("dataset.size", $"a frame size applies to {string.Join(", ", SizedDatasets)} only (remove it).") : null;
-        if (dataset == StandInName)
-            return data.Int("size", Cifar10DvsStandIn.MinSize, Cifar10DvsStandIn.MaxSize, hint: " px (the emulated sensor's side)") ?? SensorSize;
-        var size = data.Int("size", 1, SensorSize, hint: $" px; a divisor of {SensorSize}: 128, 64, 32, 16 …") ?? SensorSize;
-        if (SensorSize % size != 0)
-            throw new ExperimentConfigException("dataset.size", $"{dataset} is recorded at {SensorSize}×{SensorSize} and downsampled by an integer factor: size must divide {SensorSize} (128, 64, 32, 16 …); got {size}.");
+        if (dataset.SensorSize is not { } sensor)
+            return data.Int("size", dataset.MinSize, dataset.MaxSize, hint: " px (the emulated sensor's side)") ?? dataset.DefaultSize;
+        var size = data.Int("size", dataset.MinSize, dataset.MaxSize, hint: $" px; a divisor of {sensor}: 128, 64, 32, 16 …") ?? dataset.DefaultSize;
+        if (sensor % size != 0)
+            throw new ExperimentConfigException("dataset.size",
+                $"{dataset.Name} is recorded at {sensor}×{sensor} and downsampled by an integer factor: size must divide {sensor} (128, 64, 32, 16 …); "
+                + $"got {size}.");
         return size;
     }
 
@@ -396,33 +376,9 @@ public sealed record ExperimentConfig
     /// </summary>
     public void CheckAvailable()
     {
-        switch (Dataset)
-        {
-            case FashionMnistName:
-                try { FashionMnist.Locate(); }
-                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{FashionMnistName} is not present: {e.Message}"); }
-                break;
-            case EmulatedName:
-                _ = ExperimentData.EmulatedFolder() ?? throw new ExperimentConfigException("dataset.name",
-                    $"{EmulatedName} is not present (looked in $SNN_EMULATED_DIR, $SNN_DATA/{EmulatedNFashionMnist.FolderName}, data/{EmulatedNFashionMnist.FolderName}); make it with `snn data emulate` or data-scripts/make-emulated-n-fashion-mnist.sh.");
-                break;
-            case MnistName:
-                try { Mnist.Locate(); }
-                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{MnistName} is not present: {e.Message} Check it with `snn data verify mnist`."); }
-                break;
-            case Cifar10Name:
-                try { Cifar10.Locate(); }
-                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{Cifar10Name} is not present: {e.Message} Check it with `snn data verify cifar-10`."); }
-                break;
-            case NMnistName or DvsGestureName or Cifar10DvsName:
-                _ = ExperimentData.RecordingsFolder(Dataset) ?? throw new ExperimentConfigException("dataset.name", ExperimentData.NotPresent(Dataset));
-                break;
-            case StandInName:
-                // Made on first use from Fashion-MNIST (emulated into $SNN_DATA/cifar10-dvs-stand-in or data/cifar10-dvs-stand-in).
-                try { FashionMnist.Locate(); }
-                catch (DirectoryNotFoundException e) { throw new ExperimentConfigException("dataset.name", $"{StandInName} is emulated from Fashion-MNIST, which is not present: {e.Message}"); }
-                break;
-        }
+        // Directory and list-file checks only (nothing is read); data made in memory needs none.
+        if (DatasetInfo is { NeedsFiles: true } info && info.Locate() is null)
+            throw new ExperimentConfigException("dataset.name", info.NotPresent());
         if (Device != "cpu" && !torch.cuda.is_available())
             throw new ExperimentConfigException("device", $"{Device} requested but CUDA is not available on this machine; use \"cpu\".");
     }

@@ -14,13 +14,13 @@ internal static class TrainFlags
     /// <summary>The flag of each config key path, and the options in help order.</summary>
     public static IReadOnlyList<(Option Option, string Key)> Create()
     {
-        var datasets = string.Join(", ", ExperimentConfig.Datasets);
+        var datasets = string.Join(", ", Snn.Data.DatasetRegistry.Names);
         var experiment = new Option<string>("--experiment")
         {
             Description = "experiment name: the run goes to DIR/NAME/<run id>/", HelpName = "NAME", DefaultValueFactory = _ => "train",
         };
         var dataset = new Option<string>("--dataset") { Description = $"the dataset (required in the flag form): {datasets}", HelpName = "NAME" };
-        dataset.CompletionSources.Add([.. ExperimentConfig.Datasets]);   // an unknown name is rejected by the config, naming --dataset
+        dataset.CompletionSources.Add([.. Snn.Data.DatasetRegistry.Names]);   // an unknown name is rejected by the config, naming --dataset
         var spec = new Option<string>("--spec", "--network")
         {
             Description = "network spec (nCk[sS][pP] conv, Pk/MPk/APk pooling, BN, Dp dropout, FCn; the last FC is the readout) "

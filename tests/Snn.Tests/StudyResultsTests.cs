@@ -54,6 +54,7 @@ public sealed class StudyResultsTests : IDisposable
         Assert.Equal(("fashion-mnist", false, 10, 5, (int?)1, 0), (run.Dataset, run.EventData, run.TimeSteps, run.Truncation, run.BlockSize, run.Seed));
         Assert.Equal((0.712, 0.7125), (run.TestAccuracy, run.TrainAccuracy));
         Assert.Equal(99950592L, run.PeakStepBytes);
+        Assert.Equal(322.6758439, run.TotalSeconds);   // total_seconds: the run's measured training time
         Assert.Equal((590445944.0, 358215096.0, 70151296.0), (run.Macs!.Value, run.AccessBytes!.Value, run.ModelledPeakStepBytes!.Value));
         Assert.Equal("K=5 B=1", run.PlanLabel);
         // The setting is the one a run made here gets (StudyRun.From on the parsed config).

@@ -4,12 +4,14 @@ namespace Snn.Experiments;
 /// One finished run as the findings see it: its plan (K, B), seed and accuracies, and <see cref="Setting"/> — every
 /// other setting (dataset, network, T, budget, optimizer …); only runs of the same setting are compared. The costs
 /// are optional: the measured peak step memory (bytes, exact counter when the run had it) and the cost model's MACs,
-/// memory access (bytes) and modelled peak step memory (bytes) of one training step.
+/// memory access (bytes) and modelled peak step memory (bytes) of one training step. <see cref="TotalSeconds"/> is the
+/// run's measured training time (runs.csv's total_seconds; null when not recorded).
 /// </summary>
 public sealed record StudyRun(
     string Setting, string Dataset, bool EventData, int TimeSteps, int Truncation, int? BlockSize, int Seed,
     double TestAccuracy, double TrainAccuracy,
-    long? PeakStepBytes = null, double? Macs = null, double? AccessBytes = null, double? ModelledPeakStepBytes = null)
+    long? PeakStepBytes = null, double? Macs = null, double? AccessBytes = null, double? ModelledPeakStepBytes = null,
+    double? TotalSeconds = null)
 {
     /// <summary>K = T and one block.</summary>
     public bool IsBptt => Truncation == TimeSteps && BlockSize is null;
@@ -28,7 +30,8 @@ public sealed record StudyRun(
             : config.BlockSize is { } b && b < config.Stages ? b : (int?)null;
         return new StudyRun(SettingKey(config), config.Dataset, config.IsEventData, config.TimeSteps, config.Truncation, block, config.Seed,
             summary.FinalTestAccuracy ?? throw new ArgumentException($"{config.RunId}: the run has no test accuracy.", nameof(summary)),
-            summary.FinalTrainAccuracy, summary.PeakStepBytes, summary.Costs?.Macs, summary.Costs?.AccessBytes, summary.Costs?.ModelledPeakStepBytes);
+            summary.FinalTrainAccuracy, summary.PeakStepBytes, summary.Costs?.Macs, summary.Costs?.AccessBytes, summary.Costs?.ModelledPeakStepBytes,
+            double.IsNaN(summary.TotalSeconds) ? null : summary.TotalSeconds);
     }
 
     private static string SettingKey(ExperimentConfig c) =>

@@ -47,7 +47,7 @@ if [[ -f $memcount ]]; then preload=(env "LD_PRELOAD=$SNN_REPO/$memcount"); else
 log "dotnet test Snn.Notebooks.sln -c $SNN_CONFIGURATION${SNN_DOTNET_PROPS[*]:+ ${SNN_DOTNET_PROPS[*]}} (trx into out/test-results/)"
 test_rc=0
 "${preload[@]}" dotnet test Snn.Notebooks.sln -c "$SNN_CONFIGURATION" "${SNN_DOTNET_PROPS[@]}" --no-build --nologo \
-  --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 10m --results-directory "$results" || test_rc=$?
+  --logger "trx;LogFilePrefix=snn" --blame-hang-timeout 25m --results-directory "$results" || test_rc=$?
 py=$(snn_python) || py=python3
 counts=$("$py" - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET

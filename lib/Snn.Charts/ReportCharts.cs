@@ -1,7 +1,7 @@
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using Plotly.NET.CSharp;
-using Snn.Experiments;
+using Snn.Reports;
 using CSharpChart = Plotly.NET.CSharp.Chart;
 
 namespace Snn.Charts;

@@ -1,5 +1,5 @@
 using System.Text;
-using Snn.Experiments;
+using Snn.Reports;
 
 namespace Snn.Charts;
 

@@ -1,7 +1,8 @@
 using Microsoft.FSharp.Core;
 using Plotly.NET;
 using Plotly.NET.CSharp;
-using Snn.Experiments;
+using Snn.Reports;
+using Snn.Studies;
 using CSharpChart = Plotly.NET.CSharp.Chart;
 
 namespace Snn.Charts;

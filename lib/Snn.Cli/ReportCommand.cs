@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Snn.Charts;
 using Snn.Experiments;
+using Snn.Reports;
 
 namespace Snn.Cli;
 

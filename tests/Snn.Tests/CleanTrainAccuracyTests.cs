@@ -2,6 +2,8 @@ using Snn.Experiments;
 using Snn.Networks;
 using Snn.Neurons;
 using Snn.Plans;
+using Snn.Reports;
+using Snn.Studies;
 using Snn.Training;
 using TorchSharp;
 using static TorchSharp.torch;

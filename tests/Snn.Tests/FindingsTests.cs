@@ -1,4 +1,4 @@
-using Snn.Experiments;
+using Snn.Studies;
 
 namespace Snn.Tests;
 

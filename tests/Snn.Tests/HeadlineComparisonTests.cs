@@ -1,7 +1,7 @@
 using Snn.Costs;
-using Snn.Experiments;
 using Snn.Networks;
 using Snn.Plans;
+using Snn.Studies;
 using Snn.Training;
 
 namespace Snn.Tests;

@@ -1,5 +1,6 @@
 using Snn.Experiments;
 using Snn.Plans;
+using Snn.Studies;
 
 namespace Snn.Tests;
 

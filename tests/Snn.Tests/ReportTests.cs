@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Snn.Charts;
 using Snn.Experiments;
+using Snn.Reports;
 using Snn.Training;
 
 namespace Snn.Tests;

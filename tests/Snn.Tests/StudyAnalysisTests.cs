@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Snn.Experiments;
+using Snn.Studies;
 
 namespace Snn.Tests;
 

@@ -1,5 +1,5 @@
 using Snn.Charts;
-using Snn.Experiments;
+using Snn.Studies;
 
 namespace Snn.Tests;
 

@@ -1,5 +1,5 @@
 using MathNet.Numerics.Distributions;
-using Snn.Experiments;
+using Snn.Studies;
 
 namespace Snn.Tests;
 

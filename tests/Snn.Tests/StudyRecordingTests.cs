@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Snn.Experiments;
 using Snn.Layers;
 using Snn.Measurement;
+using Snn.Reports;
+using Snn.Studies;
 
 namespace Snn.Tests;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Snn.Experiments;
+using Snn.Reports;
+using Snn.Studies;
 
 namespace Snn.Tests;
 

@@ -93,6 +93,7 @@ namespace Snn.Cli
             root.Add(BenchCommand.Create());
             root.Add(DataCommands.Create());
             root.Add(ReportCommand.Create());
+            root.Add(StudyCommand.Create());
 
             // `snn help` (as before): the root help.
             var help = new Command("help", "Show this help.") { Hidden = true };

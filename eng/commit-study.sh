@@ -37,7 +37,7 @@ commit_once() {
   git add -- "${finished[@]}" || return 0
   if git diff --cached --quiet -- "$folder"; then return 0; fi
   local n
-  n=$(git diff --cached --name-only -- "$folder" | awk -F/ '{ print $3 }' | sort -u | wc -l)
+  n=$(git diff --cached --name-only --diff-filter=A -- "$folder" | grep -c '/summary\.json$' || true)
   git commit -q -m "results/$experiment: $n finished run(s) ($(find "$folder" -name summary.json | wc -l) in all)" -- "$folder" \
     && log "committed $n run(s)"
 }

@@ -97,7 +97,9 @@ public sealed class ChunkedAdamTests
         var chunkedPeak = MemoryMeter.Measure(() => chunked.step())!.Value;
         var plainPeak = MemoryMeter.Measure(() => plain.step())!.Value;
         Assert.True(chunkedPeak < 1L << 20, $"chunked step peak {MemoryMeter.Format(chunkedPeak)}");
-        Assert.True(plainPeak >= 32L << 20, $"TorchSharp's Adam was expected to make two 16 MiB temporaries; measured {MemoryMeter.Format(plainPeak)}");
+        // Two 16 MiB temporaries; the counter's peak is taken above the bytes live when the step starts, so a small block
+        // the step frees first can leave it a few KiB under 32 MiB (measured once: "32.0 MiB" and below 32 << 20).
+        Assert.True(plainPeak >= 31L << 20, $"TorchSharp's Adam was expected to make two 16 MiB temporaries; measured {MemoryMeter.Format(plainPeak)}");
     }
 
     [Fact]

@@ -134,9 +134,9 @@ public sealed class CheckpointTests
         }
     }
 
-    /// <summary>A checkpoint in the first format (epoch ends only, before mid-epoch checkpoints) still resumes.</summary>
+    /// <summary>A checkpoint in the first format (epoch ends only, before mid-epoch checkpoints) is refused, saying how to restart.</summary>
     [Fact]
-    public void A_checkpoint_of_the_first_format_still_resumes()
+    public void A_checkpoint_of_the_first_format_is_refused_naming_it()
     {
         using var train = TrainerTests.Bars(64, seed: 2);
         var plan = TrainingPlan.TruncatedLocal(4, 2, 1);
@@ -163,11 +163,12 @@ public sealed class CheckpointTests
                 bytes[16] = (byte)'1';
                 File.WriteAllBytes(path, [.. bytes[..flag], .. bytes[(flag + 1)..]]);
             }
-            Assert.Equal((1, 0), TrainingCheckpoint.Position(path));
-
+            var position = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Position(path));
+            Assert.Contains("version-1", position.Message);
             var resumed = new Trainer(Net(77), plan, options with { CheckpointPath = path, Resume = true });
-            resumed.Fit(train.Encoded());
-            Assert.Equal(CheckpointState.Of(whole), CheckpointState.Of(resumed));
+            var e = Assert.Throws<InvalidDataException>(() => resumed.Fit(train.Encoded()));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("delete it", e.Message);
         }
         finally
         {

@@ -40,33 +40,6 @@ public sealed class ChunkedAdam : Adam
         foreach (var p in parameters()) p.grad = null;
     }
 
-    /// <summary>
-    /// Loads optimizer state written by this class or by TorchSharp's <see cref="Adam"/> (same state, saved under the
-    /// name "Adam"; checkpoints written before the trainer used this class). The reader's stream must be seekable.
-    /// </summary>
-    public void LoadStateDictOfEither(BinaryReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        var start = reader.BaseStream.Position;
-        var name = reader.ReadString();
-        reader.BaseStream.Position = start;
-        if (name != nameof(Adam)) { load_state_dict(reader); return; }
-        using var plain = new Adam(parameters());
-        plain.load_state_dict(reader);
-        var mine = state_dict();
-        var theirs = plain.state_dict();
-        for (var i = 0; i < mine.State.Count; i++)
-        {
-            var (to, from) = ((State)mine.State[i], (State)theirs.State[i]);
-            to.step = from.step;
-            to.exp_avg.copy_(from.exp_avg);
-            to.exp_avg_sq.copy_(from.exp_avg_sq);
-            if (from.max_exp_avg_sq is not null && to.max_exp_avg_sq is not null) to.max_exp_avg_sq.copy_(from.max_exp_avg_sq);
-        }
-        for (var i = 0; i < mine.Options.Count; i++)
-            mine.Options[i].LearningRate = theirs.Options[i].LearningRate;
-    }
-
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
         var o = (Options)group.Options;

@@ -17,7 +17,7 @@ namespace Snn.Training;
 internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan plan, int epochs, LocalHeads heads,
     IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule)
 {
-    // Version 1 (epoch boundaries only) is still read; version 2 adds the position within an epoch.
+    // Version 1 (epoch boundaries only, TorchSharp Adam state) is no longer read: it is named in the refusal only.
     private const string MagicV1 = "SNN-CHECKPOINT-1";
     private const string Magic = "SNN-CHECKPOINT-2";
     private static readonly JsonSerializerOptions HistoryJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -76,13 +76,22 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         var magic = reader.ReadString();
-        if (magic is not (Magic or MagicV1)) throw new InvalidDataException($"'{path}' is not a Snn training checkpoint.");
+        CheckMagic(magic, path);
         reader.ReadString();
         reader.ReadString();
         var epoch = reader.ReadInt32();
         reader.ReadInt32();
         reader.ReadInt64();
-        return (epoch, magic == Magic && reader.ReadBoolean() ? reader.ReadInt32() : 0);
+        return (epoch, reader.ReadBoolean() ? reader.ReadInt32() : 0);
+    }
+
+    private static void CheckMagic(string magic, string path)
+    {
+        if (magic == Magic) return;
+        throw new InvalidDataException(magic == MagicV1
+            ? $"'{path}' is a version-1 Snn training checkpoint (written before mid-epoch checkpoints), which this version no longer reads; "
+                + "delete it to restart that run from its first epoch."
+            : $"'{path}' is not a Snn training checkpoint.");
     }
 
     /// <summary>Restores everything <see cref="Save"/> wrote; returns the last finished epoch and the batches done of the next one (null: none).</summary>
@@ -93,7 +102,7 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
         string magic;
         try { magic = reader.ReadString(); }
         catch (EndOfStreamException) { magic = ""; }
-        if (magic is not (Magic or MagicV1)) throw new InvalidDataException($"'{path}' is not a Snn training checkpoint.");
+        CheckMagic(magic, path);
         var savedSpec = reader.ReadString();
         var savedPlan = reader.ReadString();
         if (savedSpec != network.Spec || savedPlan != plan.ToString())
@@ -104,7 +113,7 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
             throw new InvalidDataException($"Checkpoint '{path}' belongs to a run of {savedEpochs} epochs (its learning-rate schedule depends on it); this trainer runs {epochs}.");
         var step = reader.ReadInt64();
         PartialEpoch? partial = null;
-        if (magic == Magic && reader.ReadBoolean())
+        if (reader.ReadBoolean())
         {
             var batches = reader.ReadInt32();
             var lr = reader.ReadDouble();
@@ -117,7 +126,7 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
         var rngBytes = reader.ReadBytes(reader.ReadInt32());
         network.load(reader);
         heads.load(reader);
-        foreach (var o in optimizers) o.LoadStateDictOfEither(reader);
+        foreach (var o in optimizers) o.load_state_dict(reader);
         using (var rng = torch.tensor(rngBytes, dtype: torch.ScalarType.Byte))
             torch.random.set_rng_state(rng);
         schedule.Begin(schedule.TotalSteps, step);

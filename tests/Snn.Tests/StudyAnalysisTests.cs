@@ -157,6 +157,15 @@ public sealed partial class StudyAnalysisTests
         Assert.Contains(plan.Sha256, e.Message, StringComparison.Ordinal);
         Assert.StartsWith("results/s/runs.csv: ", e.Message, StringComparison.Ordinal);
 
+        // A run not finished yet (missing, or in flight) may have no hash; it is not data. Finished without one: refused.
+        var partial = PlantedRuns(plan);
+        partial.Add(new Dictionary<string, string>(Run(plan, "plus", 1, "all", 9, 0.8, status: "missing")) { ["plan_sha256"] = "" });
+        Assert.Equal(StudyAnalysis.Run(plan, PlantedRuns(plan)).Describe(), StudyAnalysis.Run(plan, partial).Describe());
+        partial[^1] = new Dictionary<string, string>(partial[^1]) { ["status"] = "finished" };
+        Assert.Contains("(none recorded)", Assert.Throws<InvalidDataException>(() => StudyAnalysis.Run(plan, partial)).Message, StringComparison.Ordinal);
+        partial[^1] = new Dictionary<string, string>(partial[^1]) { ["status"] = "incomplete", ["plan_sha256"] = other.Sha256 };
+        Assert.Throws<InvalidDataException>(() => StudyAnalysis.Run(plan, partial));
+
         // A table without the column at all is refused too.
         var bare = PlantedRuns(plan).Select(r => (IReadOnlyDictionary<string, string>)r.Where(kv => kv.Key != "plan_sha256").ToDictionary()).ToList();
         Assert.Contains("no 'plan_sha256' column", Assert.Throws<InvalidDataException>(() => StudyAnalysis.Run(plan, bare)).Message, StringComparison.Ordinal);

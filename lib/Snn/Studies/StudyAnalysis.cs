@@ -76,7 +76,10 @@ public sealed class StudyAnalysis
             var hash = row.GetValueOrDefault(PlanHashColumn)
                 ?? throw new InvalidDataException($"{source}: run {RunId(row, r)} has no '{PlanHashColumn}' column; "
                     + $"expected every run to record the SHA-256 of the plan.json it was made under ({plan.Source}: {plan.Sha256}).");
-            if (!string.Equals(hash, plan.Sha256, StringComparison.OrdinalIgnoreCase))
+            // A run not finished (missing, or in flight: its environment is written when its session ends) has no result
+            // yet and may not have recorded a hash; a recorded hash must be the plan's all the same.
+            var finishedRow = row.GetValueOrDefault("status") == ResultsScan.Describe(RunStatus.Finished);
+            if ((finishedRow || hash.Length > 0) && !string.Equals(hash, plan.Sha256, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException($"{source}: run {RunId(row, r)} was made under plan {(hash.Length == 0 ? "(none recorded)" : hash)}, "
                     + $"not under {plan.Source} ({plan.Sha256}); refusing results of another pre-registration.");
         }

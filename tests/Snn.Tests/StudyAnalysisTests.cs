@@ -160,7 +160,7 @@ public sealed partial class StudyAnalysisTests
         // A run not finished yet (missing, or in flight) may have no hash; it is not data. Finished without one: refused.
         var partial = PlantedRuns(plan);
         partial.Add(new Dictionary<string, string>(Run(plan, "plus", 1, "all", 9, 0.8, status: "missing")) { ["plan_sha256"] = "" });
-        Assert.Equal(StudyAnalysis.Run(plan, PlantedRuns(plan)).Describe(), StudyAnalysis.Run(plan, partial).Describe());
+        Assert.Equal(StudyAnalysis.Run(plan, PlantedRuns(plan)).Describe().Skip(1), StudyAnalysis.Run(plan, partial).Describe().Skip(1));   // the header counts rows
         partial[^1] = new Dictionary<string, string>(partial[^1]) { ["status"] = "finished" };
         Assert.Contains("(none recorded)", Assert.Throws<InvalidDataException>(() => StudyAnalysis.Run(plan, partial)).Message, StringComparison.Ordinal);
         partial[^1] = new Dictionary<string, string>(partial[^1]) { ["status"] = "incomplete", ["plan_sha256"] = other.Sha256 };

@@ -24,7 +24,7 @@ namespace Snn.Data.Formats;
 /// not start another member are an error. The decoder does not own <c>input</c>: disposing it leaves the input open.
 /// After a format error, every later read raises the same <see cref="DataFormatException"/>.
 /// </summary>
-internal sealed class GzipDiagnosticDecoder : Stream
+internal sealed class GzipDiagnosticDecoder : DecompressingStream
 {
     private const int WindowSize = 1 << 15, WindowMask = WindowSize - 1;
     private const int FastBits = 10;
@@ -66,17 +66,6 @@ internal sealed class GzipDiagnosticDecoder : Stream
 
     /// <summary>True once a format error was raised.</summary>
     public bool Faulted => fault is not null;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException("A gzip stream's decompressed length is known only at its end.");
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {

@@ -31,7 +31,7 @@ namespace Snn.Data.Formats;
 /// The reader does not own <c>input</c>: disposing it leaves the input open. After a format error, every later read
 /// raises the same <see cref="DataFormatException"/>.
 /// </summary>
-internal sealed class GzipReader : Stream
+internal sealed class GzipReader : DecompressingStream
 {
     private const int TrailerLength = 8;
 
@@ -60,17 +60,6 @@ internal sealed class GzipReader : Stream
 
     /// <summary>True once the reader left the platform's inflater for its own decoder (tests: valid files never do).</summary>
     internal bool UsedDiagnostics => diagnostics is not null;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException("A gzip stream's decompressed length is known only at its end.");
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {

@@ -36,6 +36,11 @@ if ! bash eng/setup.sh "${setup_flags[@]}"; then
   failed=1; finish
 fi
 
+# ---- formatting: one test (whitespace as .editorconfig says; dotnet format changes nothing)
+log "dotnet format whitespace Snn.Notebooks.sln --verify-no-changes"
+if dotnet format whitespace Snn.Notebooks.sln --verify-no-changes; then passed=$((passed + 1))
+else log "formatting differs: run 'dotnet format whitespace Snn.Notebooks.sln'"; failed=$((failed + 1)); fi
+
 # ---- unit tests
 if fm=$(fashion_mnist_dir); then export SNN_FASHION_MNIST_DIR="$fm"; fi
 results="$SNN_REPO/out/test-results"

@@ -17,7 +17,9 @@ internal static class TrainFlags
         var datasets = string.Join(", ", Snn.Data.DatasetRegistry.Names);
         var experiment = new Option<string>("--experiment")
         {
-            Description = "experiment name: the run goes to DIR/NAME/<run id>/", HelpName = "NAME", DefaultValueFactory = _ => "train",
+            Description = "experiment name: the run goes to DIR/NAME/<run id>/",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "train",
         };
         var dataset = new Option<string>("--dataset") { Description = $"the dataset (required in the flag form): {datasets}", HelpName = "NAME" };
         dataset.CompletionSources.Add([.. Snn.Data.DatasetRegistry.Names]);   // an unknown name is rejected by the config, naming --dataset
@@ -30,11 +32,14 @@ internal static class TrainFlags
         };
         var k = new Option<string>("--K")
         {
-            Description = "truncation length K (steps per BPTT window): 1 … T, or T for no truncation", HelpName = "K", DefaultValueFactory = _ => "T",
+            Description = "truncation length K (steps per BPTT window): 1 … T, or T for no truncation",
+            HelpName = "K",
+            DefaultValueFactory = _ => "T",
         };
         var b = new Option<string>("--B")
         {
-            Description = "block size B (weight stages per locally trained block), or all for one end-to-end block", HelpName = "B",
+            Description = "block size B (weight stages per locally trained block), or all for one end-to-end block",
+            HelpName = "B",
             DefaultValueFactory = _ => "all",
         };
         var blocks = new Option<int[]?>("--blocks")

@@ -23,7 +23,7 @@ public sealed class ChartTests
         var raster = SnnCharts.SpikeRaster(spikes, sample: 1);
         var page = ChartHtml.Page("test", SnnCharts.LearningCurves(history), raster);
 
-                Assert.Contains("plotly.js v" + ChartHtml.PlotlyVersion, page);
+        Assert.Contains("plotly.js v" + ChartHtml.PlotlyVersion, page);
         Assert.Equal(2, Regex.Matches(page, "class=\"snn-chart\"").Count);
         Assert.Contains("BPTT (T=4, K=4)", page);
         Assert.DoesNotContain("<script src", page);

@@ -33,7 +33,9 @@ internal static class CheckpointState
         using var network = NetworkSpec.Build(config.Network, config.InputShape);
         var trainer = new Trainer(network, config.Plan, config.TrainerOptions() with
         {
-            CheckpointPath = Path.Combine(runDirectory, ExperimentRunner.CheckpointFile), Resume = true, MeasureMemory = false,
+            CheckpointPath = Path.Combine(runDirectory, ExperimentRunner.CheckpointFile),
+            Resume = true,
+            MeasureMemory = false,
         });
         var history = trainer.Fit(data.Train);   // every epoch is done: loads, trains nothing
         Assert.Equal(config.Epochs, history.Epochs.Count);

@@ -16,9 +16,16 @@ public static class DatasetRegistry
     // Inside this class the entries' names hide the reader classes of the same names; those are written Data.X.
     public static readonly DatasetInfo FashionMnist = new()
     {
-        Name = "fashion-mnist", Title = "Fashion-MNIST", Description = "Fashion-MNIST, 70 000 28×28 grey images (IDX)",
-        Classes = Data.FashionMnist.ClassNames.Count, IsEvent = false, Channels = 1, Side = 28,
-        Variable = "SNN_FASHION_MNIST_DIR", Folder = "fashion-mnist", SystemFolders = ["/usr/share/datasets/fashion-mnist"],
+        Name = "fashion-mnist",
+        Title = "Fashion-MNIST",
+        Description = "Fashion-MNIST, 70 000 28×28 grey images (IDX)",
+        Classes = Data.FashionMnist.ClassNames.Count,
+        IsEvent = false,
+        Channels = 1,
+        Side = 28,
+        Variable = "SNN_FASHION_MNIST_DIR",
+        Folder = "fashion-mnist",
+        SystemFolders = ["/usr/share/datasets/fashion-mnist"],
         Script = "data-scripts/fetch-fashion-mnist.sh",
         HowToGet = "install it with `./run.sh` / `eng/setup.sh` (Debian package dataset-fashion-mnist) or fetch it with data-scripts/fetch-fashion-mnist.sh",
         Holds = IdxFolder.Holds,
@@ -32,9 +39,16 @@ public static class DatasetRegistry
 
     public static readonly DatasetInfo Mnist = new()
     {
-        Name = "mnist", Title = "MNIST", Description = "MNIST, 70 000 28×28 grey digits (IDX)",
-        Classes = Data.Mnist.ClassNames.Count, IsEvent = false, Channels = 1, Side = 28,
-        Variable = "SNN_MNIST_DIR", Folder = "mnist", Script = "data-scripts/fetch-mnist.sh",
+        Name = "mnist",
+        Title = "MNIST",
+        Description = "MNIST, 70 000 28×28 grey digits (IDX)",
+        Classes = Data.Mnist.ClassNames.Count,
+        IsEvent = false,
+        Channels = 1,
+        Side = 28,
+        Variable = "SNN_MNIST_DIR",
+        Folder = "mnist",
+        Script = "data-scripts/fetch-mnist.sh",
         Holds = IdxFolder.Holds,
         Verify = dir =>
         {
@@ -47,9 +61,18 @@ public static class DatasetRegistry
     public static readonly DatasetInfo Cifar10 = new()
     {
         // "cifar-10" was the `snn data` name before the registry; DataCatalogTests and muscle memory still use it.
-        Name = "cifar10", Aliases = ["cifar-10"], Title = "CIFAR-10", Description = "CIFAR-10 binary version, 60 000 32×32 colour images",
-        Classes = Data.Cifar10.ClassNames.Count, IsEvent = false, Channels = 3, Side = 32,
-        Variable = "SNN_CIFAR10_DIR", Folder = "cifar-10-batches-bin", Subfolder = "cifar-10-batches-bin", Script = "data-scripts/fetch-cifar10.sh",
+        Name = "cifar10",
+        Aliases = ["cifar-10"],
+        Title = "CIFAR-10",
+        Description = "CIFAR-10 binary version, 60 000 32×32 colour images",
+        Classes = Data.Cifar10.ClassNames.Count,
+        IsEvent = false,
+        Channels = 3,
+        Side = 32,
+        Variable = "SNN_CIFAR10_DIR",
+        Folder = "cifar-10-batches-bin",
+        Subfolder = "cifar-10-batches-bin",
+        Script = "data-scripts/fetch-cifar10.sh",
         Holds = d => File.Exists(Path.Combine(d, "test_batch.bin")),
         Verify = dir =>
         {
@@ -61,10 +84,16 @@ public static class DatasetRegistry
 
     public static readonly DatasetInfo EmulatedNFashionMnist = new()
     {
-        Name = "emulated-n-fashion-mnist", Title = "EMULATED N-Fashion-MNIST",
+        Name = "emulated-n-fashion-mnist",
+        Title = "EMULATED N-Fashion-MNIST",
         Description = "EMULATED N-Fashion-MNIST made from Fashion-MNIST by the event emulator (N-MNIST layout)",
-        Classes = Data.FashionMnist.ClassNames.Count, IsEvent = true, Channels = 2, Side = Formats.NMnist.SensorSize,
-        Variable = "SNN_EMULATED_DIR", Folder = "n-fashion-mnist-emulated", Script = "data-scripts/make-emulated-n-fashion-mnist.sh",
+        Classes = Data.FashionMnist.ClassNames.Count,
+        IsEvent = true,
+        Channels = 2,
+        Side = Formats.NMnist.SensorSize,
+        Variable = "SNN_EMULATED_DIR",
+        Folder = "n-fashion-mnist-emulated",
+        Script = "data-scripts/make-emulated-n-fashion-mnist.sh",
         HowToGet = "make it with `snn data emulate` or data-scripts/make-emulated-n-fashion-mnist.sh",
         Holds = d => Directory.Exists(Path.Combine(d, "Train")) && Directory.Exists(Path.Combine(d, "Test")) && Data.EmulatedNFashionMnist.IsEmulated(d),
         Verify = dir =>
@@ -88,9 +117,16 @@ public static class DatasetRegistry
 
     public static readonly DatasetInfo NMnist = new()
     {
-        Name = "n-mnist", Title = "N-MNIST", Description = "N-MNIST, 70 000 event recordings of MNIST digits (34×34, .bin)",
-        Classes = Data.Mnist.ClassNames.Count, IsEvent = true, Channels = 2, Side = Formats.NMnist.SensorSize,
-        Variable = "SNN_NMNIST_DIR", Folder = "n-mnist", Script = "data-scripts/fetch-n-mnist.sh",
+        Name = "n-mnist",
+        Title = "N-MNIST",
+        Description = "N-MNIST, 70 000 event recordings of MNIST digits (34×34, .bin)",
+        Classes = Data.Mnist.ClassNames.Count,
+        IsEvent = true,
+        Channels = 2,
+        Side = Formats.NMnist.SensorSize,
+        Variable = "SNN_NMNIST_DIR",
+        Folder = "n-mnist",
+        Script = "data-scripts/fetch-n-mnist.sh",
         Holds = d => Directory.Exists(Path.Combine(d, "Train")) && Directory.Exists(Path.Combine(d, "Test")),
         Verify = dir =>
         {
@@ -108,9 +144,20 @@ public static class DatasetRegistry
 
     public static readonly DatasetInfo DvsGesture = new()
     {
-        Name = "dvs-gesture", Title = "DVS128 Gesture", Description = "DVS128 Gesture, 1 342 gestures of 11 classes in AEDAT 3.1 recordings",
-        Classes = Data.DvsGesture.ClassNames.Count, IsEvent = true, Channels = 2, MinSize = 1, MaxSize = Dvs128, DefaultSize = Dvs128, SensorSize = Dvs128,
-        Variable = "SNN_DVS_GESTURE_DIR", Folder = "dvs-gesture", Subfolder = "DvsGesture", Script = "data-scripts/fetch-dvs-gesture.sh",
+        Name = "dvs-gesture",
+        Title = "DVS128 Gesture",
+        Description = "DVS128 Gesture, 1 342 gestures of 11 classes in AEDAT 3.1 recordings",
+        Classes = Data.DvsGesture.ClassNames.Count,
+        IsEvent = true,
+        Channels = 2,
+        MinSize = 1,
+        MaxSize = Dvs128,
+        DefaultSize = Dvs128,
+        SensorSize = Dvs128,
+        Variable = "SNN_DVS_GESTURE_DIR",
+        Folder = "dvs-gesture",
+        Subfolder = "DvsGesture",
+        Script = "data-scripts/fetch-dvs-gesture.sh",
         HowToGet = "fetch it with data-scripts/fetch-dvs-gesture.sh (a manual download first)",
         Holds = d => File.Exists(Path.Combine(d, "trials_to_train.txt")) && File.Exists(Path.Combine(d, "trials_to_test.txt")),
         Verify = dir =>
@@ -129,9 +176,19 @@ public static class DatasetRegistry
 
     public static readonly DatasetInfo Cifar10Dvs = new()
     {
-        Name = "cifar10-dvs", Title = "CIFAR10-DVS", Description = "CIFAR10-DVS, 10 000 event recordings of CIFAR-10 images (AEDAT 2.0)",
-        Classes = Data.Cifar10Dvs.ClassNames.Count, IsEvent = true, Channels = 2, MinSize = 1, MaxSize = Dvs128, DefaultSize = Dvs128, SensorSize = Dvs128,
-        Variable = "SNN_CIFAR10_DVS_DIR", Folder = "cifar10-dvs", Script = "data-scripts/fetch-cifar10-dvs.sh",
+        Name = "cifar10-dvs",
+        Title = "CIFAR10-DVS",
+        Description = "CIFAR10-DVS, 10 000 event recordings of CIFAR-10 images (AEDAT 2.0)",
+        Classes = Data.Cifar10Dvs.ClassNames.Count,
+        IsEvent = true,
+        Channels = 2,
+        MinSize = 1,
+        MaxSize = Dvs128,
+        DefaultSize = Dvs128,
+        SensorSize = Dvs128,
+        Variable = "SNN_CIFAR10_DVS_DIR",
+        Folder = "cifar10-dvs",
+        Script = "data-scripts/fetch-cifar10-dvs.sh",
         Holds = d => Data.Cifar10Dvs.ClassNames.All(c => Directory.Exists(Path.Combine(d, c))),
         Verify = dir =>
         {
@@ -154,11 +211,17 @@ public static class DatasetRegistry
 
     public static readonly DatasetInfo Cifar10DvsStandIn = new()
     {
-        Name = "cifar10-dvs-stand-in", Title = "CIFAR10-DVS stand-in",
+        Name = "cifar10-dvs-stand-in",
+        Title = "CIFAR10-DVS stand-in",
         Description = "EMULATED CIFAR10-DVS-shaped events made from Fashion-MNIST on first use (not CIFAR10-DVS's content)",
-        Classes = Data.FashionMnist.ClassNames.Count, IsEvent = true, Channels = 2,
-        MinSize = Data.Cifar10DvsStandIn.MinSize, MaxSize = Data.Cifar10DvsStandIn.MaxSize, DefaultSize = Dvs128,
-        Folder = "cifar10-dvs-stand-in", MadeFrom = FashionMnist,
+        Classes = Data.FashionMnist.ClassNames.Count,
+        IsEvent = true,
+        Channels = 2,
+        MinSize = Data.Cifar10DvsStandIn.MinSize,
+        MaxSize = Data.Cifar10DvsStandIn.MaxSize,
+        DefaultSize = Dvs128,
+        Folder = "cifar10-dvs-stand-in",
+        MadeFrom = FashionMnist,
         LoadEvents = (root, r) =>
         {
             var (images, testImages) = Data.FashionMnist.Load(root);
@@ -170,8 +233,15 @@ public static class DatasetRegistry
 
     public static readonly DatasetInfo Synthetic = new()
     {
-        Name = "synthetic", Title = "synthetic bars", Description = "8×8 bars, two classes, made in memory with fixed seeds (tests and smoke runs)",
-        Classes = SyntheticBars.ClassNames.Count, IsEvent = false, Channels = 1, Side = SyntheticBars.Size, DefaultTrainSubset = 256, DefaultTestSubset = 64,
+        Name = "synthetic",
+        Title = "synthetic bars",
+        Description = "8×8 bars, two classes, made in memory with fixed seeds (tests and smoke runs)",
+        Classes = SyntheticBars.ClassNames.Count,
+        IsEvent = false,
+        Channels = 1,
+        Side = SyntheticBars.Size,
+        DefaultTrainSubset = 256,
+        DefaultTestSubset = 64,
         // A fixed dataset for every run seed, so seeds vary only the initialisation and the batch order.
         LoadImages = (_, r) => (SyntheticBars.Generate(r.TrainSubset!.Value, seed: 1, "synthetic bars train"),
             SyntheticBars.Generate(r.TestSubset!.Value, seed: 2, "synthetic bars test")),

@@ -94,8 +94,14 @@ public sealed record ExperimentConfig
 
     public TrainingPlan Plan => new TrainingPlan
     {
-        TimeSteps = TimeSteps, Truncation = Truncation, BlockSize = BlockSize, BlockBoundaries = BlockBoundaries,
-        Update = Update, Head = Head, Loss = Loss, LossWindow = LossWindow,
+        TimeSteps = TimeSteps,
+        Truncation = Truncation,
+        BlockSize = BlockSize,
+        BlockBoundaries = BlockBoundaries,
+        Update = Update,
+        Head = Head,
+        Loss = Loss,
+        LossWindow = LossWindow,
     }.ValidatedFor(Stages);
 
     /// <summary>The registry's facts about <see cref="Dataset"/>.</summary>
@@ -110,8 +116,14 @@ public sealed record ExperimentConfig
 
     public TrainerOptions TrainerOptions() => new()
     {
-        Epochs = Epochs, BatchSize = Batch, EvalBatchSize = EvalBatch, LearningRate = LearningRate,
-        CosineSchedule = Cosine, Seed = Seed, EvaluateTrain = EvalTrain, EvaluateEvery = EvalEvery,
+        Epochs = Epochs,
+        BatchSize = Batch,
+        EvalBatchSize = EvalBatch,
+        LearningRate = LearningRate,
+        CosineSchedule = Cosine,
+        Seed = Seed,
+        EvaluateTrain = EvalTrain,
+        EvaluateEvery = EvalEvery,
     };
 
     /// <summary>Reads a config file; a missing "experiment" defaults to the file name without extension.</summary>
@@ -227,12 +239,29 @@ public sealed record ExperimentConfig
 
         var config = new ExperimentConfig
         {
-            Experiment = experiment, Dataset = dataset, Encoding = events ? null : encoding ?? "direct",
-            TrainSubset = trainSubset, TestSubset = testSubset, TimeBins = events ? timeSteps : null, Size = size,
-            Network = "", TimeSteps = timeSteps, Truncation = k, BlockSize = blockSize, BlockBoundaries = boundaries,
-            Update = update, Head = head, Loss = loss, LossWindow = lossWindow, LearningRate = lr, Cosine = cosine,
-            Epochs = r.Int("epochs", 1) ?? 1, Batch = r.Int("batch", 1) ?? 64, EvalBatch = r.Int("evalBatch", 1) ?? 500,
-            Seed = r.Int("seed", int.MinValue) ?? 0, Device = device,
+            Experiment = experiment,
+            Dataset = dataset,
+            Encoding = events ? null : encoding ?? "direct",
+            TrainSubset = trainSubset,
+            TestSubset = testSubset,
+            TimeBins = events ? timeSteps : null,
+            Size = size,
+            Network = "",
+            TimeSteps = timeSteps,
+            Truncation = k,
+            BlockSize = blockSize,
+            BlockBoundaries = boundaries,
+            Update = update,
+            Head = head,
+            Loss = loss,
+            LossWindow = lossWindow,
+            LearningRate = lr,
+            Cosine = cosine,
+            Epochs = r.Int("epochs", 1) ?? 1,
+            Batch = r.Int("batch", 1) ?? 64,
+            EvalBatch = r.Int("evalBatch", 1) ?? 500,
+            Seed = r.Int("seed", int.MinValue) ?? 0,
+            Device = device,
             Precision = r.Choice("precision", Precisions) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full,
             Arm = ReadArm(r),
             EvalTrain = r.Bool("evalTrain") ?? false,
@@ -322,17 +351,29 @@ public sealed record ExperimentConfig
             ["experiment"] = c.Experiment,
             ["dataset"] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
             {
-                ["name"] = c.Dataset, ["encoding"] = c.Encoding, ["trainSubset"] = c.TrainSubset, ["testSubset"] = c.TestSubset, ["timeBins"] = c.TimeBins,
+                ["name"] = c.Dataset,
+                ["encoding"] = c.Encoding,
+                ["trainSubset"] = c.TrainSubset,
+                ["testSubset"] = c.TestSubset,
+                ["timeBins"] = c.TimeBins,
             },
             ["network"] = c.Network,
             ["T"] = c.TimeSteps,
             ["plan"] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
             {
-                ["K"] = c.Truncation, ["B"] = c.BlockSize is { } b ? b : "all", ["blocks"] = c.BlockBoundaries,
-                ["update"] = Kebab(c.Update), ["head"] = Kebab(c.Head), ["loss"] = Kebab(c.Loss),
+                ["K"] = c.Truncation,
+                ["B"] = c.BlockSize is { } b ? b : "all",
+                ["blocks"] = c.BlockBoundaries,
+                ["update"] = Kebab(c.Update),
+                ["head"] = Kebab(c.Head),
+                ["loss"] = Kebab(c.Loss),
             },
             ["optimizer"] = new SortedDictionary<string, object?>(StringComparer.Ordinal) { ["lr"] = c.LearningRate, ["cosine"] = c.Cosine },
-            ["epochs"] = c.Epochs, ["batch"] = c.Batch, ["evalBatch"] = c.EvalBatch, ["seed"] = c.Seed, ["device"] = c.Device,
+            ["epochs"] = c.Epochs,
+            ["batch"] = c.Batch,
+            ["evalBatch"] = c.EvalBatch,
+            ["seed"] = c.Seed,
+            ["device"] = c.Device,
         };
         // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;

@@ -109,7 +109,10 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         var checkpoint = Path.Combine(dir, CheckpointFile);
         var trainer = new Trainer(network, plan, Config.TrainerOptions() with
         {
-            CheckpointPath = checkpoint, Resume = true, CheckpointInterval = CheckpointInterval, ProgressInterval = TimeSpan.FromMilliseconds(250),
+            CheckpointPath = checkpoint,
+            Resume = true,
+            CheckpointInterval = CheckpointInterval,
+            ProgressInterval = TimeSpan.FromMilliseconds(250),
         }, device);
 
         Directory.CreateDirectory(dir);

@@ -100,7 +100,8 @@ public sealed class StudyAnalysis
             var (p, tost) = adjusted[i];
             return e with
             {
-                AdjustedP = p, AdjustedTostP = tost,
+                AdjustedP = p,
+                AdjustedTostP = tost,
                 Verdict = e.Contrast.Expected == 0 ? null : StudyStatistics.Judge(e.Contrast.Expected, e.Test.Mean, p, tost, plan.Alpha),
                 FindingVerdict = e.Contrast.Expected == 0 ? StudyStatistics.JudgeFinding(p, tost, plan.Alpha) : null,
             };

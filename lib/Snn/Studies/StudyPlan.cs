@@ -123,8 +123,17 @@ public sealed class StudyPlan
             var claims = root.TryGetProperty("claims", out var cl) ? reader.Claims(cl, contrasts) : new Dictionary<string, ClaimCombination>();
             return new StudyPlan
             {
-                Source = source, Sha256 = sha, Study = reader.String(reader.Required(root, "study"), "study"), Alpha = alpha, Margin = margin,
-                Correction = correction, Seeds = seeds, Arms = arms, Settings = settings, Contrasts = contrasts, Claims = claims,
+                Source = source,
+                Sha256 = sha,
+                Study = reader.String(reader.Required(root, "study"), "study"),
+                Alpha = alpha,
+                Margin = margin,
+                Correction = correction,
+                Seeds = seeds,
+                Arms = arms,
+                Settings = settings,
+                Contrasts = contrasts,
+                Claims = claims,
             };
         }
     }

@@ -124,7 +124,9 @@ public sealed class StudyResults
                 CleanTrainAccuracy: Optional("clean_train_accuracy"), CleanTrainTestGap: Optional("clean_train_test_gap"));
             var run = StudyRun.From(config, summary) with
             {
-                Macs = Number("macs"), AccessBytes = Number("access_bytes"), ModelledPeakStepBytes = Number("modelled_peak_step_bytes"),
+                Macs = Number("macs"),
+                AccessBytes = Number("access_bytes"),
+                ModelledPeakStepBytes = Number("modelled_peak_step_bytes"),
             };
             if (!seenPlans.Add((run.Setting, run.Truncation, run.BlockSize, run.Seed)))
             {

@@ -21,46 +21,46 @@ public static class EventBinning
         switch (b.Mode)
         {
             case BinningMode.TimeWindow:
-            {
-                var window = b.Value;
-                var stride = window - (long)b.Overlap;
-                var span = (double)(t[^1] - t[0] - window) / stride;
-                var count = Math.Max(1, (int)(b.IncludeIncomplete ? Math.Ceiling(span) : Math.Floor(span)) + 1);
-                return Enumerable.Range(0, count).Select(i =>
                 {
-                    var start = t[0] + i * stride;
-                    return (EventStream.LowerBound(t, start), EventStream.LowerBound(t, start + window));
-                }).ToArray();
-            }
+                    var window = b.Value;
+                    var stride = window - (long)b.Overlap;
+                    var span = (double)(t[^1] - t[0] - window) / stride;
+                    var count = Math.Max(1, (int)(b.IncludeIncomplete ? Math.Ceiling(span) : Math.Floor(span)) + 1);
+                    return Enumerable.Range(0, count).Select(i =>
+                    {
+                        var start = t[0] + i * stride;
+                        return (EventStream.LowerBound(t, start), EventStream.LowerBound(t, start + window));
+                    }).ToArray();
+                }
             case BinningMode.EventCount:
-            {
-                var size = (int)Math.Min(b.Value, n);
-                var stride = size - (int)b.Overlap;
-                if (stride < 1) stride = 1;
-                var span = (double)(n - size) / stride;
-                var count = (int)(b.IncludeIncomplete ? Math.Ceiling(span) : Math.Floor(span)) + 1;
-                return Enumerable.Range(0, count).Select(i => (i * stride, Math.Min(n, i * stride + size))).ToArray();
-            }
-            case BinningMode.TimeBins:
-            {
-                // Tonic: time_window = (t_last - t_first) // bins * (1 + overlap), stride = window * (1 - overlap), in real numbers.
-                var bins = (int)b.Value;
-                var window = ((t[^1] - t[0]) / bins) * (1 + b.Overlap);
-                var stride = window * (1 - b.Overlap);
-                return Enumerable.Range(0, bins).Select(i =>
                 {
-                    var start = t[0] + i * stride;
-                    var end = i == bins - 1 ? n : EventStream.LowerBound(t, (long)Math.Ceiling(start + window));
-                    return (EventStream.LowerBound(t, (long)Math.Ceiling(start)), end);
-                }).ToArray();
-            }
+                    var size = (int)Math.Min(b.Value, n);
+                    var stride = size - (int)b.Overlap;
+                    if (stride < 1) stride = 1;
+                    var span = (double)(n - size) / stride;
+                    var count = (int)(b.IncludeIncomplete ? Math.Ceiling(span) : Math.Floor(span)) + 1;
+                    return Enumerable.Range(0, count).Select(i => (i * stride, Math.Min(n, i * stride + size))).ToArray();
+                }
+            case BinningMode.TimeBins:
+                {
+                    // Tonic: time_window = (t_last - t_first) // bins * (1 + overlap), stride = window * (1 - overlap), in real numbers.
+                    var bins = (int)b.Value;
+                    var window = ((t[^1] - t[0]) / bins) * (1 + b.Overlap);
+                    var stride = window * (1 - b.Overlap);
+                    return Enumerable.Range(0, bins).Select(i =>
+                    {
+                        var start = t[0] + i * stride;
+                        var end = i == bins - 1 ? n : EventStream.LowerBound(t, (long)Math.Ceiling(start + window));
+                        return (EventStream.LowerBound(t, (long)Math.Ceiling(start)), end);
+                    }).ToArray();
+                }
             case BinningMode.EventBins:
-            {
-                var bins = (int)b.Value;
-                var size = (int)(n / bins * (1 + b.Overlap));
-                var stride = (int)(size * (1 - b.Overlap));
-                return Enumerable.Range(0, bins).Select(i => (Math.Min(n, i * stride), i == bins - 1 ? n : Math.Min(n, i * stride + size))).ToArray();
-            }
+                {
+                    var bins = (int)b.Value;
+                    var size = (int)(n / bins * (1 + b.Overlap));
+                    var stride = (int)(size * (1 - b.Overlap));
+                    return Enumerable.Range(0, bins).Select(i => (Math.Min(n, i * stride), i == bins - 1 ? n : Math.Min(n, i * stride + size))).ToArray();
+                }
             default: throw new ArgumentOutOfRangeException(nameof(b), b.Mode, "Unknown binning mode.");
         }
     }

@@ -84,21 +84,21 @@ internal sealed class GzipDiagnosticDecoder : DecompressingStream
                         ReadBlockHeader();
                         break;
                     case State.Stored:
-                    {
-                        var k = CopyStored(destination[n..]);
-                        Produced(destination.Slice(n, k));
-                        n += k;
-                        if (storedLeft == 0) EndOfBlock();
-                        break;
-                    }
+                        {
+                            var k = CopyStored(destination[n..]);
+                            Produced(destination.Slice(n, k));
+                            n += k;
+                            if (storedLeft == 0) EndOfBlock();
+                            break;
+                        }
                     case State.Codes:
-                    {
-                        var k = Inflate(destination[n..], out var ended);
-                        memberCrc.Append(destination.Slice(n, k));
-                        n += k;
-                        if (ended) EndOfBlock();
-                        break;
-                    }
+                        {
+                            var k = Inflate(destination[n..], out var ended);
+                            memberCrc.Append(destination.Slice(n, k));
+                            n += k;
+                            if (ended) EndOfBlock();
+                            break;
+                        }
                 }
             }
             return n;

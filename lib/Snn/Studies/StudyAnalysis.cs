@@ -20,8 +20,11 @@ public sealed class StudyAnalysis
     public const string CpuColumn = "cpu";
     public const string StepsColumn = "optimizer_steps";
 
-    private StudyAnalysis(StudyPlan plan, string source, int rows, int finished, IReadOnlyList<ContrastResult> contrasts, IReadOnlyList<ClaimResult> claims) =>
-        (Plan, Source, Rows, FinishedRows, Contrasts, Claims) = (plan, source, rows, finished, contrasts, claims);
+    public const string PathColumn = "path";
+
+    private StudyAnalysis(StudyPlan plan, string source, int rows, int finished, IReadOnlyList<ContrastResult> contrasts,
+        IReadOnlyList<ClaimResult> claims, IReadOnlyList<ArmSummary> arms) =>
+        (Plan, Source, Rows, FinishedRows, Contrasts, Claims, Arms) = (plan, source, rows, finished, contrasts, claims, arms);
 
     public StudyPlan Plan { get; }
 
@@ -37,6 +40,55 @@ public sealed class StudyAnalysis
 
     /// <summary>One per claim and setting, in order of the claim's first contrast.</summary>
     public IReadOnlyList<ClaimResult> Claims { get; }
+
+    /// <summary>Every arm with a finished run in a setting, settings and arms in plan order (seeds as in the contrasts: the plan's).</summary>
+    public IReadOnlyList<ArmSummary> Arms { get; }
+
+    /// <summary>The distinct CPU models of the finished runs, in order of first appearance.</summary>
+    public IReadOnlyList<string> CpuModels { get; private init; } = [];
+
+    /// <summary>Seeds (of the plan's) with a finished run of every arm the plan names in some setting: the complete seeds so far.</summary>
+    public IReadOnlyList<int> CompleteSeeds => Plan.Seeds.Where(seed => Contrasts.All(c => c.Seeds.Contains(seed))).ToList();
+
+    /// <summary>
+    /// The learning curve of every arm in <see cref="Arms"/>, read from RESULTS/PATH/epochs.csv of its runs (PATH: runs.csv's
+    /// "path" column, relative to <paramref name="resultsRoot"/>). An epoch enters the mean over the seeds that evaluated
+    /// it (a study may evaluate every n-th epoch only). A run whose epochs.csv is missing is named in the exception.
+    /// </summary>
+    public IReadOnlyList<ArmCurve> LearningCurves(string resultsRoot)
+    {
+        ArgumentNullException.ThrowIfNull(resultsRoot);
+        var curves = new List<ArmCurve>();
+        foreach (var arm in Arms)
+        {
+            var points = new SortedDictionary<int, (List<double> Accuracies, long Steps)>();
+            var lastChanges = new List<double>();
+            for (var i = 0; i < arm.RunPaths.Count; i++)
+            {
+                if (arm.RunPaths[i].Length == 0)
+                    throw new InvalidDataException($"{Source}: a finished run of {arm.Arm} ({arm.Setting}) has no '{PathColumn}'; expected the run folder relative to the results root.");
+                var file = Path.Combine(resultsRoot, arm.RunPaths[i], "epochs.csv");
+                if (!File.Exists(file))
+                    throw new FileNotFoundException($"{file}: not found; expected the epochs.csv of run {arm.RunPaths[i]} ({arm.Arm}, {arm.Setting}).", file);
+                var epochs = RunRecord.ReadEpochs(file);
+                if (epochs.Count == 0) continue;
+                var stepsPerEpoch = (double)RunSteps[(arm.Setting, arm.Arm)][i] / epochs[^1].Epoch;
+                var evaluated = epochs.Where(e => e.TestAccuracy is not null).ToList();
+                if (evaluated.Count >= 2) lastChanges.Add(Math.Abs(evaluated[^1].TestAccuracy!.Value - evaluated[^2].TestAccuracy!.Value));
+                foreach (var e in epochs.Where(e => e.TestAccuracy is not null))
+                {
+                    if (!points.TryGetValue(e.Epoch, out var p)) points[e.Epoch] = p = ([], (long)Math.Round(stepsPerEpoch * e.Epoch));
+                    p.Accuracies.Add(e.TestAccuracy!.Value);
+                }
+            }
+            curves.Add(new ArmCurve(arm.Setting, arm.Arm,
+                points.Select(kv => new ArmCurvePoint(kv.Key, kv.Value.Steps, MeanStd.Of(kv.Value.Accuracies)!.Value)).ToList(), lastChanges));
+        }
+        return curves;
+    }
+
+    // Per arm and setting, each run's optimizer steps in RunPaths order.
+    private Dictionary<(string Setting, string Arm), IReadOnlyList<long>> RunSteps { get; init; } = [];
 
     /// <summary>Reads FOLDER/runs.csv and analyses it under <paramref name="plan"/>.</summary>
     public static StudyAnalysis Load(StudyPlan plan, string folder)
@@ -115,7 +167,11 @@ public sealed class StudyAnalysis
                 var verdict = StudyStatistics.Combine(parts.Select(p => p.Verdict!.Value).ToList(), combination);
                 return new ClaimResult(g.Key.Claim, g.Key.Setting, combination, verdict, parts);
             }).ToList();
-        return new StudyAnalysis(plan, source, runRows.Count, finished.Count, results, claims);
+        var (arms, runSteps) = SummarizeArms(plan, finished, source);
+        return new StudyAnalysis(plan, source, runRows.Count, finished.Count, results, claims, arms) {
+            RunSteps = runSteps,
+            CpuModels = [.. finished.Select(f => f.row.GetValueOrDefault(CpuColumn) ?? "").Where(c => c.Length > 0).Distinct()],
+        };
     }
 
     /// <summary>
@@ -194,6 +250,45 @@ public sealed class StudyAnalysis
         var stepsByArm = steps.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<long>)kv.Value.ToList(), StringComparer.Ordinal);
         return new ContrastResult(contrast, seeds, differences, missing, StudyStatistics.Paired(differences, contrast.Margin),
             double.NaN, double.NaN, null, null, stepsByArm);
+    }
+
+    // Every arm's finished runs per setting at the plan's seeds.
+    private static (List<ArmSummary>, Dictionary<(string, string), IReadOnlyList<long>>) SummarizeArms(
+        StudyPlan plan, List<(IReadOnlyDictionary<string, string> Row, int Index)> finished, string source)
+    {
+        var arms = new List<ArmSummary>();
+        var runSteps = new Dictionary<(string, string), IReadOnlyList<long>>();
+        foreach (var (setting, settingSelector) in plan.Settings)
+            foreach (var (arm, armSelector) in plan.Arms)
+            {
+                var at = $"{source}, arm {arm}, setting {setting}";
+                var runs = new SortedDictionary<int, (IReadOnlyDictionary<string, string> Row, int Index)>();
+                foreach (var (row, index) in finished)
+                {
+                    bool matches;
+                    try { matches = settingSelector.Matches(row) && armSelector.Matches(row); }
+                    catch (KeyNotFoundException e) { throw new InvalidDataException($"{at}: {e.Message}"); }
+                    if (!matches) continue;
+                    var seedCell = Cell(row, "seed", index, source);
+                    if (!int.TryParse(seedCell, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
+                        throw new InvalidDataException($"{source}: run {RunId(row, index)}: seed '{seedCell}' is not an integer.");
+                    if (!plan.Seeds.Contains(seed)) continue;
+                    if (runs.TryGetValue(seed, out var first))
+                        throw new InvalidDataException($"{at}: runs {RunId(first.Row, first.Index)} and {RunId(row, index)} are both seed {seed}; "
+                            + "expected one finished run per arm and seed.");
+                    runs[seed] = (row, index);
+                }
+                if (runs.Count == 0) continue;
+                MeanStd? Optional(string column) => MeanStd.Of(runs.Values
+                    .Where(r => r.Row.TryGetValue(column, out var c) && c.Length > 0).Select(r => Number(r.Row, column, r.Index, source)));
+                var steps = runs.Values.Select(r => (long)Number(r.Row, StepsColumn, r.Index, source)).ToList();
+                runSteps[(setting, arm)] = steps;
+                arms.Add(new ArmSummary(setting, arm, [.. runs.Keys],
+                    MeanStd.Of(runs.Values.Select(r => Number(r.Row, "final_test_accuracy", r.Index, source)))!.Value,
+                    Optional("clean_train_accuracy"), Optional("clean_train_test_gap"), Optional("peak_step_bytes"),
+                    [.. steps.Distinct().Order()], [.. runs.Values.Select(r => r.Row.GetValueOrDefault(PathColumn) ?? "")]));
+            }
+        return (arms, runSteps);
     }
 
     private static string RunId(IReadOnlyDictionary<string, string> row, int index) =>

@@ -16,8 +16,12 @@ public static class StudyAnalysisCharts
 {
     private static readonly Dictionary<string, string> WordColors = new(StringComparer.Ordinal)
     {
-        ["supported"] = "#2ca02c", ["contradicted"] = "#d62728", ["equivalent"] = "#1f77b4", ["inconclusive"] = "#7f7f7f",
-        ["effect (+)"] = "#ff7f0e", ["effect (−)"] = "#9467bd",
+        ["supported"] = "#2ca02c",
+        ["contradicted"] = "#d62728",
+        ["equivalent"] = "#1f77b4",
+        ["inconclusive"] = "#7f7f7f",
+        ["effect (+)"] = "#ff7f0e",
+        ["effect (−)"] = "#9467bd",
     };
 
     /// <summary>
@@ -47,7 +51,8 @@ public static class StudyAnalysisCharts
         var margin = analysis.Plan.Margin * 100;
         var order = rows.Select(Label).Reverse().ToArray();
         var chart = CSharpChart.Combine(charts)
-            .WithXAxisStyle<double, double, string>(TitleText: $"paired difference per seed, mean and 95 % CI (pt); shaded: equivalence margin ±{margin.ToString("0.##", CultureInfo.InvariantCulture)} pt")
+            .WithXAxisStyle<double, double, string>(TitleText: "paired difference per seed, mean and 95 % CI (pt); "
+                + $"shaded: equivalence margin ±{margin.ToString("0.##", CultureInfo.InvariantCulture)} pt")
             .WithYAxisStyle<double, double, string>(TitleText: "", CategoryOrder: StyleParam.CategoryOrder.Array, CategoryArray: order)
             .WithTitle($"{analysis.Plan.Study}: every pre-registered contrast (n = {string.Join("/", rows.Select(c => c.Test.N).Distinct().Order())} seeds)")
             .WithSize(980, Math.Max(420, 22 * rows.Count + 140));
@@ -64,9 +69,10 @@ public static class StudyAnalysisCharts
             arms.Select(a => a.Arm).ToArray(), Name: "final test accuracy", MarkerColor: Color.fromString(Palette.Blue),
             MultiText: arms.Select(a => $"n={a.Seeds.Count}, {a.StepsText} steps").ToArray());
         var low = arms.Min(a => a.TestAccuracy.Mean - (a.TestAccuracy.Std ?? 0));
+        var high = arms.Max(a => a.TestAccuracy.Mean + (a.TestAccuracy.Std ?? 0));
         return ReportCharts.WithYError(bars, arms.Select(a => 100 * (a.TestAccuracy.Std ?? 0)).ToArray())
             .WithYAxisStyle<double, double, string>(TitleText: "final test accuracy (%), mean ± std over seeds",
-                MinMax: new Tuple<double, double>(Math.Floor(100 * low - 3), Math.Ceiling(100 * arms.Max(a => a.TestAccuracy.Mean + (a.TestAccuracy.Std ?? 0)) + 1)))
+                MinMax: new Tuple<double, double>(Math.Floor(100 * low - 3), Math.Ceiling(100 * high + 1)))
             .WithXAxisStyle<double, double, string>(TitleText: "arm (label: seeds, optimizer steps per run)")
             .WithTitle($"Every arm's final test accuracy — {setting}")
             .WithSize(Math.Max(760, 62 * arms.Count), 460);
@@ -89,8 +95,10 @@ public static class StudyAnalysisCharts
             if (curve is null || curve.Points.Count == 0) continue;
             var line = CSharpChart.Line<double, double, string>(curve.Points.Select(p => (double)p.OptimizerSteps).ToArray(),
                 curve.Points.Select(p => 100 * p.TestAccuracy.Mean).ToArray(), Name: $"{arm.Arm} ({arm.StepsText} steps)", ShowMarkers: true,
-                LineColor: Color.fromString(Palette.Of(i)), LineDash: arm.OptimizerSteps.Min() > fewest ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid,
-                MultiText: curve.Points.Select(p => $"{arm.Arm}, epoch {p.Epoch}, {p.OptimizerSteps} steps: {p.TestAccuracy.Format(100, "F2")} % (n={p.TestAccuracy.N})").ToArray());
+                LineColor: Color.fromString(Palette.Of(i)),
+                LineDash: arm.OptimizerSteps.Min() > fewest ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid,
+                MultiText: curve.Points.Select(p =>
+                    $"{arm.Arm}, epoch {p.Epoch}, {p.OptimizerSteps} steps: {p.TestAccuracy.Format(100, "F2")} % (n={p.TestAccuracy.N})").ToArray());
             lines.Add(ReportCharts.WithYError(line, curve.Points.Select(p => 100 * (p.TestAccuracy.Std ?? 0)).ToArray()));
         }
         if (lines.Count == 0) throw new ArgumentException($"No learning curve of setting '{setting}' has an evaluated epoch.", nameof(curves));
@@ -106,14 +114,23 @@ public static class StudyAnalysisCharts
         ArgumentNullException.ThrowIfNull(analysis);
         var arms = analysis.Arms.Where(a => a.Setting == setting).ToList();
         return arms.Count > 0 ? arms
-            : throw new ArgumentException($"No finished run in setting '{setting}' (settings with runs: {string.Join(", ", analysis.Arms.Select(a => a.Setting).Distinct())}).", nameof(setting));
+            : throw new ArgumentException($"No finished run in setting '{setting}' "
+                + $"(settings with runs: {string.Join(", ", analysis.Arms.Select(a => a.Setting).Distinct())}).", nameof(setting));
     }
 
     // A layout shape spanning the whole plot height: a band from x0 to x1, or a vertical line at x0.
     private static Dictionary<string, object> Shape(string type, double x0, double x1, string fill, double lineWidth) => new()
     {
-        ["type"] = type, ["xref"] = "x", ["yref"] = "paper", ["x0"] = x0, ["x1"] = x1, ["y0"] = 0, ["y1"] = 1,
-        ["fillcolor"] = fill, ["layer"] = "below", ["line"] = new Dictionary<string, object> { ["width"] = lineWidth, ["color"] = "#444", ["dash"] = "dot" },
+        ["type"] = type,
+        ["xref"] = "x",
+        ["yref"] = "paper",
+        ["x0"] = x0,
+        ["x1"] = x1,
+        ["y0"] = 0,
+        ["y1"] = 1,
+        ["fillcolor"] = fill,
+        ["layer"] = "below",
+        ["line"] = new Dictionary<string, object> { ["width"] = lineWidth, ["color"] = "#444", ["dash"] = "dot" },
     };
 
     private static GenericChart WithShapes(GenericChart chart, params Dictionary<string, object>[] shapes) =>

@@ -66,7 +66,8 @@ public sealed class StudyAnalysis
             for (var i = 0; i < arm.RunPaths.Count; i++)
             {
                 if (arm.RunPaths[i].Length == 0)
-                    throw new InvalidDataException($"{Source}: a finished run of {arm.Arm} ({arm.Setting}) has no '{PathColumn}'; expected the run folder relative to the results root.");
+                    throw new InvalidDataException($"{Source}: a finished run of {arm.Arm} ({arm.Setting}) has no '{PathColumn}'; "
+                        + "expected the run folder relative to the results root.");
                 var file = Path.Combine(resultsRoot, arm.RunPaths[i], "epochs.csv");
                 if (!File.Exists(file))
                     throw new FileNotFoundException($"{file}: not found; expected the epochs.csv of run {arm.RunPaths[i]} ({arm.Arm}, {arm.Setting}).", file);
@@ -168,7 +169,8 @@ public sealed class StudyAnalysis
                 return new ClaimResult(g.Key.Claim, g.Key.Setting, combination, verdict, parts);
             }).ToList();
         var (arms, runSteps) = SummarizeArms(plan, finished, source);
-        return new StudyAnalysis(plan, source, runRows.Count, finished.Count, results, claims, arms) {
+        return new StudyAnalysis(plan, source, runRows.Count, finished.Count, results, claims, arms)
+        {
             RunSteps = runSteps,
             CpuModels = [.. finished.Select(f => f.row.GetValueOrDefault(CpuColumn) ?? "").Where(c => c.Length > 0).Distinct()],
         };

@@ -25,21 +25,21 @@ public sealed class StudyArmsTests
 
     private static Dictionary<string, string> Row(
         string dataset, string arm, int seed, double test, long steps, double? clean = null, string status = "finished") => new()
-    {
-        ["status"] = status,
-        ["run_id"] = $"{dataset}-{arm}-{seed}",
-        ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-        ["dataset.name"] = dataset,
-        ["arm"] = arm,
-        ["final_test_accuracy"] = test.ToString("R", CultureInfo.InvariantCulture),
-        ["clean_train_accuracy"] = clean?.ToString("R", CultureInfo.InvariantCulture) ?? "",
-        ["clean_train_test_gap"] = clean is { } c ? (c - test).ToString("R", CultureInfo.InvariantCulture) : "",
-        ["peak_step_bytes"] = "1048576",
-        ["optimizer_steps"] = steps.ToString(CultureInfo.InvariantCulture),
-        ["cpu"] = "cpu A",
-        ["plan_sha256"] = Plan.Sha256,
-        ["path"] = $"arms/{dataset}-{arm}-{seed}",
-    };
+        {
+            ["status"] = status,
+            ["run_id"] = $"{dataset}-{arm}-{seed}",
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            ["dataset.name"] = dataset,
+            ["arm"] = arm,
+            ["final_test_accuracy"] = test.ToString("R", CultureInfo.InvariantCulture),
+            ["clean_train_accuracy"] = clean?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+            ["clean_train_test_gap"] = clean is { } c ? (c - test).ToString("R", CultureInfo.InvariantCulture) : "",
+            ["peak_step_bytes"] = "1048576",
+            ["optimizer_steps"] = steps.ToString(CultureInfo.InvariantCulture),
+            ["cpu"] = "cpu A",
+            ["plan_sha256"] = Plan.Sha256,
+            ["path"] = $"arms/{dataset}-{arm}-{seed}",
+        };
 
     // Frames: seeds 0–2 of both arms; events: pw misses seed 2; a seed outside the plan (7) and an unfinished run are ignored.
     private static List<IReadOnlyDictionary<string, string>> Rows() =>

@@ -25,8 +25,8 @@ namespace Snn.Cli
             snn — spiking neural networks with temporally-truncated local BPTT (Guo et al. 2023).
             Exit codes: 0 ok, 1 the run failed (diverged, dataset invalid, error during the work), 2 bad usage or bad input.
             Notebooks: ./run.sh runs every notebook (notebooks/); ./test.sh runs the tests.
-            Tab completion: dotnet tool install -g dotnet-suggest; dotnet-suggest register --command-path "$(command -v snn)"; add the output of `dotnet-suggest script bash` (or zsh) to your shell profile.
-            """;
+            Tab completion: dotnet tool install -g dotnet-suggest; dotnet-suggest register --command-path "$(command -v snn)";
+            """ + " add the output of `dotnet-suggest script bash` (or zsh) to your shell profile.";   // still one line of the help
 
         /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
         public static int Run(string[] args)

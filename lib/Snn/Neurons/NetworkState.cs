@@ -49,7 +49,8 @@ public static class NetworkState
                 known.Add(Key(path, slot.Name));
         var unknown = state.Keys.FirstOrDefault(k => !known.Contains(k));
         if (unknown is not null)
-            throw new ArgumentException($"State '{unknown}' names no state of this network; expected keys like: {string.Join(", ", known.Take(4))}.", nameof(state));
+            throw new ArgumentException($"State '{unknown}' names no state of this network; expected keys like: {string.Join(", ", known.Take(4))}.",
+                nameof(state));
         foreach (var (path, m) in modules)
             foreach (var slot in m.States)
             {

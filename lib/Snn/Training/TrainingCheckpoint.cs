@@ -106,11 +106,13 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
         var savedSpec = reader.ReadString();
         var savedPlan = reader.ReadString();
         if (savedSpec != network.Spec || savedPlan != plan.ToString())
-            throw new InvalidDataException($"Checkpoint '{path}' is of {savedSpec} trained with {savedPlan}; this trainer has {network.Spec} with {plan}. Use another CheckpointPath.");
+            throw new InvalidDataException($"Checkpoint '{path}' is of {savedSpec} trained with {savedPlan}; this trainer has {network.Spec} with {plan}. "
+                + "Use another CheckpointPath.");
         var epoch = reader.ReadInt32();
         var savedEpochs = reader.ReadInt32();
         if (savedEpochs != epochs)
-            throw new InvalidDataException($"Checkpoint '{path}' belongs to a run of {savedEpochs} epochs (its learning-rate schedule depends on it); this trainer runs {epochs}.");
+            throw new InvalidDataException(
+                $"Checkpoint '{path}' belongs to a run of {savedEpochs} epochs (its learning-rate schedule depends on it); this trainer runs {epochs}.");
         var step = reader.ReadInt64();
         PartialEpoch? partial = null;
         if (reader.ReadBoolean())

@@ -46,8 +46,8 @@ public sealed class TimeSharedDropout : StatefulModule
         return input * mask.Value;
     }
 
-    // The mask carries no gradient history: nothing to cut at window borders.
-    protected override bool DetachesAtWindowBorders => false;
+    // The mask carries no gradient history: nothing to cut at window borders or to save at segment borders.
+    protected internal override bool DetachesAtWindowBorders => false;
 
     public override string ToString() => $"Dropout(p={Probability}, shared over time)";
 }

@@ -65,7 +65,7 @@ public static class NetworkState
     /// restores as leaves (docs/method.md, recomputation).
     /// </summary>
     internal static List<StateSlot> WindowSlots(this nn.Module module) =>
-        StatefulModules(module).Where(m => m.Module.CarriesGradientInWindow).SelectMany(m => m.Module.States).ToList();
+        StatefulModules(module).Where(m => m.Module.DetachesAtWindowBorders).SelectMany(m => m.Module.States).ToList();
 
     /// <summary>Sets <see cref="StatefulModule.KeepsStateHistory"/> on every module of the tree.</summary>
     internal static void KeepStateHistory(this nn.Module module, bool keep)

@@ -65,7 +65,8 @@ public static class ChartHtml
     }
 
     private static string PlotlyResourceName() =>
-        typeof(GenericChart).Assembly.GetManifestResourceNames().Single(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal));
+        typeof(GenericChart).Assembly.GetManifestResourceNames()
+            .Single(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal));
 
     private static string LoadPlotlyJs()
     {

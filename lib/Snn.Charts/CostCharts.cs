@@ -18,7 +18,8 @@ public static class CostCharts
         if (values.Count != rows.Count || values.Any(r => r.Count != columns.Count))
             throw new ArgumentException($"Expected {rows.Count} rows of {columns.Count} values.", nameof(values));
         var z = values.Select(r => r.ToArray()).ToArray();
-        var heat = CSharpChart.Heatmap<double, string, string, string>(zData: z, X: columns.ToArray(), Y: rows.ToArray(), ColorScale: StyleParam.Colorscale.Viridis);
+        var heat = CSharpChart.Heatmap<double, string, string, string>(zData: z, X: columns.ToArray(), Y: rows.ToArray(),
+            ColorScale: StyleParam.Colorscale.Viridis);
         return heat
             .WithXAxisStyle<double, double, string>(TitleText: xTitle)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle)
@@ -27,7 +28,8 @@ public static class CostCharts
     }
 
     /// <summary>Grouped bars: one group per category, one bar per series (e.g. per phase or per plan).</summary>
-    public static GenericChart GroupedBars(string title, string yTitle, IReadOnlyList<string> categories, IEnumerable<(string Name, double[] Values)> series, bool logY = false)
+    public static GenericChart GroupedBars(string title, string yTitle, IReadOnlyList<string> categories, IEnumerable<(string Name, double[] Values)> series,
+        bool logY = false)
     {
         var charts = series.Select((s, i) => CSharpChart.Column<double, string, string>(s.Values, categories.ToArray(), Name: s.Name,
             MarkerColor: Color.fromString(Palette.Of(i)))).ToList();
@@ -42,7 +44,8 @@ public static class CostCharts
     /// Measured against modelled values, one point per labelled case (e.g. peak step memory per plan), on log axes with
     /// the line measured = model and a band of ±<paramref name="tolerance"/>; hovering a point names its case.
     /// </summary>
-    public static GenericChart MeasuredVsModel(string title, string unit, IReadOnlyList<(string Label, double Model, double Measured)> points, double tolerance = 0.2)
+    public static GenericChart MeasuredVsModel(string title, string unit, IReadOnlyList<(string Label, double Model, double Measured)> points,
+        double tolerance = 0.2)
     {
         var valid = points.Where(p => p.Model > 0 && p.Measured > 0 && double.IsFinite(p.Measured)).ToList();
         if (valid.Count == 0) throw new ArgumentException("No point with a positive model and measured value.", nameof(points));

@@ -49,8 +49,10 @@ public static class EventCharts
             var w = (int)img.shape[1];
             var v = img.data<double>().ToArray();
             var rows = Enumerable.Range(0, h).Select(r => v.AsSpan(r * w, w).ToArray()).ToArray();
-            charts.Add(CSharpChart.Heatmap<double, int, int, string>(rows, ShowScale: false, ReverseYAxis: true,
-                    ColorScale: StyleParam.Colorscale.NewCustom([Tuple.Create(0.0, Color.fromString(Palette.Blue)), Tuple.Create(0.5, Color.fromString("white")), Tuple.Create(1.0, Color.fromString(Palette.Red))]))
+            var blueWhiteRed = StyleParam.Colorscale.NewCustom([
+                Tuple.Create(0.0, Color.fromString(Palette.Blue)), Tuple.Create(0.5, Color.fromString("white")),
+                Tuple.Create(1.0, Color.fromString(Palette.Red))]);
+            charts.Add(CSharpChart.Heatmap<double, int, int, string>(rows, ShowScale: false, ReverseYAxis: true, ColorScale: blueWhiteRed)
                 .WithXAxisStyle<int, int, string>(ShowGrid: false)
                 .WithYAxisStyle<int, int, string>(ShowGrid: false));
         }

@@ -33,7 +33,8 @@ public static class NeuronCharts
             spikeBars.Add(CSharpChart.Column<double, int, string>(s, steps, Name: $"spikes: {name} ({s.Sum():F0})", MarkerColor: color));
         }
         var theta = runs[0].Parameters.Threshold;
-        charts.Add(CSharpChart.Line<int, double, string>([0, currents.Count - 1], [theta, theta], Name: $"threshold θ = {theta}", LineColor: Color.fromString("black"), LineDash: StyleParam.DrawingStyle.Dash));
+        charts.Add(CSharpChart.Line<int, double, string>([0, currents.Count - 1], [theta, theta], Name: $"threshold θ = {theta}",
+            LineColor: Color.fromString("black"), LineDash: StyleParam.DrawingStyle.Dash));
         var membrane = CSharpChart.Combine(charts).WithYAxisStyle<double, double, string>(TitleText: "membrane u[t], input I[t]");
         var spikes = CSharpChart.Combine(spikeBars).WithYAxisStyle<double, double, string>(TitleText: "spike s[t]");
         return CSharpChart.Grid([membrane, spikes], 2, 1)
@@ -56,11 +57,13 @@ public static class NeuronCharts
         {
             var sg = surrogates[i];
             var color = Color.fromString(Palette.Of(i));
-            primitives.Add(CSharpChart.Line<double, double, string>(xs, sg.Primitive(x).data<double>().ToArray(), Name: sg.Name, LineColor: color, ShowLegend: false));
+            primitives.Add(CSharpChart.Line<double, double, string>(xs, sg.Primitive(x).data<double>().ToArray(), Name: sg.Name, LineColor: color,
+                ShowLegend: false));
             derivatives.Add(CSharpChart.Line<double, double, string>(xs, sg.Derivative(x).data<double>().ToArray(), Name: sg.Name, LineColor: color));
         }
         var heaviside = xs.Select(v => v >= 0 ? 1.0 : 0.0).ToArray();
-        primitives.Add(CSharpChart.Line<double, double, string>(xs, heaviside, Name: "Heaviside H(x)", LineColor: Color.fromString("black"), LineDash: StyleParam.DrawingStyle.Dash));
+        primitives.Add(CSharpChart.Line<double, double, string>(xs, heaviside, Name: "Heaviside H(x)", LineColor: Color.fromString("black"),
+            LineDash: StyleParam.DrawingStyle.Dash));
         return CSharpChart.Grid([CSharpChart.Combine(primitives), CSharpChart.Combine(derivatives)], 1, 2,
                 SubPlotTitles: new[] { "primitive (smooth step)", "derivative ∂s/∂u (surrogate gradient)" })
             .WithXAxisStyle<double, double, string>(TitleText: "x = u − θ")
@@ -102,7 +105,8 @@ public static class NeuronCharts
         var captions = new List<string>();
         foreach (var (name, spikes) in layers)
         {
-            if (spikes.dim() < 2) throw new ArgumentException($"Layer '{name}': spikes must be [T, N, …]; got [{string.Join(", ", spikes.shape)}].", nameof(layers));
+            if (spikes.dim() < 2)
+                throw new ArgumentException($"Layer '{name}': spikes must be [T, N, …]; got [{string.Join(", ", spikes.shape)}].", nameof(layers));
             using var scope = torch.NewDisposeScope();
             var steps = spikes.shape[0];
             var flat = spikes.reshape(steps, spikes.shape[1], -1);

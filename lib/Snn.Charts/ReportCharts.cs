@@ -42,7 +42,8 @@ public static class ReportCharts
         var rows = table.Rows.Where(r => r.TestAccuracyCurve.Count > 0).ToList();
         if (rows.Count == 0) return null;
         var lines = rows.Select((r, i) => WithYError(
-            CSharpChart.Line<int, double, string>(r.TestAccuracyCurve.Select(p => p.Epoch).ToArray(), r.TestAccuracyCurve.Select(p => 100 * p.TestAccuracy.Mean).ToArray(),
+            CSharpChart.Line<int, double, string>(
+                r.TestAccuracyCurve.Select(p => p.Epoch).ToArray(), r.TestAccuracyCurve.Select(p => 100 * p.TestAccuracy.Mean).ToArray(),
                 Name: r.Label, ShowMarkers: true, LineColor: Color.fromString(Palette.Of(i))),
             r.TestAccuracyCurve.Select(p => 100 * (p.TestAccuracy.Std ?? 0)).ToArray())).ToList();
         return CSharpChart.Combine(lines)

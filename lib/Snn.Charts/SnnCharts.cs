@@ -45,7 +45,8 @@ public static class SnnCharts
     public static GenericChart SpikeRaster(Tensor spikes, int sample = 0, int maxNeurons = 200, string? title = null)
     {
         if (spikes.dim() < 2) throw new ArgumentException($"Spikes must be [T, N, …]; got [{string.Join(", ", spikes.shape)}].", nameof(spikes));
-        if (sample < 0 || sample >= spikes.shape[1]) throw new ArgumentOutOfRangeException(nameof(sample), sample, $"Sample index must be below the batch size {spikes.shape[1]}.");
+        if (sample < 0 || sample >= spikes.shape[1])
+            throw new ArgumentOutOfRangeException(nameof(sample), sample, $"Sample index must be below the batch size {spikes.shape[1]}.");
         using var scope = torch.NewDisposeScope();
         var steps = spikes.shape[0];
         var one = spikes.select(1, sample).reshape(steps, -1);
@@ -64,7 +65,8 @@ public static class SnnCharts
     /// <summary>A grid of grey images [n, 1, H, W] (values in [0, 1]) with one caption each.</summary>
     public static GenericChart Images(Tensor images, IReadOnlyList<string> captions, int columns = 8, string? title = null)
     {
-        if (images.dim() != 4 || images.shape[1] != 1) throw new ArgumentException($"Images must be [n, 1, H, W]; got [{string.Join(", ", images.shape)}].", nameof(images));
+        if (images.dim() != 4 || images.shape[1] != 1)
+            throw new ArgumentException($"Images must be [n, 1, H, W]; got [{string.Join(", ", images.shape)}].", nameof(images));
         var n = (int)images.shape[0];
         if (captions.Count != n) throw new ArgumentException($"{captions.Count} captions for {n} images.", nameof(captions));
         columns = Math.Min(columns, n);

@@ -32,7 +32,8 @@ public static class StudyCharts
     /// descending, rows B from one block down; each cell shows its mean (± std when <paramref name="spread"/>), a plan
     /// without runs or without the metric is left blank.
     /// </summary>
-    public static GenericChart Heatmap(DesignSpace space, string setting, string title, Func<StudyCell, MeanStd?> metric, double scale, string format, bool spread)
+    public static GenericChart Heatmap(DesignSpace space, string setting, string title, Func<StudyCell, MeanStd?> metric, double scale, string format,
+        bool spread)
     {
         ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(metric);
@@ -42,7 +43,8 @@ public static class StudyCharts
         var values = bs.Select(b => ks.Select(k => space.Cell(setting, k, b) is { } c ? metric(c) : null).ToArray()).ToArray();
         var z = values.Select(row => row.Select(v => v is { } s ? (object)(s.Mean * scale) : null).ToArray()).ToArray();
         // A cell of one seed has no spread to show: say so, so it is not read as an exact value.
-        var text = values.Select(row => row.Select(v => v is { } s ? s.Format(scale, format, spread) + (spread && s.N == 1 ? " (1 seed)" : "") : "").ToArray()).ToArray();
+        var text = values.Select(row => row.Select(v => v is { } s ? s.Format(scale, format, spread) + (spread && s.N == 1 ? " (1 seed)" : "") : "")
+            .ToArray()).ToArray();
         var columns = ks.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var rows = bs.Select(StudyCell.BlockLabel).ToArray();
         var heat = CSharpChart.Heatmap<double, string, string, string>(
@@ -112,7 +114,8 @@ public static class StudyCharts
             return ReportCharts.WithYError(line, cells.Select(c => 100 * (c.TrainTestGap.Std ?? 0)).ToArray());
         }).ToList();
         return CSharpChart.Combine(lines)
-            .WithXAxisStyle<double, double, string>(TitleText: "block size B (stages per block; all = end-to-end)", CategoryOrder: StyleParam.CategoryOrder.Array,
+            .WithXAxisStyle<double, double, string>(TitleText: "block size B (stages per block; all = end-to-end)",
+                CategoryOrder: StyleParam.CategoryOrder.Array,
                 CategoryArray: bs.Select(StudyCell.BlockLabel).ToArray())
             .WithYAxisStyle<double, double, string>(TitleText: "train − test accuracy (pp), mean ± std over seeds")
             .WithTitle($"Train − test gap against block size B — {Name(space, setting)}")

@@ -29,7 +29,8 @@ internal static class BenchCommand
     /// <summary>The parsed options of `snn bench`.</summary>
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
-        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32");
+        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null,
+        string Precision = "float32");
 
     public static Command Create()
     {
@@ -41,10 +42,19 @@ internal static class BenchCommand
         modes.CompletionSources.Add(Workload.Modes.ToArray());
         var steps = CliSupport.Int("--steps", "timed steps per row", 20, min: 1);
         var warmup = CliSupport.Int("--warmup", "untimed warm-up steps per row", 10, min: 0);
-        var threads = CliSupport.OptionalInt("--threads", "torch threads (default: TorchSharp's; fewer avoid OpenMP barrier stalls on a loaded machine)", min: 1);
-        var json = new Option<string?>("--json") { Description = "also write the report as JSON to FILE (an existing FILE needs --force)", HelpName = "FILE" };
+        var threads = CliSupport.OptionalInt("--threads",
+            "torch threads (default: TorchSharp's; fewer avoid OpenMP barrier stalls on a loaded machine)", min: 1);
+        var json = new Option<string?>("--json")
+        {
+            Description = "also write the report as JSON to FILE (an existing FILE needs --force)",
+            HelpName = "FILE",
+        };
         var force = new Option<bool>("--force") { Description = "replace an existing --json FILE" };
-        var compare = new Option<string?>("--compare") { Description = "print this run's median time and peak memory as ratios of an earlier `snn bench --json` FILE", HelpName = "FILE" };
+        var compare = new Option<string?>("--compare")
+        {
+            Description = "print this run's median time and peak memory as ratios of an earlier `snn bench --json` FILE",
+            HelpName = "FILE",
+        };
         var device = new Option<string>("--device")
         {
             Description = "where the steps run: cpu, cuda or cuda:N (a CUDA build, docs/gpu.md); peak memory is measured on the CPU only",
@@ -56,21 +66,28 @@ internal static class BenchCommand
             if (DeviceName.Parse(r.GetValueOrDefault<string>()) is null)
                 r.AddError($"--device: '{r.GetValueOrDefault<string>()}' is not a device; expected {DeviceName.Expected}.");
         });
-        var precision = CliSupport.Choice("--precision", "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16, everything else float32; docs/precision.md)",
+        var precision = CliSupport.Choice("--precision",
+            "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16, everything else float32; docs/precision.md)",
             "PRECISION", "float32", Snn.Experiments.ExperimentConfig.Precisions);
         var sweep = new Option<bool>("--sweep")
         {
-            Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: the validation of the cost model's peak step memory against the measurement",
+            Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: "
+                + "the validation of the cost model's peak step memory against the measurement",
         };
-        var recompute = CliSupport.OptionalInt("--recompute", "recomputation: re-run each window's forward in backward in segments of S steps (TrainerOptions.RecomputeSegment; less memory, more time; the model columns ignore it)", min: 1);
+        var recompute = CliSupport.OptionalInt("--recompute", "recomputation: re-run each window's forward in backward in segments of S steps "
+            + "(TrainerOptions.RecomputeSegment; less memory, more time; the model columns ignore it)", min: 1);
         recompute.HelpName = "S";
         // Internal: the re-executed child runs one phase in-process and writes its report to --json.
         var phase = new Option<string?>("--phase") { Description = "internal: run one phase in-process", Hidden = true };
         phase.AcceptOnlyFromAmong("time", "memory", "sweep");
-        var command = new Command("bench", Description) { workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision };
+        var command = new Command("bench", Description)
+        {
+            workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision,
+        };
         command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
             CliSupport.Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), CliSupport.Split(r.GetValue(modes)).ToList(),
-            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase), r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!))));
+            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
+            r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!))));
         return command;
     }
 
@@ -83,8 +100,10 @@ internal static class BenchCommand
         if (modes.Count == 0) throw new UsageException("--modes is empty; expected e.g. bptt,tt-local.");
         var cpu = s.Device == "cpu";
         if (!cpu && !torch.cuda.is_available())
-            throw new UsageException($"--device {s.Device}: CUDA is not available here (no CUDA natives in this build, or no NVIDIA driver); build with -p:SnnTorchBackend=cuda on a machine with an NVIDIA driver (docs/gpu.md), or use --device cpu.");
-        if (!cpu && s.Sweep) throw new UsageException($"--sweep measures host memory, which a --device {s.Device} step does not use; run the sweep with --device cpu.");
+            throw new UsageException($"--device {s.Device}: CUDA is not available here (no CUDA natives in this build, or no NVIDIA driver); "
+                + "build with -p:SnnTorchBackend=cuda on a machine with an NVIDIA driver (docs/gpu.md), or use --device cpu.");
+        if (!cpu && s.Sweep)
+            throw new UsageException($"--sweep measures host memory, which a --device {s.Device} step does not use; run the sweep with --device cpu.");
         var clock = Stopwatch.StartNew();
         if (s.Threads is { } t) torch.set_num_threads(t);   // on a loaded machine, fewer threads avoid OpenMP barrier stalls
         if (s.Phase is { } phase) return BenchChild.RunPhase(phase, s);   // in the re-executed child

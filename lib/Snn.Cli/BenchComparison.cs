@@ -19,7 +19,8 @@ internal static class BenchComparison
         {
             throw new UsageException($"--compare {path}: not a readable `snn bench --json` report ({e.Message}).");
         }
-        if (report?.Rows is not { Count: > 0 }) throw new UsageException($"--compare {path}: the report has no rows; expected the --json report of an earlier `snn bench`.");
+        if (report?.Rows is not { Count: > 0 })
+            throw new UsageException($"--compare {path}: the report has no rows; expected the --json report of an earlier `snn bench`.");
         if (report.Rows.FindIndex(r => r?.Workload is null || r.Mode is null) is var bad and >= 0)
             throw new UsageException($"--compare {path}: row {bad + 1} has no Workload or Mode; expected the --json report of an earlier `snn bench`.");
         return report;
@@ -29,9 +30,13 @@ internal static class BenchComparison
     public static void Print(BenchReport now, BenchReport before, string beforePath)
     {
         Console.WriteLine();
-        Console.WriteLine($"compared with {beforePath} (ratio now / before; < 1 is faster or leaner; the machine's speed drifts, so compare runs of one sitting):");
-        if (now.Device != before.Device) Console.WriteLine($"note: this run is on {now.Device}, {Path.GetFileName(beforePath)} on {before.Device}: the ratios compare devices.");
-        if (now.Recompute != before.Recompute) Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {Path.GetFileName(beforePath)}: the ratios measure recomputation.");
+        Console.WriteLine($"compared with {beforePath} "
+            + "(ratio now / before; < 1 is faster or leaner; the machine's speed drifts, so compare runs of one sitting):");
+        var beforeName = Path.GetFileName(beforePath);
+        if (now.Device != before.Device)
+            Console.WriteLine($"note: this run is on {now.Device}, {beforeName} on {before.Device}: the ratios compare devices.");
+        if (now.Recompute != before.Recompute)
+            Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {beforeName}: the ratios measure recomputation.");
         Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
         foreach (var row in now.Rows)
         {
@@ -43,7 +48,8 @@ internal static class BenchComparison
             }
             var time = old.MedianMs > 0 && row.MedianMs > 0 ? $"{row.MedianMs / old.MedianMs:F2}" : "n/a";
             var memory = row.MeasuredPeakBytes is { } m && old.MeasuredPeakBytes is { } o && o > 0 ? $"{(double)m / o:F2}" : "n/a";
-            Console.WriteLine($"{row.Workload,-16} {row.Mode,-9} {$"{row.MedianMs:F1} vs {old.MedianMs:F1}",22} {time,7} {$"{Mib(row.MeasuredPeakBytes)} vs {Mib(old.MeasuredPeakBytes)}",18} {memory,7}");
+            var (times, peaks) = ($"{row.MedianMs:F1} vs {old.MedianMs:F1}", $"{Mib(row.MeasuredPeakBytes)} vs {Mib(old.MeasuredPeakBytes)}");
+            Console.WriteLine($"{row.Workload,-16} {row.Mode,-9} {times,22} {time,7} {peaks,18} {memory,7}");
         }
         foreach (var old in before.Rows.Where(o => !now.Rows.Any(r => r.Workload == o.Workload && r.Mode == o.Mode && r.Plan == o.Plan)))
             Console.WriteLine($"{old.Workload,-16} {old.Mode,-9} (only in {Path.GetFileName(beforePath)})");

@@ -132,7 +132,8 @@ internal static class CliSupport
     public static T Input<T>(Func<T> read, IReadOnlyDictionary<string, string>? optionOfParameter = null)
     {
         try { return read(); }
-        catch (Exception e) when (e is ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or Snn.Data.Formats.DataFormatException)
+        catch (Exception e) when (e is ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+                                      or Snn.Data.Formats.DataFormatException)
         {
             var option = e is ArgumentException { ParamName: { } p } && optionOfParameter?.TryGetValue(p, out var o) == true ? o : null;
             throw new UsageException(option is null ? Plain(e) : $"{option}: {Plain(e)}");

@@ -47,7 +47,8 @@ internal static class DataCommands
         {
             train, test, seed, output,
         };
-        emulate.SetAction(r => CliSupport.Guarded("snn data emulate", () => Emulate(r.GetValue(train), r.GetValue(test), r.GetValue(seed), r.GetValue(output))));
+        emulate.SetAction(r => CliSupport.Guarded("snn data emulate",
+            () => Emulate(r.GetValue(train), r.GetValue(test), r.GetValue(seed), r.GetValue(output))));
         data.Add(emulate);
         return data;
     }

@@ -30,7 +30,8 @@ internal static class ExactMemoryCounter
         var preload = Environment.GetEnvironmentVariable("LD_PRELOAD");
         environment.Add($"LD_PRELOAD={(string.IsNullOrEmpty(preload) ? counter : $"{counter}:{preload}")}");
         environment.Add($"{Guard}=1");
-        if (Environment.GetEnvironmentVariable("SNN_DEBUG") is { Length: > 0 }) Console.Error.WriteLine($"snn: re-executing with {counter}: [{string.Join("] [", argv)}]");
+        if (Environment.GetEnvironmentVariable("SNN_DEBUG") is { Length: > 0 })
+            Console.Error.WriteLine($"snn: re-executing with {counter}: [{string.Join("] [", argv)}]");
         Console.Out.Flush();
         _ = Execve("/proc/self/exe", [.. argv, null], [.. environment, null]);
         // execve returned: it failed; carry on without the counter.

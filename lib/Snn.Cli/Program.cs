@@ -6,12 +6,7 @@ using Snn.Experiments;
 using TorchSharp;
 
 // The `snn` command: version, train, sweep, bench, data.
-// Training measures step memory with the exact allocation counter: re-executes with it preloaded (no-op if loaded).
-Snn.Cli.ExactMemoryCounter.EnsureLoaded(args);
-// Before libtorch loads: how many OpenMP threads and how they wait (spinning stalls on a shared machine).
-try { Snn.Threading.OpenMpSettings.Apply(); }
-catch (ArgumentException e) { Console.Error.WriteLine($"snn: {e.Message}"); return Snn.Cli.ExitCodes.Usage; }
-return Snn.Cli.Cli.Run(args);
+return Snn.Cli.Cli.Start(args);
 
 namespace Snn.Cli
 {
@@ -25,8 +20,23 @@ namespace Snn.Cli
             snn — spiking neural networks with temporally-truncated local BPTT (Guo et al. 2023).
             Exit codes: 0 ok, 1 the run failed (diverged, dataset invalid, error during the work), 2 bad usage or bad input.
             Notebooks: ./run.sh runs every notebook (notebooks/); ./test.sh runs the tests.
-            Tab completion: dotnet tool install -g dotnet-suggest; dotnet-suggest register --command-path "$(command -v snn)"; add the output of `dotnet-suggest script bash` (or zsh) to your shell profile.
-            """;
+            Tab completion: dotnet tool install -g dotnet-suggest; dotnet-suggest register --command-path "$(command -v snn)";
+            """ + " add the output of `dotnet-suggest script bash` (or zsh) to your shell profile.";   // still one line of the help
+
+        /// <summary>The `snn` process: what must happen before libtorch loads, then <see cref="Run"/>; returns the exit code.</summary>
+        public static int Start(string[] args)
+        {
+            // Training measures step memory with the exact allocation counter: re-executes with it preloaded (no-op if loaded).
+            ExactMemoryCounter.EnsureLoaded(args);
+            // How many OpenMP threads libtorch uses and how they wait (spinning stalls on a shared machine).
+            try { Snn.Threading.OpenMpSettings.Apply(); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"snn: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            return Run(args);
+        }
 
         /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
         public static int Run(string[] args)

@@ -53,7 +53,8 @@ internal static class ReportCommand
     private static int Execute(string resultsDir, string? outDir, string? experiment, string? sweepConfig)
     {
         if (File.Exists(resultsDir)) throw new UsageException($"RESULTS_DIR {resultsDir} is a file; expected the results folder (e.g. results/).");
-        if (!Directory.Exists(resultsDir)) throw new UsageException($"RESULTS_DIR {resultsDir}: folder not found; expected the results folder (e.g. results/).");
+        if (!Directory.Exists(resultsDir))
+            throw new UsageException($"RESULTS_DIR {resultsDir}: folder not found; expected the results folder (e.g. results/).");
         var expected = sweepConfig is null ? null : ExpectedRunsOf(sweepConfig);
 
         var scan = ResultsScan.Of(resultsDir);
@@ -63,8 +64,10 @@ internal static class ReportCommand
         if (runs.Count == 0 && (expected is null || expected.Count == 0))
         {
             if (experiment is not null && scan.Runs.Count > 0)
-                throw new UsageException($"--experiment {experiment}: no runs of it under {resultsDir}; experiments found: {string.Join(", ", scan.Runs.Select(r => r.Experiment).Distinct())}.");
-            throw new UsageException($"no runs found under {resultsDir}: expected folders holding {ExperimentRunner.ConfigFile} (results/<experiment>/<run id>/ from `snn train CONFIG.json --results {resultsDir}`).");
+                throw new UsageException($"--experiment {experiment}: no runs of it under {resultsDir}; "
+                    + $"experiments found: {string.Join(", ", scan.Runs.Select(r => r.Experiment).Distinct())}.");
+            throw new UsageException($"no runs found under {resultsDir}: expected folders holding {ExperimentRunner.ConfigFile} "
+                + $"(results/<experiment>/<run id>/ from `snn train CONFIG.json --results {resultsDir}`).");
         }
 
         var folder = outDir ?? resultsDir;

@@ -47,6 +47,7 @@ internal static class RunProgress
         const int width = 30;
         var filled = (int)Math.Round(width * (double)p.Batch / p.Batches);
         var eta = p.Batch > 0 ? TimeSpan.FromSeconds(p.Elapsed.TotalSeconds * (p.Batches - p.Batch) / p.Batch) : TimeSpan.Zero;
-        Console.Error.Write($"\repoch {p.Epoch}/{p.Epochs} [{new string('#', filled)}{new string('.', width - filled)}] {p.Batch}/{p.Batches} loss {p.Loss:F4} acc {p.Accuracy:P1} eta {eta:mm\\:ss}\u001b[K");
+        var bar = new string('#', filled) + new string('.', width - filled);
+        Console.Error.Write($"\repoch {p.Epoch}/{p.Epochs} [{bar}] {p.Batch}/{p.Batches} loss {p.Loss:F4} acc {p.Accuracy:P1} eta {eta:mm\\:ss}\u001b[K");
     }
 }

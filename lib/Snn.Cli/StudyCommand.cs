@@ -26,9 +26,11 @@ internal static class StudyCommand
 
     private static int Execute(string folder)
     {
-        if (!Directory.Exists(folder)) throw new UsageException($"FOLDER {folder}: folder not found; expected a study folder with {StudyPlan.FileName} and {ReportTable.RunsCsvFile}.");
+        if (!Directory.Exists(folder))
+            throw new UsageException($"FOLDER {folder}: folder not found; expected a study folder with {StudyPlan.FileName} and {ReportTable.RunsCsvFile}.");
         var planPath = Path.Combine(folder, StudyPlan.FileName);
-        if (!File.Exists(planPath)) throw new UsageException($"{planPath}: not found; a study without a pre-registered plan has nothing to analyse (docs/studies.md).");
+        if (!File.Exists(planPath))
+            throw new UsageException($"{planPath}: not found; a study without a pre-registered plan has nothing to analyse (docs/studies.md).");
         StudyAnalysis analysis;
         try { analysis = StudyAnalysis.Load(StudyPlan.Load(planPath), folder); }
         catch (Exception e) when (e is StudyPlanException or InvalidDataException or FileNotFoundException) { throw new UsageException(e.Message); }

@@ -34,7 +34,8 @@ internal static class SweepCommand
         };
         var shard = new Option<string?>("--shard")
         {
-            Description = $"run shard i of n (0 ≤ i < n): the runs whose position ≡ i mod n; default from {SweepShard.SlurmTaskId}/{SweepShard.SlurmTaskCount} under Slurm, else all",
+            Description = "run shard i of n (0 ≤ i < n): the runs whose position ≡ i mod n; "
+                + $"default from {SweepShard.SlurmTaskId}/{SweepShard.SlurmTaskCount} under Slurm, else all",
             HelpName = "i/n",
         };
         var list = new Option<bool>("--list") { Description = "print the runs (of the shard) with their run ids and status, and run nothing" };
@@ -46,17 +47,20 @@ internal static class SweepCommand
 
     private static int Execute(string path, string resultsRoot, string? shardText, bool list)
     {
-        if (!File.Exists(path)) throw new UsageException($"{path}: sweep config not found; expected an experiment config with a \"grid\" (JSON, docs/experiments.md).");
+        if (!File.Exists(path))
+            throw new UsageException($"{path}: sweep config not found; expected an experiment config with a \"grid\" (JSON, docs/experiments.md).");
         var (index, count, source) = CliSupport.Input(() => SweepShard.Resolve(shardText, Environment.GetEnvironmentVariable));
         var profile = CliSupport.Input(() => Profiles.Current);
         Sweep sweep;
         try { sweep = Sweep.Load(path, profile); }
         catch (ExperimentConfigException e) { throw new UsageException($"{path}: {e.Message}"); }
         var runs = sweep.Shard(index, count);
-        var runners = CliSupport.Input(() => runs.Select(r => (Run: r, Runner: new ExperimentRunner(r.Config, resultsRoot, profile))).ToList());   // $SNN_CHECKPOINT_INTERVAL
+        // The runners read $SNN_CHECKPOINT_INTERVAL: a bad value is an input error.
+        var runners = CliSupport.Input(() => runs.Select(r => (Run: r, Runner: new ExperimentRunner(r.Config, resultsRoot, profile))).ToList());
         var shardLabel = count == 1 ? "" : $" shard {index}/{count} ({source}):";
         var finished = runners.Count(r => ExperimentRunner.ReadSummary(r.Runner.RunDirectory) is not null);
-        Console.WriteLine($"{path}: {Plural(sweep.Runs.Count, "run")}{(sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "")};{shardLabel} " +
+        var repeats = sweep.Duplicates > 0 ? $" ({sweep.Duplicates} grid combinations repeat a run)" : "";
+        Console.WriteLine($"{path}: {Plural(sweep.Runs.Count, "run")}{repeats};{shardLabel} " +
             $"{Plural(runs.Count, "run")} here, {finished} already done; results in {resultsRoot}");
 
         if (list)
@@ -93,8 +97,16 @@ internal static class SweepCommand
             }
             done++;
             if (result is null) { failed.Add($"#{run.Index} {run.Config.RunId}"); continue; }
-            if (result.AlreadyDone) { skipped++; Console.WriteLine($"  already done: test accuracy {result.Summary.FinalTestAccuracy:P2}"); }
-            else { trained++; Console.WriteLine($"  test accuracy {result.Summary.FinalTestAccuracy:P2} after {result.Summary.Epochs} epoch(s) → {result.Directory}"); }
+            if (result.AlreadyDone)
+            {
+                skipped++;
+                Console.WriteLine($"  already done: test accuracy {result.Summary.FinalTestAccuracy:P2}");
+            }
+            else
+            {
+                trained++;
+                Console.WriteLine($"  test accuracy {result.Summary.FinalTestAccuracy:P2} after {result.Summary.Epochs} epoch(s) → {result.Directory}");
+            }
         }
         Console.WriteLine($"sweep{shardLabel} {trained} trained, {skipped} already done, {failed.Count} failed in {FormatSpan(clock.Elapsed)}" +
             (failed.Count > 0 ? $": {string.Join(", ", failed)} (rerun the same command to retry them)" : ""));

@@ -51,7 +51,8 @@ internal static class TrainFlags
                     : Error(r, $"--blocks must be stage indices like 2,4; got '{s}'.")).ToArray(),
         };
         var precision = CliSupport.Choice("--precision",
-            "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16; docs/precision.md)", "PRECISION", "float32", ExperimentConfig.Precisions);
+            "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16; docs/precision.md)", "PRECISION", "float32",
+            ExperimentConfig.Precisions);
         return
         [
             (experiment, "experiment"), (dataset, "dataset.name"),
@@ -68,8 +69,11 @@ internal static class TrainFlags
             (CliSupport.OptionalInt("--loss-window", "score the loss per chunk of L steps inside each window (1 … K; default: per window)", min: 1),
                 "plan.lossWindow"),
             (CliSupport.PositiveDouble("--lr", "learning rate (Adam)", 1e-3), "optimizer.lr"),
-            (new Option<bool>("--cosine") { Description = "cosine learning-rate schedule (default: on; --cosine false: constant)", DefaultValueFactory = _ => true },
-                "optimizer.cosine"),
+            (new Option<bool>("--cosine")
+            {
+                Description = "cosine learning-rate schedule (default: on; --cosine false: constant)",
+                DefaultValueFactory = _ => true,
+            }, "optimizer.cosine"),
             (CliSupport.Int("--epochs", "training epochs", 1, min: 1), "epochs"), (CliSupport.Int("--batch", "batch size", 64, min: 1), "batch"),
             (CliSupport.Int("--eval-batch", "evaluation batch size", 500, min: 1), "evalBatch"),
             (CliSupport.Int("--seed", "seed of the initialisation, the subsets and the batch order", 0, min: int.MinValue), "seed"),

@@ -43,14 +43,13 @@ public sealed class CheckpointKillTests(CheckpointKillTests.Reference reference)
         return path;
     }
 
-    private static Dictionary<string, string?> Environment(string interval, string? pauseInWrite = null) => new()
+    private static Dictionary<string, string?> Environment(string interval) => new()
     {
         [ExperimentRunner.CheckpointIntervalVariable] = interval,
-        [TrainingCheckpoint.PauseVariable] = pauseInWrite,
     };
 
-    private static SnnProcess Train(string config, string results, string interval, string? pauseInWrite = null) =>
-        SnnProcess.Start(["train", config, "--results", results], Environment(interval, pauseInWrite));
+    private static SnnProcess Train(string config, string results, string interval, int? stopInWrite = null) =>
+        SnnProcess.Start(["train", config, "--results", results], Environment(interval), stopInWrite);
 
     private static ExperimentResult RunToEnd(string config, string results, string interval)
     {
@@ -89,10 +88,10 @@ public sealed class CheckpointKillTests(CheckpointKillTests.Reference reference)
         var run = Path.Combine(results, Config.Experiment, Config.RunId);
         var checkpoint = Path.Combine(run, ExperimentRunner.CheckpointFile);
         var temp = checkpoint + ".tmp";
-        // Writes 1 and 2 (after batches 1 and 2) complete; write 3 stops halfway (test hook) and is killed there.
-        using (var snn = Train(config, results, interval: "0", pauseInWrite: "3"))
+        // Writes 1 and 2 (after batches 1 and 2) complete; write 3 stops halfway (the test seam) and is killed there.
+        using (var snn = Train(config, results, interval: "0", stopInWrite: 3))
         {
-            Assert.True(snn.WaitUntil(() => snn.Error.Contains(TrainingCheckpoint.PauseVariable), TimeSpan.FromMinutes(2)), $"the run ended without pausing\n{snn.Error}");
+            Assert.True(snn.WaitUntil(() => snn.StoppedInCheckpointWrite, TimeSpan.FromMinutes(2)), $"the run ended without stopping in a write\n{snn.Error}");
             snn.Kill();
         }
         Assert.True(File.Exists(temp));

@@ -68,6 +68,52 @@ public sealed class CheckpointTests
         }
     }
 
+    [Fact]
+    public void A_checkpoint_write_that_fails_halfway_leaves_the_previous_checkpoint_to_resume_from()
+    {
+        using var train = TrainerTests.Bars(128, seed: 2);
+        using var test = TrainerTests.Bars(32, seed: 3);
+        var dir = Directory.CreateTempSubdirectory("snn-ckpt-");
+        try
+        {
+            var plan = TrainingPlan.TruncatedLocal(4, 2, 1);
+            var options = new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 5e-3, Seed = 9, MeasureMemory = false };
+            var whole = Net(1);
+            new Trainer(whole, plan, options).Fit(train.Encoded(), test.Encoded());
+
+            // A checkpoint after every batch; the third write (after batch 3) fails once the weights are in the file.
+            var path = Path.Combine(dir.FullName, "run.ckpt");
+            var checkpointed = options with { CheckpointPath = path, CheckpointEveryBatches = 1 };
+            var writes = 0;
+            long halfway = 0;
+            TrainingCheckpoint.HalfwayThroughWrite = temporary =>
+            {
+                if (++writes < 3) return;
+                halfway = new FileInfo(temporary).Length;
+                throw new Interrupted();
+            };
+            try
+            {
+                Assert.Throws<Interrupted>(() => new Trainer(Net(1), plan, checkpointed).Fit(train.Encoded(), test.Encoded()));
+            }
+            finally
+            {
+                TrainingCheckpoint.HalfwayThroughWrite = null;
+            }
+            Assert.InRange(halfway, 1, new FileInfo(path).Length - 1);   // the weights, not yet the optimizer states
+            Assert.Equal((0, 2), TrainingCheckpoint.Position(path));
+
+            var resumed = Net(77);
+            new Trainer(resumed, plan, checkpointed with { Resume = true }).Fit(train.Encoded(), test.Encoded());
+            Assert.Equal(Weights(whole), Weights(resumed));
+            Assert.False(File.Exists(path + ".tmp"));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static TrainingPlan PlanNamed(string name) => name switch
     {
         "tt-local" => TrainingPlan.TruncatedLocal(4, 2, 1),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Snn.Cli;
+using Snn.TestHost;
 using Snn.Threading;
 using TorchSharp;
 
@@ -10,18 +11,35 @@ namespace Snn.Tests;
 /// <summary>
 /// `snn ARGS` as a child process: Snn.Cli.dll (beside the tests, with its runtimeconfig) under the dotnet host, its
 /// output collected as it comes, so a test can wait for a moment in the run, kill it (SIGKILL) or await its exit.
+/// To be killed in the middle of a checkpoint write it runs as Snn.TestHost.dll, `snn` with the test seam set.
 /// </summary>
 internal sealed class SnnProcess : IDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new(), error = new();
 
-    private SnnProcess(IEnumerable<string> args, IDictionary<string, string?> environment)
+    private SnnProcess(IEnumerable<string> args, IDictionary<string, string?> environment, int? stopInCheckpointWrite)
     {
         var host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
-        var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        // Stdin is a pipe from this process, so a child stopped in a checkpoint write (it waits on stdin) ends with the tests.
+        var info = new ProcessStartInfo(host)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (stopInCheckpointWrite is { } write)
+        {
+            info.ArgumentList.Add(typeof(SnnTestHost).Assembly.Location);
+            info.ArgumentList.Add(SnnTestHost.StopInCheckpointWrite);
+            info.ArgumentList.Add(write.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            info.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        }
         foreach (var a in args) info.ArgumentList.Add(a);
         // The child's thread count is this process's, not what its start-up load check would pick: tests compare its
         // results bit for bit with in-process runs, and libtorch's reductions depend on the thread count.
@@ -40,9 +58,16 @@ internal sealed class SnnProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>Starts `snn ARGS`; <paramref name="environment"/> sets variables (null: removes them).</summary>
-    public static SnnProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null) =>
-        new(args, environment ?? new Dictionary<string, string?>());
+    /// <summary>
+    /// Starts `snn ARGS`; <paramref name="environment"/> sets variables (null: removes them). With
+    /// <paramref name="stopInCheckpointWrite"/> = n, the n-th checkpoint write of the process stops halfway and waits to be
+    /// killed; <see cref="StoppedInCheckpointWrite"/> says when.
+    /// </summary>
+    public static SnnProcess Start(IEnumerable<string> args, IDictionary<string, string?>? environment = null, int? stopInCheckpointWrite = null) =>
+        new(args, environment ?? new Dictionary<string, string?>(), stopInCheckpointWrite);
+
+    /// <summary>True once a process started with a stopInCheckpointWrite has stopped in that write.</summary>
+    public bool StoppedInCheckpointWrite => Error.Contains(SnnTestHost.StoppedMarker, StringComparison.Ordinal);
 
     public string Command { get; }
     public string Output { get { lock (output) return output.ToString(); } }

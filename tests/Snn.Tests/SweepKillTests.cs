@@ -18,11 +18,10 @@ public sealed class SweepKillTests : IDisposable
     private static readonly Dictionary<string, string?> Settings = new()
     {
         [ExperimentRunner.CheckpointIntervalVariable] = "0",   // a checkpoint after every batch
-        [TrainingCheckpoint.PauseVariable] = null,
     };
 
-    private static SnnProcess Sweep(string config, string results, string? pauseInWrite = null) =>
-        SnnProcess.Start(["sweep", config, "--results", results], new Dictionary<string, string?>(Settings) { [TrainingCheckpoint.PauseVariable] = pauseInWrite });
+    private static SnnProcess Sweep(string config, string results, int? stopInWrite = null) =>
+        SnnProcess.Start(["sweep", config, "--results", results], Settings, stopInWrite);
 
     private static void RunToEnd(string config, string results)
     {
@@ -56,10 +55,10 @@ public sealed class SweepKillTests : IDisposable
         Assert.True(Done(sweep.Runs[0]));
         Assert.False(Done(sweep.Runs[1]));
 
-        // 2. Killed while writing a checkpoint (the third write of the new process pauses halfway: test hook).
-        using (var snn = Sweep(config, killed, pauseInWrite: "3"))
+        // 2. Killed while writing a checkpoint (the third write of the new process stops halfway: the test seam).
+        using (var snn = Sweep(config, killed, stopInWrite: 3))
         {
-            Assert.True(snn.WaitUntil(() => snn.Error.Contains(TrainingCheckpoint.PauseVariable), TimeSpan.FromMinutes(5)), $"the sweep did not pause in a checkpoint write\n{snn.Error}");
+            Assert.True(snn.WaitUntil(() => snn.StoppedInCheckpointWrite, TimeSpan.FromMinutes(5)), $"the sweep did not stop in a checkpoint write\n{snn.Error}");
             snn.Kill();
         }
         Assert.Single(sweep.Runs, r => Directory.Exists(RunDir(killed, r)) && Directory.GetFiles(RunDir(killed, r), "*.tmp").Length == 1);

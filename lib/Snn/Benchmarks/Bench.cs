@@ -79,7 +79,8 @@ public static class Bench
     /// steps by each plan in turn, as a sweep does) with the workload's batch: what `snn bench --sweep` and the cost
     /// notebook report.
     /// </summary>
-    public static List<PlanMemory> MeasuredVsModel(Workload workload, SpikingNetwork network, IEnumerable<TrainingPlan> plans, int seed = 0, int warmup = 2, int repeats = 3)
+    public static List<PlanMemory> MeasuredVsModel(Workload workload, SpikingNetwork network, IEnumerable<TrainingPlan> plans, int seed = 0, int warmup = 2,
+        int repeats = 3)
     {
         var stages = network.Describe();
         var result = new List<PlanMemory>();

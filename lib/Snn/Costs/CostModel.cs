@@ -32,9 +32,11 @@ namespace Snn.Costs;
 /// byte per output) and its neuron's saved tensors (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>; a learnable β
 /// runs the per-step graph, which keeps more, and the surrogate gradient).
 /// <see cref="CostReport.PeakStepBytes"/> is what a memory meter sees for a step after warm-up: the heaviest block's
-/// live bytes at its worst moment — during a stage's forward (<see cref="StageFootprint.ForwardPeak"/>), during backward (the scope-held forward tensors, autograd's saved tensors of the
-/// stages not yet passed, surrogate gradients so far, and the current stage's <see cref="StageFootprint.NeuronBackward"/> or <see cref="PeakMemoryModel.BackwardPhaseElements"/>)
-/// or during the update (the optimizer's temporary, <see cref="CostOptions.OptimizerChunkElements"/>) — plus the
+/// live bytes at its worst moment — during a stage's forward (<see cref="StageFootprint.ForwardPeak"/>), during
+/// backward (the scope-held forward tensors, autograd's saved tensors of the stages not yet passed, surrogate gradients
+/// so far, and the current stage's <see cref="StageFootprint.NeuronBackward"/> or
+/// <see cref="PeakMemoryModel.BackwardPhaseElements"/>) or during the update (the optimizer's temporary,
+/// <see cref="CostOptions.OptimizerChunkElements"/>) — plus the
 /// outputs of earlier blocks of the window (kept until the window ends), the encoded input of all T steps and the
 /// carried neuron state. It is relative to the memory before the step, which already holds the weight gradients of
 /// the previous step (zero_grad(set_to_none) frees them, backward stores new ones).
@@ -56,7 +58,8 @@ public static class CostModel
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Batch size must be ≥ 1.");
         var o = (options ?? CostOptions.Default).Validated();
         if (o.FiringRates is { } fr && fr.Count != stages.Count)
-            throw new ArgumentException($"FiringRates has {fr.Count} entries; the network has {stages.Count} stages (give 0 for the readout).", nameof(options));
+            throw new ArgumentException($"FiringRates has {fr.Count} entries; the network has {stages.Count} stages (give 0 for the readout).",
+                nameof(options));
         var layout = new StepLayout(stages, plan.ValidatedFor(stages.Count), batch, o);
         // Inside a block a stage's output is released once the next stage has read it: a linear synapse on spikes keeps a
         // bool copy until the graph goes, a convolution keeps the float tensor until its backward has passed. The last

@@ -24,5 +24,6 @@ public sealed record CostReport(
     public double Flops => 2 * (Macs + Acs);
 
     public override string ToString() =>
-        $"{Plan}, batch {Batch}: {Macs:G4} MACs, {Acs:G4} ACs, {AccessBytes / 1e6:F1} MB accessed, retained {RetainedActivationBytes / 1e6:F1} MB (peak step {PeakStepBytes / 1e6:F1} MB, persistent {PersistentBytes / 1e6:F1} MB), {EnergyPicojoules / 1e6:F2} µJ";
+        $"{Plan}, batch {Batch}: {Macs:G4} MACs, {Acs:G4} ACs, {AccessBytes / 1e6:F1} MB accessed, retained {RetainedActivationBytes / 1e6:F1} MB "
+        + $"(peak step {PeakStepBytes / 1e6:F1} MB, persistent {PersistentBytes / 1e6:F1} MB), {EnergyPicojoules / 1e6:F2} µJ";
 }

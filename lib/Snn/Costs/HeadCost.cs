@@ -4,8 +4,9 @@ using Snn.Plans;
 namespace Snn.Costs;
 
 /// <summary>
-/// The cost of the local head of a non-final block (Snn.Training.LocalHead, shaped by <see cref="LocalHeadShape"/>): on the window-averaged output of the block's last stage, a global average pool
-/// over space (conv outputs) and a learnable linear layer (<see cref="LocalHeadKind.PoolLinear"/>), or a fixed random
+/// The cost of the local head of a non-final block (Snn.Training.LocalHead, shaped by <see cref="LocalHeadShape"/>): on
+/// the window-averaged output of the block's last stage, a global average pool over space (conv outputs) and a
+/// learnable linear layer (<see cref="LocalHeadKind.PoolLinear"/>), or a fixed random
 /// projection of the flattened output (<see cref="LocalHeadKind.FixedRandom"/>), to the classes.
 /// </summary>
 /// <param name="Block">The block it trains.</param>

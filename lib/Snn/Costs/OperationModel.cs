@@ -31,7 +31,8 @@ internal static class OperationModel
         var retained = footprint.Retained;
         var perStep = retained / n;
 
-        var fwdActs = n * T * (st.InputSize + (constant ? 0 : st.SynapseOutputs) + (st.Pool == PoolKind.None ? 0 : st.SynapseOutputs + st.Neurons) + 4.0 * st.Neurons) * b;
+        var fwdActs = n * T * (st.InputSize + (constant ? 0 : st.SynapseOutputs) + (st.Pool == PoolKind.None ? 0 : st.SynapseOutputs + st.Neurons)
+                               + 4.0 * st.Neurons) * b;
         var bwdActs = n * T * perStep + n * T * (st.Neurons + st.SynapseOutputs + (errorProp ? st.InputSize : 0)) * b;
         return new StageCost(i, st.Spec, layout.BlockOf[i], false,
             ForwardMacs: analog ? dense : 0,
@@ -56,7 +57,8 @@ internal static class OperationModel
         var (features, classes, learnable) = (head.Features, head.Classes, head.Learnable);
         var p = head.Parameters;
         var ops = n * W * features * classes;
-        return new StageCost(layout.Stages.Count + head.Block, $"head{head.Block} ({(head.Pooled ? "pool→" : "")}FC{classes} on {head.Input.Spec})", head.Block, true,
+        var name = $"head{head.Block} ({(head.Pooled ? "pool→" : "")}FC{classes} on {head.Input.Spec})";
+        return new StageCost(layout.Stages.Count + head.Block, name, head.Block, true,
             ForwardMacs: ops, ForwardAcs: 0,
             ErrorPropagationMacs: ops,
             WeightGradientMacs: learnable ? ops : 0, WeightGradientAcs: 0,

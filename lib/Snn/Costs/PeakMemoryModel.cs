@@ -95,7 +95,8 @@ internal static class PeakMemoryModel
                 var steps = f[s].ConstantInput ? 1 : L;   // a constant input's synapse and pooling ran once
                 var accumulation = accumulate && !first ? b * (double)stages[s].Weights : 0;   // new gradient, then added into the old one
                 return before + Math.Max(L * f[s].AutogradHeld + f[s].NeuronBackward(L) - Missing(s, true),
-                    Math.Max(L * f[s].SynapseSaved + steps * n * b * pool + f[s].PoolScatter(steps) - Missing(s, true), steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
+                    Math.Max(L * f[s].SynapseSaved + steps * n * b * pool + f[s].PoolScatter(steps) - Missing(s, true),
+                        steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
             });
             // Weight gradients during the forward: in the first window the step's zero_grad has freed this block's and later
             // blocks'; in a later one the previous window's updates have (per-window updates), or every gradient exists
@@ -115,8 +116,9 @@ internal static class PeakMemoryModel
     /// <summary>
     /// Gradient elements per sample and step a stage's backward holds in its pooling and synapse phases (once per window
     /// for a constant input; the neuron phase: <see cref="StageFootprint.NeuronBackward"/>): pooling (gradients of the
-    /// pooled currents and of the synapse output; 0 without pooling) and the synapse (gradient of its output; for a convolution the copies libtorch's CPU kernel makes of
-    /// grad-output and input — measured with the exact allocation counter at ≈ synapse output + input, within 15 % on the
+    /// pooled currents and of the synapse output; 0 without pooling) and the synapse (gradient of its output; for a
+    /// convolution the copies libtorch's CPU kernel makes of grad-output and input — measured with the exact allocation
+    /// counter at ≈ synapse output + input, within 15 % on the
     /// W1–W3 shapes except the 2-channel k5 W2 input layer with an input gradient, 2.3×; and the input gradient where
     /// error propagates into the previous stage).
     /// </summary>

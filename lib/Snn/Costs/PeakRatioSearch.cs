@@ -12,7 +12,8 @@ public static class PeakRatioSearch
     /// <summary>Peak step of <paramref name="plan"/> / peak step of <paramref name="baseline"/> at each batch size, in order.</summary>
     public static IReadOnlyList<(int Batch, double Ratio)> ByBatch(IReadOnlyList<StageDescription> stages, TrainingPlan plan, TrainingPlan baseline,
         IEnumerable<int> batches, CostOptions? options = null) =>
-        batches.Select(n => (n, CostModel.Estimate(stages, plan, n, options).PeakStepBytes / CostModel.Estimate(stages, baseline, n, options).PeakStepBytes)).ToList();
+        batches.Select(n => (n, CostModel.Estimate(stages, plan, n, options).PeakStepBytes / CostModel.Estimate(stages, baseline, n, options).PeakStepBytes))
+            .ToList();
 
     /// <summary>The smallest batch in <paramref name="ratios"/> at which the ratio is at most <paramref name="target"/>, or null.</summary>
     public static int? FirstBatchAtOrBelow(IReadOnlyList<(int Batch, double Ratio)> ratios, double target) =>

@@ -115,7 +115,8 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         var synapseOutput = n * stage.SynapseOutputs * b;
         var pooled = stage.Pool == PoolKind.None ? 0 : n * stage.Neurons * b;   // the pooled currents (the winner byte is ScopeHeld)
         return new StageFootprint(
-            ScopeHeld: n * stage.Neurons * (output switch { OutputHolder.Scope => b, OutputHolder.Bits => 1, _ => 0 } + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),
+            ScopeHeld: n * stage.Neurons
+                       * (output switch { OutputHolder.Scope => b, OutputHolder.Bits => 1, _ => 0 } + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),
             SynapseSaved: n * ((constantInput || !stage.BatchNorm ? 0 : stage.SynapseOutputs * b) + (inputSavedBySynapse ? stage.InputSize * b : 0)),
             NeuronSaved: n * (perStepGraph ? stage.Neurons * (4 + b) : 0),
             BackwardHeld: n * (perStepGraph ? stage.Neurons * b : 0))

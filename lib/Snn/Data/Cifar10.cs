@@ -33,11 +33,13 @@ public static class Cifar10
             var bytes = File.ReadAllBytes(path);
             if (bytes.Length == 0) throw new DataFormatException($"{path}: empty file at offset 0; a CIFAR-10 batch holds 3073-byte records.");
             if (bytes.Length % RecordBytes != 0)
-                throw new DataFormatException($"{path}: truncated record at offset {bytes.Length - bytes.Length % RecordBytes}: {bytes.Length} bytes is not a whole number of 3073-byte CIFAR-10 records.");
+                throw new DataFormatException($"{path}: truncated record at offset {bytes.Length - bytes.Length % RecordBytes}: "
+                    + $"{bytes.Length} bytes is not a whole number of 3073-byte CIFAR-10 records.");
             for (long o = 0; o < bytes.Length; o += RecordBytes)
             {
                 if (bytes[o] >= ClassNames.Count)
-                    throw new DataFormatException($"{path}: label byte {bytes[o]} at offset {o} (record {o / RecordBytes}) is not a class index 0..9; is this the binary version of CIFAR-10?");
+                    throw new DataFormatException($"{path}: label byte {bytes[o]} at offset {o} (record {o / RecordBytes}) is not a class index 0..9; "
+                        + "is this the binary version of CIFAR-10?");
                 labels.Add(bytes[o]);
             }
             buffers.Add(bytes);

@@ -43,9 +43,11 @@ public static class Cifar10DvsFrames
                 return Cifar10DvsStandIn.Load(train, test, size, timeBins, trainCount, testCount, seed, folder, log);
         }
         if (size < 1 || SensorSize % size != 0)
-            throw new ArgumentOutOfRangeException(nameof(size), size, $"CIFAR10-DVS is {SensorSize}×{SensorSize}: the frame size must divide {SensorSize} (64 or 128 for the spiking AlexNet).");
+            throw new ArgumentOutOfRangeException(nameof(size), size,
+                $"CIFAR10-DVS is {SensorSize}×{SensorSize}: the frame size must divide {SensorSize} (64 or 128 for the spiking AlexNet).");
         if (timeBins < 1) throw new ArgumentOutOfRangeException(nameof(timeBins), timeBins, "Time bins T must be ≥ 1.");
-        if (trainCount < 1 || testCount < 1) throw new ArgumentOutOfRangeException(trainCount < 1 ? nameof(trainCount) : nameof(testCount), "Need at least one training and one test sample.");
+        if (trainCount < 1 || testCount < 1)
+            throw new ArgumentOutOfRangeException(trainCount < 1 ? nameof(trainCount) : nameof(testCount), "Need at least one training and one test sample.");
         var root = folder ?? LocateRecorded()
             ?? throw new DirectoryNotFoundException($"{DatasetRegistry.Cifar10Dvs.NotPresent()} Or use the stand-in ('{StandIn}').");
         var (trainFiles, testFiles) = Cifar10Dvs.Split(root, seed);
@@ -66,7 +68,8 @@ public static class Cifar10DvsFrames
     }
 
     private static string Check(string dataset) => dataset == StandIn || dataset == Recorded ? dataset
-        : throw new ArgumentException($"Unknown dataset '{dataset}'; expected '{StandIn}' (emulated from Fashion-MNIST) or '{Recorded}' (the recordings).", nameof(dataset));
+        : throw new ArgumentException($"Unknown dataset '{dataset}'; expected '{StandIn}' (emulated from Fashion-MNIST) or '{Recorded}' (the recordings).",
+            nameof(dataset));
 
     // A seeded subset in file order (all when count ≥ the split's size).
     private static IReadOnlyList<(string Path, int Label)> Take(IReadOnlyList<(string Path, int Label)> files, int count, int seed)

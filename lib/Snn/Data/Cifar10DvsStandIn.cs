@@ -31,10 +31,13 @@ public static class Cifar10DvsStandIn
     public static ImageDataset Upscale(ImageDataset images, int side)
     {
         if (side < 1) throw new ArgumentOutOfRangeException(nameof(side), side, "Image side must be ≥ 1 px.");
-        if (images.SampleShape is not [1, _, _]) throw new ArgumentException($"{images.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", images.SampleShape)}].", nameof(images));
+        if (images.SampleShape is not [1, _, _])
+            throw new ArgumentException(
+                $"{images.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", images.SampleShape)}].", nameof(images));
         using var scope = torch.NewDisposeScope();
         var resized = nn.functional.interpolate(images.Images, size: [side, side], mode: InterpolationMode.Bilinear, align_corners: false).clamp_(0, 1);
-        return new ImageDataset($"{images.Name} at {side}×{side}", resized.MoveToOuterDisposeScope(), images.Labels.alias().MoveToOuterDisposeScope(), images.ClassNames);
+        return new ImageDataset($"{images.Name} at {side}×{side}", resized.MoveToOuterDisposeScope(), images.Labels.alias().MoveToOuterDisposeScope(),
+            images.ClassNames);
     }
 
     /// <summary>
@@ -82,7 +85,8 @@ public static class Cifar10DvsStandIn
         try
         {
             var testSet = Bin("test", testFolder, test.ClassNames);
-            log?.Invoke($"binned into T = {timeBins} frames{(trainSet.LoadedFromCache && testSet.LoadedFromCache ? " (from cache)" : "")} ({clock.Elapsed.TotalSeconds:F1} s)");
+            var cached = trainSet.LoadedFromCache && testSet.LoadedFromCache ? " (from cache)" : "";
+            log?.Invoke($"binned into T = {timeBins} frames{cached} ({clock.Elapsed.TotalSeconds:F1} s)");
             return (trainSet, testSet);
         }
         catch
@@ -92,9 +96,14 @@ public static class Cifar10DvsStandIn
         }
     }
 
-    /// <summary>The smallest and largest frame side: the emulator writes N-MNIST files (8-bit coordinates, sensor ≤ 239 px); below 8 px the saccades leave no image.</summary>
+    /// <summary>
+    /// The smallest and largest frame side: the emulator writes N-MNIST files (8-bit coordinates, sensor ≤ 239 px); below 8 px
+    /// the saccades leave no image.
+    /// </summary>
     public const int MinSize = 8, MaxSize = 239;
 
     private static int CheckSize(int size) =>
-        size is >= MinSize and <= MaxSize ? size : throw new ArgumentOutOfRangeException(nameof(size), size, $"Stand-in frames must be {MinSize} … {MaxSize} px (e.g. 48, 64 or 128 for the spiking AlexNet).");
+        size is >= MinSize and <= MaxSize ? size
+            : throw new ArgumentOutOfRangeException(nameof(size), size,
+                $"Stand-in frames must be {MinSize} … {MaxSize} px (e.g. 48, 64 or 128 for the spiking AlexNet).");
 }

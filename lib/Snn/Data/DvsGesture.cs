@@ -40,7 +40,8 @@ public static class DvsGesture
                 || !long.TryParse(f[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
                 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var e))
                 throw new DataFormatException($"{csvPath}: line {lineNo} at offset {at} is '{line}', not 'class,startTime_usec,endTime_usec'.");
-            if (c < 1 || c > ClassNames.Count) throw new DataFormatException($"{csvPath}: line {lineNo} at offset {at}: class {c} is not in 1..{ClassNames.Count}.");
+            if (c < 1 || c > ClassNames.Count)
+                throw new DataFormatException($"{csvPath}: line {lineNo} at offset {at}: class {c} is not in 1..{ClassNames.Count}.");
             if (s < 0 || e <= s) throw new DataFormatException($"{csvPath}: line {lineNo} at offset {at}: window [{s}, {e}) µs is empty or negative.");
             rows.Add((c - 1, s, e));
         }
@@ -58,7 +59,8 @@ public static class DvsGesture
         return labels.Select((row, i) =>
         {
             if (row.Start > last)
-                throw new DataFormatException($"{labelsPath}: label row {i + 1} starts at {row.Start} µs, after the last event ({last} µs) of {aedatPath}: the label file does not belong to this recording.");
+                throw new DataFormatException($"{labelsPath}: label row {i + 1} starts at {row.Start} µs, after the last event ({last} µs) of {aedatPath}: "
+                    + "the label file does not belong to this recording.");
             return (events.TimeRange(row.Start, row.End), row.Label);
         }).ToList();
     }

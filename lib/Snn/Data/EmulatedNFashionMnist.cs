@@ -25,7 +25,8 @@ public static class EmulatedNFashionMnist
     /// Subset first for a random selection) into &lt;root&gt;/&lt;split&gt;. Files already present are kept
     /// when the marker's options match, so generation is idempotent and resumable.
     /// </summary>
-    public static string Generate(ImageDataset source, string root, string split, int count, EmulatorOptions? options = null, int seed = 0, Action<int, int>? progress = null)
+    public static string Generate(ImageDataset source, string root, string split, int count, EmulatorOptions? options = null, int seed = 0,
+        Action<int, int>? progress = null)
     {
         var o = (options ?? new EmulatorOptions()).Validated();
         if (split is not ("Train" or "Test")) throw new ArgumentException($"Split must be 'Train' or 'Test'; got '{split}'.", nameof(split));
@@ -42,9 +43,11 @@ public static class EmulatedNFashionMnist
             seed,
         }, new JsonSerializerOptions { WriteIndented = true });
         if (File.Exists(marker) && File.ReadAllText(marker) != description)
-            throw new InvalidOperationException($"{root} holds emulated data made with other settings (see {marker}); delete the folder or choose another one.");
+            throw new InvalidOperationException(
+                $"{root} holds emulated data made with other settings (see {marker}); delete the folder or choose another one.");
         File.WriteAllText(marker, description);
-        if (source.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{source.Name}: the emulator takes grey images [N, 1, H, W].", nameof(source));
+        if (source.SampleShape is not [1, var h, var w])
+            throw new ArgumentException($"{source.Name}: the emulator takes grey images [N, 1, H, W].", nameof(source));
         var labels = source.Labels.data<long>().ToArray();
         var pixels = source.Images.narrow(0, 0, count).contiguous().data<float>().ToArray(); // read once: no tensor work on worker threads
         var size = (int)(h * w);
@@ -73,7 +76,9 @@ public static class EmulatedNFashionMnist
     /// <summary>Emulates image <paramref name="index"/> of a [N, 1, H, W] dataset; the seed mixes in the index.</summary>
     public static EventStream Emulate(ImageDataset data, int index, EmulatorOptions? options = null, int seed = 0)
     {
-        if (data.SampleShape is not [1, var h, var w]) throw new ArgumentException($"{data.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", data.SampleShape)}].", nameof(data));
+        if (data.SampleShape is not [1, var h, var w])
+            throw new ArgumentException(
+                $"{data.Name}: the emulator takes grey images [N, 1, H, W]; samples are [{string.Join(", ", data.SampleShape)}].", nameof(data));
         using var scope = torch.NewDisposeScope();
         var pixels = data.Images[index].contiguous().data<float>().ToArray();
         return EventEmulator.Emulate(pixels, (int)h, (int)w, options, EventEmulator.SampleSeed(seed, index));

@@ -77,7 +77,8 @@ public sealed class EventDataset : IBatchSource, IDisposable
                 {
                     shape ??= s;
                     if (!s.SequenceEqual(shape))
-                        throw new InvalidOperationException($"{samples[i].Path} gives frames [{string.Join(", ", s)}] but earlier samples gave [{string.Join(", ", shape)}]: choose a binning with a fixed number of frames (TimeBins or EventBins).");
+                        throw new InvalidOperationException($"{samples[i].Path} gives frames [{string.Join(", ", s)}] but earlier samples gave "
+                            + $"[{string.Join(", ", shape)}]: choose a binning with a fixed number of frames (TimeBins or EventBins).");
                 }
                 frames[i] = data;
                 var n = Interlocked.Increment(ref done);
@@ -151,10 +152,12 @@ public sealed class EventDataset : IBatchSource, IDisposable
     }
 
     /// <summary>CIFAR10-DVS with the seeded 9:1 split of <see cref="Cifar10Dvs.Split"/>.</summary>
-    public static EventDataset FromCifar10Dvs(string folder, bool train, Binning binning, int seed = 0, string? cacheFolder = null, Action<int, int>? progress = null)
+    public static EventDataset FromCifar10Dvs(string folder, bool train, Binning binning, int seed = 0, string? cacheFolder = null,
+        Action<int, int>? progress = null)
     {
         var (trainSet, testSet) = Cifar10Dvs.Split(folder, seed);
-        return Load(train ? "CIFAR10-DVS train" : "CIFAR10-DVS test", train ? trainSet : testSet, Aedat.ReadCifar10Dvs, binning, Cifar10Dvs.ClassNames, cacheFolder, progress);
+        return Load(train ? "CIFAR10-DVS train" : "CIFAR10-DVS test", train ? trainSet : testSet, Aedat.ReadCifar10Dvs, binning, Cifar10Dvs.ClassNames,
+            cacheFolder, progress);
     }
 
     // Separates a recording's path from a sample index in sample keys ("path#3").
@@ -201,7 +204,8 @@ public sealed class EventDataset : IBatchSource, IDisposable
     IEnumerable<(Tensor Input, Tensor Labels)> IBatchSource.Batches(int batchSize, int timeSteps, bool shuffle, int seed, Device? device)
     {
         if (timeSteps != TimeSteps)
-            throw new ArgumentException($"{Name} holds T = {TimeSteps} frames per sample ({Binning.Key}) but T = {timeSteps} was asked for: bin the events into {timeSteps} frames.", nameof(timeSteps));
+            throw new ArgumentException($"{Name} holds T = {TimeSteps} frames per sample ({Binning.Key}) but T = {timeSteps} was asked for: "
+                + $"bin the events into {timeSteps} frames.", nameof(timeSteps));
         foreach (var (x, y) in Batches(batchSize, shuffle, seed))
         {
             if (device is null || device.type == DeviceType.CPU) { yield return (x, y); continue; }
@@ -216,7 +220,8 @@ public sealed class EventDataset : IBatchSource, IDisposable
     {
         if (!(maxCount > 0)) throw new ArgumentOutOfRangeException(nameof(maxCount), maxCount, "The largest count kept must be > 0.");
         using var scope = torch.NewDisposeScope();
-        return new EventDataset($"{Name} (counts ≤ {maxCount})", Frames.clamp(0, maxCount).MoveToOuterDisposeScope(), Labels.alias().MoveToOuterDisposeScope(), ClassNames, Binning);
+        return new EventDataset($"{Name} (counts ≤ {maxCount})", Frames.clamp(0, maxCount).MoveToOuterDisposeScope(), Labels.alias().MoveToOuterDisposeScope(),
+            ClassNames, Binning);
     }
 
     public void Dispose() { Frames.Dispose(); Labels.Dispose(); }
@@ -265,7 +270,8 @@ public sealed class EventDataset : IBatchSource, IDisposable
         var n = shape[0];
         var count = shape.Aggregate(1L, (a, b) => a * b);
         if (shape.Any(d => d < 0) || bytes.Length != 28 + 8 * n + 4 * count)
-            throw new DataFormatException($"{path}: frame cache of {bytes.Length} bytes does not match its header [{string.Join(", ", shape)}] (truncated at offset {bytes.Length}?); delete it to rebuild.");
+            throw new DataFormatException($"{path}: frame cache of {bytes.Length} bytes does not match its header [{string.Join(", ", shape)}] "
+                + $"(truncated at offset {bytes.Length}?); delete it to rebuild.");
         var labels = new long[n];
         Buffer.BlockCopy(bytes, 28, labels, 0, (int)(8 * n));
         var data = new float[count];

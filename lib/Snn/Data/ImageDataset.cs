@@ -37,7 +37,8 @@ public sealed class ImageDataset : IDisposable
     {
         var images = Idx.Read(imagesPath);
         if (images.DataType != IdxDataType.UInt8 || images.Shape.Length != 3)
-            throw new DataFormatException($"{imagesPath}: expected uint8 images of shape [N, H, W]; got {images.DataType} [{string.Join(", ", images.Shape)}].");
+            throw new DataFormatException(
+                $"{imagesPath}: expected uint8 images of shape [N, H, W]; got {images.DataType} [{string.Join(", ", images.Shape)}].");
         var labels = Idx.Read(labelsPath);
         if (labels.DataType != IdxDataType.UInt8 || labels.Shape.Length != 1)
             throw new DataFormatException($"{labelsPath}: expected uint8 labels of shape [N]; got {labels.DataType} [{string.Join(", ", labels.Shape)}].");

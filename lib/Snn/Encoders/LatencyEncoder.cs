@@ -9,7 +9,8 @@ namespace Snn.Encoders;
 /// </summary>
 public sealed class LatencyEncoder(double threshold = 0.01) : IEncoder
 {
-    public double Threshold { get; } = threshold >= 0 && threshold < 1 ? threshold : throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "Latency threshold must be in [0, 1).");
+    public double Threshold { get; } = threshold >= 0 && threshold < 1 ? threshold
+        : throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "Latency threshold must be in [0, 1).");
     public string Name => "latency";
 
     public Tensor Encode(Tensor input, int timeSteps)

@@ -72,7 +72,8 @@ internal static class ConfigKeys
     /// <summary>Compares config values: numerically where both are numbers, else ordinal.</summary>
     public static int CompareValues(string? a, string? b)
     {
-        if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
+        if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
+            && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
             return x.CompareTo(y);
         return string.CompareOrdinal(a, b);
     }

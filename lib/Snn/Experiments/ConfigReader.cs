@@ -15,7 +15,8 @@ internal sealed class ConfigReader(JsonObject node, string prefix)
     {
         foreach (var (key, _) in node)
             if (!allowed.Contains(key))
-                throw new ExperimentConfigException(PathOf(prefix, key), $"unknown key; allowed here: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}.");
+                throw new ExperimentConfigException(PathOf(prefix, key),
+                    $"unknown key; allowed here: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}.");
     }
 
     public bool Has(string key) => node[key] is not null;
@@ -32,7 +33,8 @@ internal sealed class ConfigReader(JsonObject node, string prefix)
         var value = node[key];
         if (value is null) return null;
         if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var i) && i >= min && i <= max) return i;
-        if (value is JsonValue d && d.GetValueKind() == JsonValueKind.Number && d.TryGetValue<double>(out var x) && x == Math.Floor(x) && x >= min && x <= max) return (int)x;
+        if (value is JsonValue d && d.GetValueKind() == JsonValueKind.Number && d.TryGetValue<double>(out var x) && x == Math.Floor(x) && x >= min && x <= max)
+            return (int)x;
         var range = max == int.MaxValue ? $"an integer ≥ {min}" : $"an integer in {min} … {max}";
         throw new ExperimentConfigException(PathOf(key), $"expected {range}{hint}; got {Describe(value)}.");
     }

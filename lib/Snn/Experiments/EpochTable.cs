@@ -21,7 +21,8 @@ public static class EpochTable
         foreach (var e in epochs)
         {
             csv.AppendJoin(',', e.Epoch.ToString(CultureInfo.InvariantCulture), F(e.TrainLoss), F(e.TrainAccuracy), F(e.TestLoss), F(e.TestAccuracy),
-                F(e.Seconds), e.SamplesSeen.ToString(CultureInfo.InvariantCulture), F(e.LearningRate), e.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "");
+                F(e.Seconds), e.SamplesSeen.ToString(CultureInfo.InvariantCulture), F(e.LearningRate),
+                e.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "");
             for (var m = 0; m < blocks; m++) csv.Append(',').Append(F(e.BlockLosses?[m])).Append(',').Append(F(e.BlockAccuracies?[m]));
             for (var s = 0; s < rates; s++) csv.Append(',').Append(F(e.FiringRates?[s]));
             csv.Append('\n');

@@ -33,7 +33,8 @@ public sealed record ExperimentConfig
 
     private static readonly string[] RootKeys =
     [
-        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "evalTrain", "evalEvery", "arm",
+        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision",
+        "evalTrain", "evalEvery", "arm",
         "profile", "profiles",
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
@@ -83,7 +84,10 @@ public sealed record ExperimentConfig
     public string? Arm { get; init; }
     /// <summary>"evalTrain": after the last epoch, evaluate the training set as the test set (<see cref="TrainerOptions.EvaluateTrain"/>).</summary>
     public bool EvalTrain { get; init; }
-    /// <summary>"evalEvery": evaluate the test set after every this many epochs and after the last (default 1; <see cref="TrainerOptions.EvaluateEvery"/>).</summary>
+    /// <summary>
+    /// "evalEvery": evaluate the test set after every this many epochs and after the last (default 1;
+    /// <see cref="TrainerOptions.EvaluateEvery"/>).
+    /// </summary>
     public int EvalEvery { get; init; } = 1;
     /// <summary>The number of weight stages of <see cref="Network"/>.</summary>
     public int Stages { get; init; }
@@ -143,7 +147,8 @@ public sealed record ExperimentConfig
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            var options = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+            root = JsonNode.Parse(json, documentOptions: options) as JsonObject
                 ?? throw new ExperimentConfigException("(config)", "expected a JSON object { … } at the top.");
         }
         catch (JsonException e) { throw new ExperimentConfigException("(config)", $"not valid JSON: {e.Message}"); }
@@ -156,8 +161,10 @@ public sealed record ExperimentConfig
             ConfigReader.CheckKeys(profiles, "profiles", ProfileNames);
             foreach (var (name, overrides) in profiles)
             {
-                if (overrides is not JsonObject o) throw new ExperimentConfigException($"profiles.{name}", $"expected an object of overrides; got {ConfigReader.Describe(overrides)}.");
-                if (o.ContainsKey("profile") || o.ContainsKey("profiles")) throw new ExperimentConfigException($"profiles.{name}", "overrides may not set profile or profiles.");
+                if (overrides is not JsonObject o)
+                    throw new ExperimentConfigException($"profiles.{name}", $"expected an object of overrides; got {ConfigReader.Describe(overrides)}.");
+                if (o.ContainsKey("profile") || o.ContainsKey("profiles"))
+                    throw new ExperimentConfigException($"profiles.{name}", "overrides may not set profile or profiles.");
                 CheckSchema(o, $"profiles.{name}");
             }
             if (active is not null && profiles[active] is JsonObject chosen) Merge(root, chosen);
@@ -187,17 +194,22 @@ public sealed record ExperimentConfig
         var r = new ConfigReader(root, "");
         var experiment = r.String("experiment") ?? defaultExperiment
             ?? throw new ExperimentConfigException("experiment", "required: the experiment name (the results folder results/<experiment>/).");
-        if (experiment.Length == 0 || experiment.Length > 100 || !experiment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || experiment.StartsWith('.'))
-            throw new ExperimentConfigException("experiment", $"'{experiment}' is not a folder name; use letters, digits, '-', '_' and '.' (not first), at most 100 characters.");
+        if (experiment.Length == 0 || experiment.Length > 100
+            || !experiment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || experiment.StartsWith('.'))
+            throw new ExperimentConfigException("experiment",
+                $"'{experiment}' is not a folder name; use letters, digits, '-', '_' and '.' (not first), at most 100 characters.");
 
-        var data = new ConfigReader(r.Object("dataset") ?? throw new ExperimentConfigException("dataset", $"required: an object with \"name\" ({string.Join(", ", Datasets)})."), "dataset");
-        var dataset = data.Choice("name", Datasets) ?? throw new ExperimentConfigException("dataset.name", $"required; expected one of: {string.Join(", ", Datasets)}.");
+        var data = new ConfigReader(r.Object("dataset")
+            ?? throw new ExperimentConfigException("dataset", $"required: an object with \"name\" ({string.Join(", ", Datasets)})."), "dataset");
+        var dataset = data.Choice("name", Datasets)
+            ?? throw new ExperimentConfigException("dataset.name", $"required; expected one of: {string.Join(", ", Datasets)}.");
         var info = DatasetRegistry.Find(dataset);
         var timeSteps = r.Int("T", 1, 10_000) ?? 4;
         var events = info.IsEvent;
         var encoding = data.Choice("encoding", Encodings);
         if (events && encoding is not null)
-            throw new ExperimentConfigException("dataset.encoding", $"{dataset} gives event frames; encoding applies to {string.Join(", ", Datasets.Except(EventDatasets))} only (remove it).");
+            throw new ExperimentConfigException("dataset.encoding",
+                $"{dataset} gives event frames; encoding applies to {string.Join(", ", Datasets.Except(EventDatasets))} only (remove it).");
         var timeBins = data.Int("timeBins", 1, 10_000);
         if (!events && timeBins is not null)
             throw new ExperimentConfigException("dataset.timeBins", $"time bins apply to event data ({string.Join(", ", EventDatasets)}) only (remove it).");
@@ -267,24 +279,29 @@ public sealed record ExperimentConfig
             EvalTrain = r.Bool("evalTrain") ?? false,
             EvalEvery = r.Int("evalEvery", 1, hint: " epochs (1: after every epoch)") ?? 1,
         };
-        var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network", $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config);
+        var network = ResolveNetwork(r.String("network") ?? throw new ExperimentConfigException("network",
+            $"required: a network spec (e.g. \"{Zoo.CsnnSpec}\") or a zoo name ({string.Join(", ", ZooNames)})."), config);
         var stages = CountStages(network, config);
         if (blockSize is { } b && b > stages)
             throw new ExperimentConfigException("plan.B", $"B = {b} exceeds the {stages} weight stages of {network}; allowed 1 … {stages} (or \"all\").");
         if (boundaries is not null)
             for (var i = 0; i < boundaries.Count; i++)
                 if (boundaries[i] < 1 || boundaries[i] >= stages || (i > 0 && boundaries[i] <= boundaries[i - 1]))
-                    throw new ExperimentConfigException("plan.blocks", $"block starts must be strictly increasing stage indices in 1 … {stages - 1} ({network} has {stages} stages); got [{string.Join(", ", boundaries)}].");
+                    throw new ExperimentConfigException("plan.blocks", $"block starts must be strictly increasing stage indices in 1 … {stages - 1} "
+                        + $"({network} has {stages} stages); got [{string.Join(", ", boundaries)}].");
         config = config with { Network = network, Stages = stages };
         var canonical = Canonical(config);
-        return config with { CanonicalJson = canonical, RunId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12] };
+        var runId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12];
+        return config with { CanonicalJson = canonical, RunId = runId };
     }
 
     // The frame side: required range per dataset, default the published size (no downsampling).
     private static int? ReadSize(ConfigReader data, DatasetInfo dataset)
     {
         if (!dataset.IsSized)
-            return data.Has("size") ? throw new ExperimentConfigException("dataset.size", $"a frame size applies to {string.Join(", ", SizedDatasets)} only (remove it).") : null;
+            return data.Has("size")
+                ? throw new ExperimentConfigException("dataset.size", $"a frame size applies to {string.Join(", ", SizedDatasets)} only (remove it).")
+                : null;
         if (dataset.SensorSize is not { } sensor)
             return data.Int("size", dataset.MinSize, dataset.MaxSize, hint: " px (the emulated sensor's side)") ?? dataset.DefaultSize;
         var size = data.Int("size", dataset.MinSize, dataset.MaxSize, hint: $" px; a divisor of {sensor}: 128, 64, 32, 16 …") ?? dataset.DefaultSize;
@@ -304,7 +321,8 @@ public sealed record ExperimentConfig
         "mlp" => Zoo.MlpSpec(classes: c.Classes),
         "alexnet" => c.InputShape is [2, var side, _] && side is 48 or 64 or 128
             ? Zoo.AlexNetSpec((int)side, c.Classes)
-            : throw new ExperimentConfigException("network", $"alexnet (Zoo.AlexNetSpec) takes 2×48×48, 2×64×64 or 2×128×128 event frames; {c.Dataset} gives [{string.Join("×", c.InputShape)}] (set dataset.size to 48, 64 or 128, or give a spec)."),
+            : throw new ExperimentConfigException("network", "alexnet (Zoo.AlexNetSpec) takes 2×48×48, 2×64×64 or 2×128×128 event frames; "
+                + $"{c.Dataset} gives [{string.Join("×", c.InputShape)}] (set dataset.size to 48, 64 or 128, or give a spec)."),
         _ => network.Trim(),
     };
 
@@ -317,12 +335,14 @@ public sealed record ExperimentConfig
         {
             using var net = NetworkSpec.Build(spec, config.InputShape);
             if (net.Classes != config.Classes)
-                throw new ExperimentConfigException("network", $"{spec} has {net.Classes} outputs but {config.Dataset} has {config.Classes} classes; end the spec with FC{config.Classes}.");
+                throw new ExperimentConfigException("network",
+                    $"{spec} has {net.Classes} outputs but {config.Dataset} has {config.Classes} classes; end the spec with FC{config.Classes}.");
             return net.Stages.Count;
         }
         catch (NetworkSpecException e)
         {
-            throw new ExperimentConfigException("network", $"{e.Message} (input [{string.Join("×", config.InputShape)}] from {config.Dataset}; zoo names: {string.Join(", ", ZooNames)}).");
+            throw new ExperimentConfigException("network",
+                $"{e.Message} (input [{string.Join("×", config.InputShape)}] from {config.Dataset}; zoo names: {string.Join(", ", ZooNames)}).");
         }
         finally
         {

@@ -60,9 +60,12 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
     {
         var text = Environment.GetEnvironmentVariable(CheckpointIntervalVariable);
         if (string.IsNullOrWhiteSpace(text)) return StandardCheckpointInterval;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds)
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds)
             return TimeSpan.FromSeconds(seconds);
-        throw new ArgumentException($"{CheckpointIntervalVariable}='{text}' is not a checkpoint interval; expected seconds ≥ 0 (e.g. 120; 0 = after every batch).", CheckpointIntervalVariable);
+        throw new ArgumentException(
+            $"{CheckpointIntervalVariable}='{text}' is not a checkpoint interval; expected seconds ≥ 0 (e.g. 120; 0 = after every batch).",
+            CheckpointIntervalVariable);
     }
 
     /// <summary>results/&lt;experiment&gt;/&lt;run id&gt;.</summary>
@@ -86,7 +89,8 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         Config.CheckAvailable();
         var configPath = Path.Combine(RunDirectory, ConfigFile);
         if (File.Exists(configPath) && File.ReadAllText(configPath) != Config.CanonicalJson)
-            throw new IOException($"{RunDirectory} holds a run of another config ({configPath} differs); it is never overwritten. Remove the folder or choose another results root.");
+            throw new IOException($"{RunDirectory} holds a run of another config ({configPath} differs); it is never overwritten. "
+                + "Remove the folder or choose another results root.");
     }
 
     /// <summary>Trains (or resumes, or reports the finished run). <paramref name="progress"/> sees every report after the run's files are updated.</summary>
@@ -153,7 +157,11 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         }
 
         WriteEpochs(dir, history.Epochs);   // the checkpoint's history is the authority (fills an epoch lost to a kill)
-        AtomicFile.Write(Path.Combine(dir, ModelFile), stream => { using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true); network.save(writer); });
+        AtomicFile.Write(Path.Combine(dir, ModelFile), stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            network.save(writer);
+        });
         var summary = Summarize(history, trainer.Schedule.Step, costs);
         AtomicFile.Write(Path.Combine(dir, SummaryFile), JsonSerializer.Serialize(summary, IndentedJson) + "\n");   // last: marks the run done
         return new ExperimentResult(dir, summary, AlreadyDone: false);

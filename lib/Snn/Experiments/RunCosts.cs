@@ -7,5 +7,6 @@ public sealed record RunCosts(
     double Macs, double Acs, double AccessBytes, double ModelledPeakStepBytes, double RetainedActivationBytes,
     double PersistentBytes, double EnergyPicojoules)
 {
-    public static RunCosts Of(CostReport r) => new(r.Macs, r.Acs, r.AccessBytes, r.PeakStepBytes, r.RetainedActivationBytes, r.PersistentBytes, r.EnergyPicojoules);
+    public static RunCosts Of(CostReport r) =>
+        new(r.Macs, r.Acs, r.AccessBytes, r.PeakStepBytes, r.RetainedActivationBytes, r.PersistentBytes, r.EnergyPicojoules);
 }

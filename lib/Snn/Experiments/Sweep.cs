@@ -48,7 +48,8 @@ public sealed class Sweep
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            var options = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+            root = JsonNode.Parse(json, documentOptions: options) as JsonObject
                 ?? throw new ExperimentConfigException("(config)", "expected a JSON object { … } at the top.");
         }
         catch (JsonException e) { throw new ExperimentConfigException("(config)", $"not valid JSON: {e.Message}"); }
@@ -137,7 +138,8 @@ public sealed class Sweep
         {
             if (key == "name") continue;
             if (key.Split('.').Any(p => p.Length == 0) || key.Split('.')[0] is GridKey or "profile" or "profiles" or "experiment" or ArmKey)
-                throw new ExperimentConfigException($"{path}.{key}", "expected a dotted config key such as plan.K or batch (not grid, profile(s), experiment or arm).");
+                throw new ExperimentConfigException($"{path}.{key}",
+                    "expected a dotted config key such as plan.K or batch (not grid, profile(s), experiment or arm).");
             Set(root, key, value?.DeepClone());
         }
         root[ArmKey] = name.GetValue<string>();
@@ -153,7 +155,8 @@ public sealed class Sweep
             if (node[parts[i]] is not JsonObject child)
             {
                 if (node[parts[i]] is not null)
-                    throw new ExperimentConfigException($"{GridKey}.{dotted}", $"{string.Join('.', parts[..(i + 1)])} is not an object in the base config, so {dotted} cannot be set.");
+                    throw new ExperimentConfigException($"{GridKey}.{dotted}",
+                        $"{string.Join('.', parts[..(i + 1)])} is not an object in the base config, so {dotted} cannot be set.");
                 child = [];
                 node[parts[i]] = child;
             }

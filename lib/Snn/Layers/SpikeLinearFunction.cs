@@ -86,8 +86,14 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
             var n = Math.Min(chunk, rows - r);
             gradWeight.add_(g.narrow(0, r, n).t().mm(bits.narrow(0, r, n).to_type(compute)));
         }
-        var gradBias = (bool)ctx.get_data("hasBias") ? GradientRelease.Returned((low ? g.sum([0L]).to_type(grad_output.dtype) : g.sum([0L])).MoveToOuterDisposeScope()) : null;
+        var gradBias = (bool)ctx.get_data("hasBias")
+            ? GradientRelease.Returned((low ? g.sum([0L]).to_type(grad_output.dtype) : g.sum([0L])).MoveToOuterDisposeScope())
+            : null;
         GradientRelease.ReleaseReceived([grad_output]);
-        return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), GradientRelease.Returned(gradWeight.MoveToOuterDisposeScope()), gradBias!, null!];
+        return
+        [
+            GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), GradientRelease.Returned(gradWeight.MoveToOuterDisposeScope()),
+            gradBias!, null!,
+        ];
     }
 }

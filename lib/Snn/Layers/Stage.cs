@@ -98,7 +98,8 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (input.dim() != InputShape.Length + 2 || !input.shape[2..].SequenceEqual(InputShape))
-            throw new ArgumentException($"Stage '{Spec}' expects [time, batch, {string.Join("×", InputShape)}]; got [{string.Join(", ", input.shape)}].", nameof(input));
+            throw new ArgumentException($"Stage '{Spec}' expects [time, batch, {string.Join("×", InputShape)}]; got [{string.Join(", ", input.shape)}].",
+                nameof(input));
         var steps = input.shape[0];
         var batch = input.shape[1];
         // Own scope: only the output leaves, so intermediates autograd does not need (the pooled currents, a synapse
@@ -134,7 +135,8 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     {
         var reduced = Precision == SynapsePrecision.BFloat16;
         if (reduced && x.dtype != ScalarType.Float32)
-            throw new InvalidOperationException($"Stage '{Spec}': bfloat16 synapses need a float32 network; this one runs in {x.dtype} (set the network's Precision to Full for float64 gradient checks).");
+            throw new InvalidOperationException($"Stage '{Spec}': bfloat16 synapses need a float32 network; this one runs in {x.dtype} "
+                + "(set the network's Precision to Full for float64 gradient checks).");
         // Only where the bool copy saves more than it costs: TorchSharp keeps a reference to the weight gradient a custom
         // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
         if (Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel(), reduced ? 2 : 4))

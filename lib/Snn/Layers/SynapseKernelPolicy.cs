@@ -58,8 +58,8 @@ public sealed record SynapseKernelPolicy(
         var bf16Error = ProbeBFloat16Convolution(device);
         var cpu = device.type == DeviceType.CPU;
         var float32Error = cpu ? ProbeFloat32InputGradient(device) : 0;
-        var source = bf16Choice is null && padChoice is null ? "probe"
-            : $"probe, overridden by {string.Join(" and ", new[] { bf16Choice is null ? null : BFloat16ConvVariable, padChoice is null ? null : ChannelPadVariable }.OfType<string>())}";
+        var overrides = new[] { bf16Choice is null ? null : BFloat16ConvVariable, padChoice is null ? null : ChannelPadVariable }.OfType<string>();
+        var source = bf16Choice is null && padChoice is null ? "probe" : $"probe, overridden by {string.Join(" and ", overrides)}";
         return new SynapseKernelPolicy(device.ToString(),
             bf16Choice ?? bf16Error < BFloat16Tolerance,
             cpu && (padChoice ?? float32Error > Float32Tolerance),

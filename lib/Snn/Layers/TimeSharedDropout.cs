@@ -16,7 +16,8 @@ public sealed class TimeSharedDropout : StatefulModule
 
     public TimeSharedDropout(double probability, string name = "dropout") : base(name)
     {
-        if (!(probability >= 0 && probability < 1)) throw new ArgumentOutOfRangeException(nameof(probability), probability, "Dropout probability must be in [0, 1).");
+        if (!(probability >= 0 && probability < 1))
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "Dropout probability must be in [0, 1).");
         Probability = probability;
         mask = RegisterState("mask");
         RegisterComponents();
@@ -30,7 +31,8 @@ public sealed class TimeSharedDropout : StatefulModule
     public override Tensor forward(Tensor input)
     {
         if (!training || Probability == 0) return input;
-        if (input.dim() < 2) throw new ArgumentException($"Dropout input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
+        if (input.dim() < 2)
+            throw new ArgumentException($"Dropout input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
         var sample = input.shape[1..];
         if (mask.IsEmpty)
         {
@@ -38,13 +40,14 @@ public sealed class TimeSharedDropout : StatefulModule
         }
         else if (!mask.Value.shape.SequenceEqual(sample))
         {
-            throw new InvalidOperationException($"Dropout mask has shape [{string.Join(", ", mask.Value.shape)}] but this window's input is [{string.Join(", ", sample)}] per step: call ResetState() at the start of each sequence.");
+            throw new InvalidOperationException($"Dropout mask has shape [{string.Join(", ", mask.Value.shape)}] but this window's input is "
+                + $"[{string.Join(", ", sample)}] per step: call ResetState() at the start of each sequence.");
         }
         return input * mask.Value;
     }
 
-    // The mask carries no gradient history: nothing to cut at window borders.
-    protected override bool DetachesAtWindowBorders => false;
+    // The mask carries no gradient history: nothing to cut at window borders or to save at segment borders.
+    protected internal override bool DetachesAtWindowBorders => false;
 
     public override string ToString() => $"Dropout(p={Probability}, shared over time)";
 }

@@ -60,13 +60,15 @@ public static class MemoryMeter
     public static bool IsSupported => HasAllocatorCounter || HasResidentHighWater;
 
     /// <summary>The method <see cref="Measure(Action)"/> uses.</summary>
-    public static MemoryMethod Method => HasAllocatorCounter ? MemoryMethod.AllocatorCounter : HasResidentHighWater ? MemoryMethod.ResidentHighWater : MemoryMethod.Unavailable;
+    public static MemoryMethod Method =>
+        HasAllocatorCounter ? MemoryMethod.AllocatorCounter : HasResidentHighWater ? MemoryMethod.ResidentHighWater : MemoryMethod.Unavailable;
 
     /// <summary>One line naming the method, for reports.</summary>
     public static string MethodDescription => Method switch
     {
         MemoryMethod.AllocatorCounter => "exact allocation counter (libsnn_memcount.so via LD_PRELOAD): peak live malloc'ed bytes − live bytes before",
-        MemoryMethod.ResidentHighWater => $"Linux VmHWM − VmRSS before, after malloc_trim and a clear_refs reset (page-granular, includes the GC heap; start with LD_PRELOAD={CounterLibraryPath ?? CounterLibraryName} for the exact counter)",
+        MemoryMethod.ResidentHighWater => "Linux VmHWM − VmRSS before, after malloc_trim and a clear_refs reset (page-granular, includes the GC heap; "
+                                          + $"start with LD_PRELOAD={CounterLibraryPath ?? CounterLibraryName} for the exact counter)",
         _ => "unavailable (needs Linux /proc, or the LD_PRELOADed allocation counter)",
     };
 
@@ -101,7 +103,10 @@ public static class MemoryMeter
         _ => $"unavailable on {device.type}: only CPU steps are measured",
     };
 
-    /// <summary>Like <see cref="Measure(Action)"/> for work on <paramref name="device"/>: null (work still runs) where that device cannot be measured.</summary>
+    /// <summary>
+    /// Like <see cref="Measure(Action)"/> for work on <paramref name="device"/>: null (work still runs) where that device cannot
+    /// be measured.
+    /// </summary>
     public static long? Measure(torch.Device device, Action work)
     {
         ArgumentNullException.ThrowIfNull(device);

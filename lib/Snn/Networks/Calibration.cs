@@ -40,7 +40,8 @@ public static class Calibration
                 if (stage.IsSpiking && stage.Norm is null)
                 {
                     if (!x.ne(0).any().item<bool>())
-                        throw new InvalidOperationException($"Stage {i} ('{stage.Spec}') receives no input at all on this sample, so no weight scale can make it fire; check the input (or the stages before it).");
+                        throw new InvalidOperationException($"Stage {i} ('{stage.Spec}') receives no input at all on this sample, "
+                            + "so no weight scale can make it fire; check the input (or the stages before it).");
                     var weights = stage.Synapse.parameters().ToArray();
                     double Rate()
                     {

@@ -53,12 +53,15 @@ public static partial class NetworkSpec
             Match m;
             if ((m = ConvToken().Match(token)).Success)
             {
-                if (shape.Length != 3) throw new NetworkSpecException($"{where}: a convolution needs a [C, H, W] input but gets [{string.Join("×", shape)}] (after a fully connected layer?).");
+                if (shape.Length != 3)
+                    throw new NetworkSpecException(
+                        $"{where}: a convolution needs a [C, H, W] input but gets [{string.Join("×", shape)}] (after a fully connected layer?).");
                 int outCh = Parse(m, "out", where), k = Parse(m, "k", where);
                 int stride = m.Groups["s"].Success ? Parse(m, "s", where) : 1, pad = m.Groups["p"].Success ? int.Parse(m.Groups["p"].Value) : 0;
                 long h = (shape[1] + 2 * pad - k) / stride + 1, w = (shape[2] + 2 * pad - k) / stride + 1;
                 if (shape[1] + 2 * pad < k || shape[2] + 2 * pad < k)
-                    throw new NetworkSpecException($"{where}: a {k}×{k} kernel with padding {pad} does not fit the incoming {string.Join("×", shape)} feature map.");
+                    throw new NetworkSpecException(
+                        $"{where}: a {k}×{k} kernel with padding {pad} does not fit the incoming {string.Join("×", shape)} feature map.");
                 var conv = nn.Conv2d(shape[0], outCh, k, stride: stride, padding: pad);
                 var outShape = new long[] { outCh, h, w };
                 layers.Add(new PendingStage(token, conv, shape, outShape, new StageLayout(SynapseKind.Conv, k, stride, pad, SynapseShape: outShape)));
@@ -95,13 +98,15 @@ public static partial class NetworkSpec
                 var l = layers[^1];
                 if (l.Layout.BatchNorm) throw new NetworkSpecException($"{where}: stage '{l.Spec}' already has batch norm.");
                 if (l.Pool is not null || l.Layout.Dropout > 0)
-                    throw new NetworkSpecException($"{where}: batch norm must come right after its layer, before pooling and dropout (order: conv-BN-P-D), in stage '{l.Spec}'.");
+                    throw new NetworkSpecException(
+                        $"{where}: batch norm must come right after its layer, before pooling and dropout (order: conv-BN-P-D), in stage '{l.Spec}'.");
                 layers[^1] = l with { Spec = $"{l.Spec}-{token}", Layout = l.Layout with { BatchNorm = true } };
             }
             else if ((m = DropoutToken().Match(token)).Success)
             {
                 if (layers.Count == 0) throw new NetworkSpecException($"{where}: dropout must follow a conv or FC layer.");
-                if (!double.TryParse(m.Groups["p"].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) || !(p > 0 && p < 1))
+                if (!double.TryParse(m.Groups["p"].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p)
+                    || !(p > 0 && p < 1))
                     throw new NetworkSpecException($"{where}: dropout probability must be in (0, 1), e.g. D0.2.");
                 var l = layers[^1];
                 if (l.Layout.Dropout > 0) throw new NetworkSpecException($"{where}: stage '{l.Spec}' already has dropout.");
@@ -109,13 +114,15 @@ public static partial class NetworkSpec
             }
             else
             {
-                throw new NetworkSpecException($"{where}: unknown token; expected nCk[sS][pP] (conv), FCn (fully connected), BN (batch norm), Pk/MPk/APk (pooling) or Dp (dropout, e.g. D0.2).");
+                throw new NetworkSpecException($"{where}: unknown token; expected nCk[sS][pP] (conv), FCn (fully connected), BN (batch norm), "
+                    + "Pk/MPk/APk (pooling) or Dp (dropout, e.g. D0.2).");
             }
         }
         if (layers.Count == 0 || layers[^1].Layout.Synapse != SynapseKind.Linear)
             throw new NetworkSpecException($"Network spec \"{spec}\" must end with an FC layer (the readout), e.g. \"…-FC10\".");
         if (layers[^1].Layout.BatchNorm || layers[^1].Layout.Dropout > 0)
-            throw new NetworkSpecException($"Network spec \"{spec}\": the readout '{layers[^1].Spec}' cannot have batch norm or dropout; put them on the layer before it.");
+            throw new NetworkSpecException(
+                $"Network spec \"{spec}\": the readout '{layers[^1].Spec}' cannot have batch norm or dropout; put them on the layer before it.");
 
         var stages = new List<Stage>(layers.Count);
         for (var i = 0; i < layers.Count; i++)
@@ -157,7 +164,8 @@ public static partial class NetworkSpec
         return value;
     }
 
-    private sealed record PendingStage(string Spec, nn.Module<Tensor, Tensor> Synapse, long[] InputShape, long[] OutputShape, StageLayout Layout, nn.Module<Tensor, Tensor>? Pool = null)
+    private sealed record PendingStage(
+        string Spec, nn.Module<Tensor, Tensor> Synapse, long[] InputShape, long[] OutputShape, StageLayout Layout, nn.Module<Tensor, Tensor>? Pool = null)
     {
         public PendingStage WithPool(nn.Module<Tensor, Tensor> pool, PoolKind kind, int size, string token, long[] shape) =>
             Pool is null

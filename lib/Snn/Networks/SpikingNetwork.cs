@@ -45,7 +45,8 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
             if (value == SynapsePrecision.BFloat16)
             {
                 if (parameters().FirstOrDefault(p => p.dtype != ScalarType.Float32) is { } other)
-                    throw new InvalidOperationException($"bfloat16 synapses need a float32 network; {Spec} holds {other.dtype} parameters (float64 networks are for gradient checks and stay in full precision).");
+                    throw new InvalidOperationException($"bfloat16 synapses need a float32 network; {Spec} holds {other.dtype} parameters "
+                        + "(float64 networks are for gradient checks and stay in full precision).");
                 if (stages.Select(s => (s, s.ReducedPrecisionProblem)).FirstOrDefault(x => x.ReducedPrecisionProblem is not null) is ({ } stage, { } problem))
                     throw new InvalidOperationException($"Stage '{stage.Spec}' cannot compute in bfloat16: {problem}.");
             }

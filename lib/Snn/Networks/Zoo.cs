@@ -17,9 +17,11 @@ public static class Zoo
     /// hidden layer (deep plain stacks fall silent with the default init, like AlexNet below).
     /// </summary>
     public static string MlpSpec(int[]? hidden = null, int classes = 10, bool batchNorm = false) =>
-        string.Join("-", (hidden ?? [800]).Select(h => $"FC{Positive(h, nameof(hidden))}{(batchNorm ? "-BN" : "")}").Append($"FC{Positive(classes, nameof(classes))}"));
+        string.Join("-", (hidden ?? [800]).Select(h => $"FC{Positive(h, nameof(hidden))}{(batchNorm ? "-BN" : "")}")
+            .Append($"FC{Positive(classes, nameof(classes))}"));
 
-    public static SpikingNetwork Mlp(long inputFeatures = 784, int[]? hidden = null, int classes = 10, NetworkOptions? options = null, bool batchNorm = false) =>
+    public static SpikingNetwork Mlp(long inputFeatures = 784, int[]? hidden = null, int classes = 10, NetworkOptions? options = null,
+        bool batchNorm = false) =>
         NetworkSpec.Build(MlpSpec(hidden, classes, batchNorm), [inputFeatures], options);
 
     /// <summary>LeNet-5-style CSNN (average pooling, three FC layers) for 1×28×28 images; optional tdBN after every hidden layer.</summary>
@@ -41,7 +43,8 @@ public static class Zoo
     {
         if (!(width > 0)) throw new ArgumentOutOfRangeException(nameof(width), width, "Width multiplier must be > 0.");
         string C(int n) => $"{Math.Max(1, (int)Math.Round(n * width))}C3p1-BN";
-        return $"{C(64)}-P2-{C(128)}-P2-{C(256)}-{C(256)}-P2-{C(512)}-{C(512)}-P2-{C(512)}-{C(512)}-P2-FC{Math.Max(1, (int)Math.Round(512 * width))}-D0.2-FC{Positive(classes, nameof(classes))}";
+        return $"{C(64)}-P2-{C(128)}-P2-{C(256)}-{C(256)}-P2-{C(512)}-{C(512)}-P2-{C(512)}-{C(512)}-P2-"
+            + $"FC{Math.Max(1, (int)Math.Round(512 * width))}-D0.2-FC{Positive(classes, nameof(classes))}";
     }
 
     public static SpikingNetwork Vgg(long[]? inputShape = null, int classes = 10, double width = 0.5, NetworkOptions? options = null) =>
@@ -59,7 +62,8 @@ public static class Zoo
     /// </summary>
     public static string AlexNetSpec(int size = 64, int classes = 10, bool batchNorm = true)
     {
-        if (size is not (48 or 64 or 128)) throw new ArgumentOutOfRangeException(nameof(size), size, "Spiking AlexNet is defined for 48, 64 and 128 px frames.");
+        if (size is not (48 or 64 or 128))
+            throw new ArgumentOutOfRangeException(nameof(size), size, "Spiking AlexNet is defined for 48, 64 and 128 px frames.");
         var bn = batchNorm ? "-BN" : "";
         var first = size == 128 ? "64C3s2p1" : "64C3p1";
         return $"{first}{bn}-P2-192C3p1{bn}-P2-384C3p1{bn}-256C3p1{bn}-256C3p1{bn}-P2-FC1024-FC{Positive(classes, nameof(classes))}";

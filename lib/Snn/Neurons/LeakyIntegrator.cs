@@ -23,7 +23,8 @@ public sealed class LeakyIntegrator : StatefulModule
 
     public override Tensor forward(Tensor input)
     {
-        if (input.dim() < 2) throw new ArgumentException($"Integrator input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
+        if (input.dim() < 2)
+            throw new ArgumentException($"Integrator input must be [time, batch, …]; got shape [{string.Join(", ", input.shape)}].", nameof(input));
         Tensor? membrane = state.ValueOrNull;
         var steps = (int)input.shape[0];
         var outputs = new Tensor[steps];

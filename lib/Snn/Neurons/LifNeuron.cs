@@ -107,5 +107,6 @@ public sealed class LifNeuron : SpikingNeuron
     /// <summary>The carried membrane potential [N, …], or null after a reset.</summary>
     public Tensor? Membrane => membrane.ValueOrNull;
 
-    public override string ToString() => $"LIF(β={Parameters.Beta}{(beta is null ? "" : " learnable")}, θ={Parameters.Threshold}, {Parameters.Reset} reset, {Parameters.Surrogate})";
+    public override string ToString() =>
+        $"LIF(β={Parameters.Beta}{(beta is null ? "" : " learnable")}, θ={Parameters.Threshold}, {Parameters.Reset} reset, {Parameters.Surrogate})";
 }

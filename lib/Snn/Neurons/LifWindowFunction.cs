@@ -28,7 +28,8 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
     /// rest; the spikes never get a gradient, the membrane does when it requires one). Returns the spikes [K, N, …] and the
     /// last membrane [N, …], which has gradient history when <paramref name="membrane"/> has or <paramref name="keepHistory"/>.
     /// </summary>
-    public static (Tensor Spikes, Tensor Membrane) Run(Tensor currents, int steps, bool constant, LifParameters p, Tensor? membrane, Tensor? lastSpikes, bool keepHistory = false)
+    public static (Tensor Spikes, Tensor Membrane) Run(Tensor currents, int steps, bool constant, LifParameters p, Tensor? membrane, Tensor? lastSpikes,
+        bool keepHistory = false)
     {
         var grad = torch.is_grad_enabled();
         var tracked = grad && membrane is { requires_grad: true };
@@ -147,7 +148,9 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             Tensor? g = null;
             if (gradSpikes is not null)
             {
-                var derivative = rectangular is not null ? codes![t].bitwise_and(1).to_type(info.DType).div_(rectangular.Width) : p.Surrogate.Derivative(distance![t]);
+                var derivative = rectangular is not null
+                    ? codes![t].bitwise_and(1).to_type(info.DType).div_(rectangular.Width)
+                    : p.Surrogate.Derivative(distance![t]);
                 g = gradSpikes[t] * derivative;
             }
             if (carry is not null) g = g is null ? carry.alias() : g + carry;
@@ -162,7 +165,12 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             // carried membrane, when it is tracked.
             if (t == 0 && !info.Tracked) break;
             var next = g * p.Beta;
-            if (hard && (t > 0 || startFired is not null)) next.masked_fill_(t > 0 ? codes is not null ? codes[t - 1].ge(2) : distance![t - 1].ge(0.0) : startFired!, 0.0);
+            if (hard && (t > 0 || startFired is not null))
+            {
+                // Where the neuron fired the step before (at t = 0: the carried spikes), the reset passes no gradient.
+                var fired = t > 0 ? codes is not null ? codes[t - 1].ge(2) : distance![t - 1].ge(0.0) : startFired!;
+                next.masked_fill_(fired, 0.0);
+            }
             if (t == 0)
             {
                 gradMembrane = next.MoveToOuterDisposeScope();

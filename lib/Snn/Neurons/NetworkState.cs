@@ -49,7 +49,8 @@ public static class NetworkState
                 known.Add(Key(path, slot.Name));
         var unknown = state.Keys.FirstOrDefault(k => !known.Contains(k));
         if (unknown is not null)
-            throw new ArgumentException($"State '{unknown}' names no state of this network; expected keys like: {string.Join(", ", known.Take(4))}.", nameof(state));
+            throw new ArgumentException($"State '{unknown}' names no state of this network; expected keys like: {string.Join(", ", known.Take(4))}.",
+                nameof(state));
         foreach (var (path, m) in modules)
             foreach (var slot in m.States)
             {
@@ -64,7 +65,7 @@ public static class NetworkState
     /// restores as leaves (docs/method.md, recomputation).
     /// </summary>
     internal static List<StateSlot> WindowSlots(this nn.Module module) =>
-        StatefulModules(module).Where(m => m.Module.CarriesGradientInWindow).SelectMany(m => m.Module.States).ToList();
+        StatefulModules(module).Where(m => m.Module.DetachesAtWindowBorders).SelectMany(m => m.Module.States).ToList();
 
     /// <summary>Sets <see cref="StatefulModule.KeepsStateHistory"/> on every module of the tree.</summary>
     internal static void KeepStateHistory(this nn.Module module, bool keep)

@@ -26,11 +26,11 @@ public abstract class StatefulModule : nn.Module<Tensor, Tensor>
     /// <summary>The declared states, in declaration order.</summary>
     public IReadOnlyList<StateSlot> States => slots;
 
-    /// <summary>Whether <see cref="NetworkState.DetachState"/> cuts this module's state at window borders (false for state without gradient history).</summary>
-    protected virtual bool DetachesAtWindowBorders => true;
-
-    /// <summary>True when this module's state carries gradient within a window (what <see cref="DetachesAtWindowBorders"/> cuts).</summary>
-    internal bool CarriesGradientInWindow => DetachesAtWindowBorders;
+    /// <summary>
+    /// Whether this module's state carries gradient within a window, so that <see cref="NetworkState.DetachState"/> cuts it at
+    /// window borders and recomputation saves it at segment borders (false for state without gradient history).
+    /// </summary>
+    protected internal virtual bool DetachesAtWindowBorders => true;
 
     /// <summary>
     /// Set by recomputation while it re-runs a segment: the state a call leaves must keep its gradient history even when

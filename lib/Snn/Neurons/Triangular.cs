@@ -5,7 +5,8 @@ namespace Snn.Neurons;
 /// <summary>∂s/∂u = max(0, 1 − |x|/w)/w (triangle of half-width w, unit area). Primitive: its piecewise-quadratic integral.</summary>
 public sealed class Triangular(double halfWidth = 1.0) : Surrogate
 {
-    public double HalfWidth { get; } = halfWidth > 0 ? halfWidth : throw new ArgumentOutOfRangeException(nameof(halfWidth), halfWidth, "Triangular surrogate half-width must be > 0.");
+    public double HalfWidth { get; } = halfWidth > 0 ? halfWidth
+        : throw new ArgumentOutOfRangeException(nameof(halfWidth), halfWidth, "Triangular surrogate half-width must be > 0.");
     public override string Name => "triangular";
     public override Tensor Primitive(Tensor x)
     {

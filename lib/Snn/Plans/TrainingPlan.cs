@@ -21,7 +21,10 @@ public sealed record TrainingPlan
     /// <summary>B: stages (weight layers, readout included) per block; null means one block. The last block may be smaller.</summary>
     public int? BlockSize { get; init; }
 
-    /// <summary>Explicit first-stage indices of blocks after the first, strictly increasing (e.g. [2] splits 0–1 | 2…). Overrides <see cref="BlockSize"/>.</summary>
+    /// <summary>
+    /// Explicit first-stage indices of blocks after the first, strictly increasing (e.g. [2] splits 0–1 | 2…). Overrides
+    /// <see cref="BlockSize"/>.
+    /// </summary>
     public IReadOnlyList<int>? BlockBoundaries { get; init; }
 
     public UpdatePolicy Update { get; init; } = UpdatePolicy.PerWindowAndBlock;
@@ -112,7 +115,8 @@ public sealed record TrainingPlan
                 throw new ArgumentException("Give either a block size B or explicit block boundaries, not both.", nameof(BlockBoundaries));
             for (var i = 0; i < starts.Count; i++)
                 if (starts[i] < 1 || (i > 0 && starts[i] <= starts[i - 1]))
-                    throw new ArgumentException($"Block boundaries must be strictly increasing stage indices ≥ 1 (each is the first stage of a new block); got [{string.Join(", ", starts)}].", nameof(BlockBoundaries));
+                    throw new ArgumentException("Block boundaries must be strictly increasing stage indices ≥ 1 (each is the first stage of a new block); "
+                        + $"got [{string.Join(", ", starts)}].", nameof(BlockBoundaries));
         }
         if (!Enum.IsDefined(Update)) throw new ArgumentOutOfRangeException(nameof(Update), Update, "Unknown update policy.");
         if (!Enum.IsDefined(Head)) throw new ArgumentOutOfRangeException(nameof(Head), Head, "Unknown local head kind.");
@@ -125,9 +129,11 @@ public sealed record TrainingPlan
     {
         Validated();
         if (BlockSize is { } b && b > stageCount)
-            throw new ArgumentOutOfRangeException(nameof(BlockSize), b, $"Block size B = {b} exceeds the network's {stageCount} weight stages; use B ≤ {stageCount} (B = {stageCount} is one block).");
+            throw new ArgumentOutOfRangeException(nameof(BlockSize), b,
+                $"Block size B = {b} exceeds the network's {stageCount} weight stages; use B ≤ {stageCount} (B = {stageCount} is one block).");
         if (BlockBoundaries is { Count: > 0 } starts && starts[^1] >= stageCount)
-            throw new ArgumentException($"Block boundary {starts[^1]} is not a stage of a network with {stageCount} stages (valid: 1 … {stageCount - 1}).", nameof(BlockBoundaries));
+            throw new ArgumentException($"Block boundary {starts[^1]} is not a stage of a network with {stageCount} stages (valid: 1 … {stageCount - 1}).",
+                nameof(BlockBoundaries));
         return this;
     }
 

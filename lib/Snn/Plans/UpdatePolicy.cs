@@ -9,6 +9,9 @@ public enum UpdatePolicy
     /// every window counts as one sample of the truncated objective. Use <see cref="Accumulate"/> to weight windows by length.
     /// </summary>
     PerWindowAndBlock,
-    /// <summary>Gradients of all windows and blocks accumulate, each window weighted by length / T (K = T gives the BPTT loss exactly); one optimizer step per mini-batch.</summary>
+    /// <summary>
+    /// Gradients of all windows and blocks accumulate, each window weighted by length / T (K = T gives the BPTT loss exactly);
+    /// one optimizer step per mini-batch.
+    /// </summary>
     Accumulate,
 }

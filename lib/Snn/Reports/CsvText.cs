@@ -5,7 +5,10 @@ namespace Snn.Reports;
 /// <summary>RFC 4180 text as <see cref="ReportTable"/> writes it: cells quoted when they hold a comma, quote or line break, quotes doubled.</summary>
 internal static class CsvText
 {
-    /// <summary>The records of <paramref name="text"/> (blank lines skipped); throws <see cref="InvalidDataException"/> naming <paramref name="source"/> for an unclosed quote.</summary>
+    /// <summary>
+    /// The records of <paramref name="text"/> (blank lines skipped); throws <see cref="InvalidDataException"/> naming
+    /// <paramref name="source"/> for an unclosed quote.
+    /// </summary>
     public static List<string[]> Parse(string text, string source)
     {
         var records = new List<string[]>();

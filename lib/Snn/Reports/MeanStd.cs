@@ -14,7 +14,10 @@ public readonly record struct MeanStd(int N, double Mean, double? Std)
         return new MeanStd(v.Length, mean, std);
     }
 
-    /// <summary>"75.60 ± 0.31" with values times <paramref name="scale"/>; the mean alone for one value, a zero std or <paramref name="spread"/> false.</summary>
+    /// <summary>
+    /// "75.60 ± 0.31" with values times <paramref name="scale"/>; the mean alone for one value, a zero std or
+    /// <paramref name="spread"/> false.
+    /// </summary>
     public string Format(double scale = 1, string format = "F2", bool spread = true)
     {
         var mean = (Mean * scale).ToString(format, System.Globalization.CultureInfo.InvariantCulture);

@@ -4,7 +4,8 @@ namespace Snn.Reports;
 
 /// <summary>
 /// One configuration of a report: the runs whose config differs only in the seed. Statistics are over the finished
-/// runs (one value per seed, <see cref="MeanStd"/>); <see cref="MissingRuns"/> are expected runs with no folder; accuracies and the gap are fractions, sizes in bytes.
+/// runs (one value per seed, <see cref="MeanStd"/>); <see cref="MissingRuns"/> are expected runs with no folder;
+/// accuracies and the gap are fractions, sizes in bytes.
 /// <see cref="Label"/> names the row by the keys that vary between rows (e.g. "K=2 B=1").
 /// </summary>
 public sealed record ReportRow(

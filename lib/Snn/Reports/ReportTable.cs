@@ -34,7 +34,8 @@ public sealed class ReportTable
 
     private ReportTable(IReadOnlyList<ReportRow> rows, IReadOnlyList<string> varyingKeys, IReadOnlyList<string> configKeys,
         IReadOnlyList<ExpectedRun> unplacedMissing, int missing, bool expectedGiven) =>
-        (Rows, VaryingKeys, ConfigKeysInOrder, UnplacedMissing, Missing, ExpectedGiven) = (rows, varyingKeys, configKeys, unplacedMissing, missing, expectedGiven);
+        (Rows, VaryingKeys, ConfigKeysInOrder, UnplacedMissing, Missing, ExpectedGiven) =
+            (rows, varyingKeys, configKeys, unplacedMissing, missing, expectedGiven);
 
     /// <summary>One row per configuration, by experiment, then by the varying keys (numbers numerically).</summary>
     public IReadOnlyList<ReportRow> Rows { get; }
@@ -67,8 +68,10 @@ public sealed class ReportTable
         var present = all.Select(r => (r.Experiment, r.RunId)).ToHashSet();
         var missing = (expected ?? []).Where(e => !present.Contains((e.Experiment, e.RunId))).DistinctBy(e => (e.Experiment, e.RunId)).ToList();
 
-        var groups = new Dictionary<string, (string Experiment, IReadOnlyDictionary<string, string> Config, List<RunRecord> Runs, List<ExpectedRun> Missing)>(StringComparer.Ordinal);
-        (string Experiment, IReadOnlyDictionary<string, string> Config, List<RunRecord> Runs, List<ExpectedRun> Missing) Group(string key, string experiment, IReadOnlyDictionary<string, string> config) =>
+        var groups = new Dictionary<string, (string Experiment, IReadOnlyDictionary<string, string> Config, List<RunRecord> Runs, List<ExpectedRun> Missing)>(
+            StringComparer.Ordinal);
+        (string Experiment, IReadOnlyDictionary<string, string> Config, List<RunRecord> Runs, List<ExpectedRun> Missing) Group(
+            string key, string experiment, IReadOnlyDictionary<string, string> config) =>
             groups.TryGetValue(key, out var g) ? g : groups[key] = (experiment, WithoutSeed(config), [], []);
         foreach (var run in all) Group(run.GroupKey, run.Experiment, run.Config).Runs.Add(run);
         var unplaced = new List<ExpectedRun>();
@@ -89,7 +92,8 @@ public sealed class ReportTable
             var (experiment, config, groupRuns, groupMissing) = kv.Value;
             var parts = varying.Select(k => $"{shortNames[k]}={(config.TryGetValue(k, out var v) ? (v.Length == 0 ? "null" : v) : "∅")}").ToList();
             if (experiments > 1 || parts.Count == 0) parts.Insert(0, experiment);
-            groupRuns.Sort((a, b) => (a.Seed ?? int.MinValue).CompareTo(b.Seed ?? int.MinValue) is var c && c != 0 ? c : string.CompareOrdinal(a.RunId, b.RunId));
+            groupRuns.Sort((a, b) =>
+                (a.Seed ?? int.MinValue).CompareTo(b.Seed ?? int.MinValue) is var c && c != 0 ? c : string.CompareOrdinal(a.RunId, b.RunId));
             var done = groupRuns.Where(r => r.Status == RunStatus.Finished).ToList();
             MeanStd? Stat(Func<RunSummary, double?> of) => MeanStd.Of(done.Select(r => of(r.Summary!)).Where(v => v is not null).Select(v => v!.Value));
             var curve = done.SelectMany(r => r.Epochs).Where(p => p.TestAccuracy is not null).GroupBy(p => p.Epoch).OrderBy(g => g.Key)
@@ -102,7 +106,8 @@ public sealed class ReportTable
         rows.Sort((a, b) =>
         {
             var c = string.CompareOrdinal(a.Experiment, b.Experiment);
-            for (var i = 0; c == 0 && i < varying.Count; i++) c = ConfigKeys.CompareValues(a.Config.GetValueOrDefault(varying[i]), b.Config.GetValueOrDefault(varying[i]));
+            for (var i = 0; c == 0 && i < varying.Count; i++)
+                c = ConfigKeys.CompareValues(a.Config.GetValueOrDefault(varying[i]), b.Config.GetValueOrDefault(varying[i]));
             return c != 0 ? c : string.CompareOrdinal(a.GroupKey, b.GroupKey);
         });
         return new ReportTable(rows, varying, keys, unplaced, missing.Count, expected is not null);
@@ -159,7 +164,10 @@ public sealed class ReportTable
         return text.ToString();
     }
 
-    /// <summary>report.csv: experiment, every config key, label, seeds, n (finished), failed, incomplete, missing, then metric_mean and metric_std per metric.</summary>
+    /// <summary>
+    /// report.csv: experiment, every config key, label, seeds, n (finished), failed, incomplete, missing, then metric_mean and
+    /// metric_std per metric.
+    /// </summary>
     public string Csv()
     {
         var csv = new StringBuilder();
@@ -167,7 +175,8 @@ public sealed class ReportTable
             .. Metrics.SelectMany(m => new[] { m.Name + "_mean", m.Name + "_std" })]);
         foreach (var r in Rows)
             Row(csv, [r.Experiment, .. ConfigKeysInOrder.Select(k => r.Config.GetValueOrDefault(k) ?? ""), r.Label,
-                string.Join(';', r.Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))), Int(r.Finished), Int(r.Failed), Int(r.Incomplete), Int(r.Missing),
+                string.Join(';', r.Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture))),
+                Int(r.Finished), Int(r.Failed), Int(r.Incomplete), Int(r.Missing),
                 .. Metrics.SelectMany(m => m.OfRow(r) is { } s ? new[] { Number(s.Mean), Number(s.Std) } : ["", ""])]);
         return csv.ToString();
     }
@@ -192,7 +201,8 @@ public sealed class ReportTable
                 s is null ? "" : Int(s.Epochs), Number(s?.FinalTrainLoss), Number(s?.FinalTrainAccuracy), Number(s?.FinalTestLoss),
                 Number(s?.FinalTestAccuracy), Number(s?.BestTestAccuracy), s?.BestEpoch?.ToString(CultureInfo.InvariantCulture) ?? "", Number(s?.TrainTestGap),
                 Number(s?.CleanTrainAccuracy), Number(s?.CleanTrainTestGap),
-                Number(s?.TotalSeconds), s is null ? "" : s.OptimizerSteps.ToString(CultureInfo.InvariantCulture), s?.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "",
+                Number(s?.TotalSeconds), s is null ? "" : s.OptimizerSteps.ToString(CultureInfo.InvariantCulture),
+                s?.PeakStepBytes?.ToString(CultureInfo.InvariantCulture) ?? "",
                 Number(s?.Costs.Macs), Number(s?.Costs.Acs), Number(s?.Costs.AccessBytes), Number(s?.Costs.ModelledPeakStepBytes),
                 Number(s?.Costs.RetainedActivationBytes), Number(s?.Costs.PersistentBytes), Number(s?.Costs.EnergyPicojoules),
                 r.Cpu, r.Kernels, r.PlanSha256, r.Failure ?? "", path.Replace(Path.DirectorySeparatorChar, '/')]);
@@ -217,13 +227,18 @@ public sealed class ReportTable
         ArgumentNullException.ThrowIfNull(runs);
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         if (File.Exists(Path.Combine(full, ExperimentRunner.ConfigFile)))
-            throw new ArgumentException($"{folder} is a run folder (it holds {ExperimentRunner.ConfigFile}); a report is never written inside a run. Choose another output folder.", nameof(folder));
+            throw new ArgumentException($"{folder} is a run folder (it holds {ExperimentRunner.ConfigFile}); a report is never written inside a run. "
+                + "Choose another output folder.", nameof(folder));
         foreach (var run in runs)
             if (full == run.Directory || full.StartsWith(run.Directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new ArgumentException($"{folder} lies inside the run folder {run.Directory}; a report is never written inside a run. Choose another output folder.", nameof(folder));
+                throw new ArgumentException($"{folder} lies inside the run folder {run.Directory}; a report is never written inside a run. "
+                    + "Choose another output folder.", nameof(folder));
     }
 
-    /// <summary>Writes report.csv and runs.csv into <paramref name="folder"/> (made if needed, after <see cref="CheckOutputFolder"/>); returns their paths.</summary>
+    /// <summary>
+    /// Writes report.csv and runs.csv into <paramref name="folder"/> (made if needed, after <see cref="CheckOutputFolder"/>);
+    /// returns their paths.
+    /// </summary>
     public IReadOnlyList<string> WriteCsv(string folder, string? root = null)
     {
         CheckOutputFolder(folder, Runs);

@@ -41,7 +41,8 @@ public sealed class ResultsScan
             var ordered = copies.OrderBy(r => r.Status).ThenBy(r => r.Directory, StringComparer.Ordinal).ToList();
             runs.Add(ordered[0]);
             foreach (var other in ordered.Skip(1))
-                warnings.Add($"run {other.Experiment}/{other.RunId} found twice: kept {ordered[0].Directory} ({Describe(ordered[0].Status)}), ignored {other.Directory} ({Describe(other.Status)}).");
+                warnings.Add($"run {other.Experiment}/{other.RunId} found twice: kept {ordered[0].Directory} ({Describe(ordered[0].Status)}), "
+                    + $"ignored {other.Directory} ({Describe(other.Status)}).");
         }
         runs.Sort((a, b) => string.CompareOrdinal(a.Experiment, b.Experiment) is var c && c != 0 ? c : string.CompareOrdinal(a.RunId, b.RunId));
         return new ResultsScan(full, runs, warnings);

@@ -102,7 +102,9 @@ public sealed record RunRecord(
         try
         {
             using var json = JsonDocument.Parse(File.ReadAllText(path));
-            return json.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : json.RootElement.GetRawText();
+            return json.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
+                ? m.GetString()!
+                : json.RootElement.GetRawText();
         }
         catch (JsonException) { return File.ReadAllText(path).Trim(); }
     }

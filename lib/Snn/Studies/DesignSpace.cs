@@ -20,11 +20,13 @@ public sealed class DesignSpace
         ArgumentNullException.ThrowIfNull(runs);
         var all = runs.ToList();
         if (all.GroupBy(r => (r.Setting, r.Truncation, r.BlockSize, r.Seed)).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new ArgumentException($"{twice.First().Dataset} {twice.First().PlanLabel} seed {twice.Key.Seed} appears {twice.Count()} times in one setting; a seed counts once.", nameof(runs));
+            throw new ArgumentException($"{twice.First().Dataset} {twice.First().PlanLabel} seed {twice.Key.Seed} appears {twice.Count()} times "
+                + "in one setting; a seed counts once.", nameof(runs));
         var settings = all.GroupBy(r => r.Setting).Select(g => g.First()).OrderBy(r => r.EventData).ThenBy(r => r.Dataset, StringComparer.Ordinal)
             .ThenBy(r => r.Setting, StringComparer.Ordinal).Select(r => r.Setting).ToList();
         var cells = all.GroupBy(r => (r.Setting, r.Truncation, r.BlockSize)).Select(g => StudyCell.Of(g.ToList()))
-            .OrderBy(c => settings.IndexOf(c.Setting)).ThenByDescending(c => c.Truncation).ThenBy(c => c.BlockSize ?? int.MaxValue, Comparer<int>.Create((a, b) => b.CompareTo(a)))
+            .OrderBy(c => settings.IndexOf(c.Setting)).ThenByDescending(c => c.Truncation)
+            .ThenBy(c => c.BlockSize ?? int.MaxValue, Comparer<int>.Create((a, b) => b.CompareTo(a)))
             .ToList();
         return new DesignSpace(cells, settings);
     }
@@ -54,7 +56,10 @@ public sealed class DesignSpace
     public StudyCell? Cell(string setting, int truncation, int? blockSize) =>
         Cells.FirstOrDefault(c => c.Setting == setting && c.Truncation == truncation && c.BlockSize == blockSize);
 
-    /// <summary>The accuracy–memory front of a setting: mean test accuracy up, mean measured peak step memory down (cells without a measurement take no part).</summary>
+    /// <summary>
+    /// The accuracy–memory front of a setting: mean test accuracy up, mean measured peak step memory down (cells without a
+    /// measurement take no part).
+    /// </summary>
     public IReadOnlyList<StudyCell> ParetoFront(string setting) =>
         Studies.ParetoFront.Of(Of(setting).Where(c => c.PeakStepBytes is not null), c => c.TestAccuracy.Mean, c => c.PeakStepBytes!.Value.Mean);
 }

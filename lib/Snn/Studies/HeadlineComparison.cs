@@ -34,8 +34,10 @@ public sealed record HeadlineComparison(
     {
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(plan);
-        if (baselineCosts.Plan != baseline.Plan) throw new ArgumentException($"The baseline's costs are for {baselineCosts.Plan}, not its plan {baseline.Plan}.", nameof(baselineCosts));
-        if (planCosts.Plan != plan.Plan) throw new ArgumentException($"The plan's costs are for {planCosts.Plan}, not its plan {plan.Plan}.", nameof(planCosts));
+        if (baselineCosts.Plan != baseline.Plan)
+            throw new ArgumentException($"The baseline's costs are for {baselineCosts.Plan}, not its plan {baseline.Plan}.", nameof(baselineCosts));
+        if (planCosts.Plan != plan.Plan)
+            throw new ArgumentException($"The plan's costs are for {planCosts.Plan}, not its plan {plan.Plan}.", nameof(planCosts));
         double? measured = baseline.PeakStepMiB is { } b && plan.PeakStepMiB is { } p ? 100 * CostModel.Change(p, b) : null;
         static double Memory(CostReport r) => r.PeakStepBytes + r.PersistentBytes;
         return new HeadlineComparison(baseline.Plan, plan.Plan, baseline.Accuracy, plan.Accuracy, measured,
@@ -55,5 +57,6 @@ public sealed record HeadlineComparison(
     ];
 
     public override string ToString() =>
-        $"{Plan} vs {Baseline}: " + string.Join(", ", Rows.Select(r => FormattableString.Invariant($"{r.Metric} {r.Ours:+0.00;-0.00} % (paper {r.Paper:+0.00;-0.00} %)")));
+        $"{Plan} vs {Baseline}: "
+        + string.Join(", ", Rows.Select(r => FormattableString.Invariant($"{r.Metric} {r.Ours:+0.00;-0.00} % (paper {r.Paper:+0.00;-0.00} %)")));
 }

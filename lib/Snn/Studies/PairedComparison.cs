@@ -46,6 +46,7 @@ public sealed record PairedComparison(string Label, double Mean, double StdDev, 
     {
         0 => $"{Label}: no paired seeds",
         1 => $"{Label}: {Mean * scale:+0.00;−0.00} {unit} (one seed: no spread, no test)",
-        _ => $"{Label}: {Mean * scale:+0.00;−0.00} ± {StdDev * scale:0.00} {unit} (95 % CI ± {HalfWidth95 * scale:0.00}, n = {Seeds} seeds, p = {PValue:0.000})",
+        _ => $"{Label}: {Mean * scale:+0.00;−0.00} ± {StdDev * scale:0.00} {unit} "
+             + $"(95 % CI ± {HalfWidth95 * scale:0.00}, n = {Seeds} seeds, p = {PValue:0.000})",
     };
 }

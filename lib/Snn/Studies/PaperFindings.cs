@@ -120,7 +120,9 @@ public static class PaperFindings
 
     // The headline comparisons (those over a plan family, not the per-plan details).
     private static string Summary(IEnumerable<PairedComparison> comparisons) =>
-        string.Join("; ", comparisons.Where(c => !c.Label.Contains(" K = ", StringComparison.Ordinal) || c.Label.Contains("best", StringComparison.Ordinal)).Select(c => c.Describe(unit: "pp")));
+        string.Join("; ", comparisons
+            .Where(c => !c.Label.Contains(" K = ", StringComparison.Ordinal) || c.Label.Contains("best", StringComparison.Ordinal))
+            .Select(c => c.Describe(unit: "pp")));
 
     private readonly record struct Plan(int K, int? B);
 

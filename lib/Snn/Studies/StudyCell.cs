@@ -31,11 +31,14 @@ public sealed record StudyCell(
         if (runs.Count == 0) throw new ArgumentException("No runs to aggregate.", nameof(runs));
         var first = runs[0];
         if (runs.Any(r => r.Setting != first.Setting || r.Truncation != first.Truncation || r.BlockSize != first.BlockSize))
-            throw new ArgumentException($"The runs of a cell share one setting and plan; {first.Dataset} {first.PlanLabel} is mixed with others.", nameof(runs));
-        MeanStd? Optional(Func<StudyRun, double?> of) => runs.All(r => of(r) is { } v && double.IsFinite(v)) ? MeanStd.Of(runs.Select(r => of(r)!.Value)) : null;
+            throw new ArgumentException($"The runs of a cell share one setting and plan; {first.Dataset} {first.PlanLabel} is mixed with others.",
+                nameof(runs));
+        MeanStd? Optional(Func<StudyRun, double?> of) =>
+            runs.All(r => of(r) is { } v && double.IsFinite(v)) ? MeanStd.Of(runs.Select(r => of(r)!.Value)) : null;
         return new StudyCell(first.Setting, first.Dataset, first.EventData, first.TimeSteps, first.Truncation, first.BlockSize,
             runs.Select(r => r.Seed).Order().ToList(),
-            MeanStd.Of(runs.Select(r => r.TestAccuracy))!.Value, MeanStd.Of(runs.Select(r => r.TrainAccuracy))!.Value, MeanStd.Of(runs.Select(r => r.TrainTestGap))!.Value,
+            MeanStd.Of(runs.Select(r => r.TestAccuracy))!.Value, MeanStd.Of(runs.Select(r => r.TrainAccuracy))!.Value,
+            MeanStd.Of(runs.Select(r => r.TrainTestGap))!.Value,
             Optional(r => r.PeakStepBytes), Optional(r => r.Macs), Optional(r => r.AccessBytes), Optional(r => r.ModelledPeakStepBytes));
     }
 }

@@ -12,7 +12,10 @@ namespace Snn.Studies;
 /// </summary>
 public static class StudyPower
 {
-    /// <summary>Seeds to detect <paramref name="effect"/> (same unit as <paramref name="sd"/>); at least 3, at most <paramref name="cap"/> (then null).</summary>
+    /// <summary>
+    /// Seeds to detect <paramref name="effect"/> (same unit as <paramref name="sd"/>); at least 3, at most <paramref name="cap"/>
+    /// (then null).
+    /// </summary>
     public static int? SeedsToDetect(double sd, double effect, double alpha, double power = 0.8, int cap = 200)
     {
         Check(sd, effect, alpha, power);

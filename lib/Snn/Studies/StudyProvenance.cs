@@ -39,7 +39,8 @@ public sealed record StudyProvenance(
                 };
             var missing = Required.Where(k => !values.ContainsKey(k)).ToList();
             if (missing.Count > 0)
-                throw new InvalidDataException($"{source}: missing {string.Join(", ", missing.Select(k => $"\"{k}\""))}; expected the keys {string.Join(", ", Required)} (and optionally {string.Join(", ", Optional)}).");
+                throw new InvalidDataException($"{source}: missing {string.Join(", ", missing.Select(k => $"\"{k}\""))}; "
+                    + $"expected the keys {string.Join(", ", Required)} (and optionally {string.Join(", ", Optional)}).");
             var other = values.Where(kv => !Required.Contains(kv.Key) && !Optional.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
                 .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             return new StudyProvenance(values["commit"], values["machine"], values["date"], values["command"],
@@ -72,6 +73,7 @@ public sealed record StudyProvenance(
         if (Experiment is not null) map["experiment"] = Experiment;
         if (Emulation is not null) map["emulation"] = Emulation;
         if (Notes is not null) map["notes"] = Notes;
-        return JsonSerializer.Serialize(map, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).Replace("\r\n", "\n") + "\n";
+        var options = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        return JsonSerializer.Serialize(map, options).Replace("\r\n", "\n") + "\n";
     }
 }

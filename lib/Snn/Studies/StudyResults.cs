@@ -71,7 +71,8 @@ public sealed class StudyResults
         if (records.Count == 0) throw new InvalidDataException($"{source}: empty; expected the runs.csv of `snn report` (a header, then one row per run).");
         var header = records[0];
         int Column(string name) => Array.IndexOf(header, name) is var i && i >= 0 ? i
-            : throw new InvalidDataException($"{source}: no column '{name}' in the header; expected the runs.csv layout of `snn report` (status, experiment, run_id, seed, the config keys, epochs_done, …).");
+            : throw new InvalidDataException($"{source}: no column '{name}' in the header; expected the runs.csv layout of `snn report` "
+                + "(status, experiment, run_id, seed, the config keys, epochs_done, …).");
         var (status, experiment, runId, seed, epochsDone) = (Column("status"), Column("experiment"), Column("run_id"), Column("seed"), Column("epochs_done"));
         if (epochsDone <= seed)
             throw new InvalidDataException($"{source}: the config columns must lie between 'seed' and 'epochs_done'; epochs_done comes first.");
@@ -145,7 +146,8 @@ public sealed class StudyResults
         try
         {
             var node = JsonNode.Parse(cell);
-            if (node is JsonArray || (node is JsonValue v && v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)) return node;
+            if (node is JsonArray || (node is JsonValue v && v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False))
+                return node;
         }
         catch (JsonException) { }
         return JsonValue.Create(cell);

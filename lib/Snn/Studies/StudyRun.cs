@@ -28,7 +28,8 @@ public sealed record StudyRun(
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(summary);
-        var block = config.BlockBoundaries is { Count: > 0 } ? throw new ArgumentException($"{config.RunId}: explicit block boundaries are not a block size; the findings compare B only.", nameof(config))
+        var block = config.BlockBoundaries is { Count: > 0 }
+            ? throw new ArgumentException($"{config.RunId}: explicit block boundaries are not a block size; the findings compare B only.", nameof(config))
             : config.BlockSize is { } b && b < config.Stages ? b : (int?)null;
         return new StudyRun(SettingKey(config), config.Dataset, config.IsEventData, config.TimeSteps, config.Truncation, block, config.Seed,
             summary.FinalTestAccuracy ?? throw new ArgumentException($"{config.RunId}: the run has no test accuracy.", nameof(summary)),

@@ -129,7 +129,10 @@ public static class OpenMpSettings
             var total = fields.Take(8).Sum();                              // without guest time (counted in user)
             return (total - idle, total);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     // /proc/self/stat: utime + stime (fields 14 and 15, after the parenthesised command name), in the same ticks.
@@ -141,7 +144,10 @@ public static class OpenMpSettings
             var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
             return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Distinct (package, core) pairs of /proc/cpuinfo; the logical count when it has none.</summary>

@@ -15,7 +15,8 @@ public static class DeviceName
     public static string? Parse(string? text)
     {
         var d = (text ?? "").Trim().ToLowerInvariant();
-        return d is "cpu" or "cuda" || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        return d is "cpu" or "cuda"
+               || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], NumberStyles.None, CultureInfo.InvariantCulture, out _))
             ? d : null;
     }
 }

@@ -61,7 +61,8 @@ internal sealed class EpochAccumulator(SpikingNetwork network, int blockCount, i
         foreach (var values in (double[][])[sums.blockLoss, sums.blockCorrect, sums.spikes, sums.elements])
         {
             var count = reader.ReadInt32();
-            if (count != values.Length) throw new InvalidDataException($"The checkpoint's partial epoch has {count} sums where this network and plan have {values.Length}.");
+            if (count != values.Length)
+                throw new InvalidDataException($"The checkpoint's partial epoch has {count} sums where this network and plan have {values.Length}.");
             for (var i = 0; i < count; i++) values[i] = reader.ReadDouble();
         }
         return sums;

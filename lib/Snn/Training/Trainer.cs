@@ -32,7 +32,9 @@ public sealed class Trainer
         Options = (options ?? new TrainerOptions()).Validated();
         this.device = device ?? torch.CPU;
         if (Options.RecomputeSegment is > 0 && network.Stages.FirstOrDefault(s => s.Norm is not null) is { } normed)
-            throw new ArgumentException($"RecomputeSegment = {Options.RecomputeSegment}: recomputation is not available for networks with batch norm (stage '{normed.Spec}'): tdBN normalises over the whole folded window, so re-running a segment would change its statistics. Set RecomputeSegment to null, or use a network without BN.", nameof(options));
+            throw new ArgumentException($"RecomputeSegment = {Options.RecomputeSegment}: recomputation is not available for networks with batch norm "
+                + $"(stage '{normed.Spec}'): tdBN normalises over the whole folded window, so re-running a segment would change its statistics. "
+                + "Set RecomputeSegment to null, or use a network without BN.", nameof(options));
         Blocks = Plan.Blocks(network.Stages.Count);
         Heads = new LocalHeads(Blocks.Take(Blocks.Count - 1).Select((b, i) =>
             new LocalHead(network.Stages[b.Start + b.Count - 1].OutputShape, network.Classes, Plan.Head, $"head{i}")));
@@ -80,11 +82,13 @@ public sealed class Trainer
         schedule.Begin((long)Options.Epochs * batches * (Plan.Update == UpdatePolicy.Accumulate ? 1 : Plan.WindowCount));
         var firstEpoch = 1;
         PartialEpoch? resumed = null;
-        if (Options.CheckpointPath is { } path && Options.Resume) AtomicFile.DiscardUnfinished(path);   // a save killed mid-write; the checkpoint itself is whole
+        // A save killed mid-write leaves its temporary file; the checkpoint itself is whole.
+        if (Options.CheckpointPath is { } path && Options.Resume) AtomicFile.DiscardUnfinished(path);
         if (Options.CheckpointPath is { } existing && File.Exists(existing))
         {
             if (!Options.Resume)
-                throw new IOException($"Checkpoint '{existing}' already exists; set Resume = true to continue that run, or choose another CheckpointPath (it is never overwritten silently).");
+                throw new IOException($"Checkpoint '{existing}' already exists; set Resume = true to continue that run, "
+                    + "or choose another CheckpointPath (it is never overwritten silently).");
             var (finished, partial) = checkpoint.Load(existing, history);
             (firstEpoch, resumed) = (finished + 1, partial);
         }
@@ -118,13 +122,16 @@ public sealed class Trainer
                     if (b <= done) continue;   // trained before the checkpoint; drawn anyway, so a stochastic encoder's stream advances as it did
                     var outcome = memory is null ? step.Run(x, y, update: true) : memory.Run(() => step.Run(x, y, update: true));
                     if (!double.IsFinite(outcome.Loss) || outcome.BlockLosses.Any(l => !double.IsFinite(l)))
-                        throw new TrainingDivergedException($"Training diverged: loss {outcome.Loss} (per block: {string.Join(", ", outcome.BlockLosses.Select(l => l.ToString("G4")))}) at epoch {epoch}, batch {b} of {batches} ({Plan}, lr {lr:G3}). Lower the learning rate or check the input scaling; nothing was written.");
+                        throw new TrainingDivergedException($"Training diverged: loss {outcome.Loss} "
+                            + $"(per block: {string.Join(", ", outcome.BlockLosses.Select(l => l.ToString("G4")))}) at epoch {epoch}, batch {b} of {batches} "
+                            + $"({Plan}, lr {lr:G3}). Lower the learning rate or check the input scaling; nothing was written.");
                     history.Batches.Add(sums.Add(outcome, b, (int)y.shape[0]));
                     if (Options.CheckpointPath is { } midPath && b < batches && CheckpointDue(b, sinceCheckpoint.Elapsed))
                     {
                         checkpoint.Save(midPath, history, epoch - 1, new PartialEpoch(b, sums, lr, Elapsed().TotalSeconds, PeakBytes()));
                         sinceCheckpoint.Restart();
-                        progress?.Invoke(new TrainingProgress(ProgressKind.Checkpoint, epoch, Options.Epochs, b, batches, sums.Loss, sums.Accuracy, Elapsed(), null));
+                        progress?.Invoke(new TrainingProgress(ProgressKind.Checkpoint, epoch, Options.Epochs, b, batches, sums.Loss, sums.Accuracy,
+                            Elapsed(), null));
                     }
                     if (progress is not null && (clock.Elapsed - lastReport >= Options.ProgressInterval || b == batches))
                     {
@@ -140,7 +147,8 @@ public sealed class Trainer
                     checkpoint.Save(checkpointPath, history, epoch);
                     sinceCheckpoint.Restart();
                 }
-                progress?.Invoke(new TrainingProgress(ProgressKind.Epoch, epoch, Options.Epochs, batches, batches, metrics.TrainLoss, metrics.TrainAccuracy, Elapsed(), metrics));
+                progress?.Invoke(new TrainingProgress(ProgressKind.Epoch, epoch, Options.Epochs, batches, batches, metrics.TrainLoss, metrics.TrainAccuracy,
+                    Elapsed(), metrics));
             }
             // After the loop, so a run resumed from its last epoch's checkpoint (nothing left to train) still makes it.
             if (Options.EvaluateTrain) history.CleanTrain = Evaluate(train);
@@ -192,7 +200,10 @@ public sealed class Trainer
         return step.Run(input, labels, update: true);
     }
 
-    /// <summary>Full-T evaluation (no truncation, network readout only): prediction = argmax of the readout averaged over T. Restores the mode it found.</summary>
+    /// <summary>
+    /// Full-T evaluation (no truncation, network readout only): prediction = argmax of the readout averaged over T.
+    /// Restores the mode it found.
+    /// </summary>
     public Evaluation Evaluate(IBatchSource data)
     {
         CheckCompatible(data);
@@ -211,7 +222,8 @@ public sealed class Trainer
                     scope.Attach([x, y]);
                     network.ResetState();
                     var logits = network.forward(x).mean([0]);
-                    var read = HostReads.ToHost(torch.stack([step.LossOf(logits, y).to_type(ScalarType.Float64), logits.argmax(1).eq(y).sum().to_type(ScalarType.Float64)]));
+                    var read = HostReads.ToHost(torch.stack([
+                        step.LossOf(logits, y).to_type(ScalarType.Float64), logits.argmax(1).eq(y).sum().to_type(ScalarType.Float64)]));
                     lossSum += read[0] * y.shape[0];
                     correct += (long)read[1];
                 }
@@ -232,9 +244,12 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!data.StepShape.SequenceEqual(network.InputShape))
-            throw new ArgumentException($"{data.Name} gives [{string.Join("×", data.StepShape)}] per step but network {network.Spec} expects [{string.Join("×", network.InputShape)}].", nameof(data));
+            throw new ArgumentException(
+                $"{data.Name} gives [{string.Join("×", data.StepShape)}] per step but network {network.Spec} expects [{string.Join("×", network.InputShape)}].",
+                nameof(data));
         if (data.ClassNames.Count != network.Classes)
-            throw new ArgumentException($"{data.Name} has {data.ClassNames.Count} classes but network {network.Spec} has {network.Classes} outputs.", nameof(data));
+            throw new ArgumentException($"{data.Name} has {data.ClassNames.Count} classes but network {network.Spec} has {network.Classes} outputs.",
+                nameof(data));
         if (data.TimeSteps is { } t && t != Plan.TimeSteps)
             throw new ArgumentException($"{data.Name} holds T = {t} steps per sample but the plan {Plan} has T = {Plan.TimeSteps}.", nameof(data));
     }
@@ -242,6 +257,7 @@ public sealed class Trainer
     private void CheckInput(Tensor input)
     {
         if (input.dim() != network.InputShape.Length + 2 || input.shape[0] != Plan.TimeSteps || !input.shape[2..].SequenceEqual(network.InputShape))
-            throw new ArgumentException($"Expected input [T = {Plan.TimeSteps}, N, {string.Join("×", network.InputShape)}] (encode images first, e.g. with DirectEncoder); got [{string.Join(", ", input.shape)}].", nameof(input));
+            throw new ArgumentException($"Expected input [T = {Plan.TimeSteps}, N, {string.Join("×", network.InputShape)}] "
+                + $"(encode images first, e.g. with DirectEncoder); got [{string.Join(", ", input.shape)}].", nameof(input));
     }
 }

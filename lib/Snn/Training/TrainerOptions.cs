@@ -62,10 +62,13 @@ public sealed record TrainerOptions
         if (EvalBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvalBatchSize), EvalBatchSize, "Evaluation batch size must be ≥ 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be > 0.");
         if (EvaluateEvery < 1) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), EvaluateEvery, "Evaluate every … epochs must be ≥ 1.");
-        if (RecomputeSegment is < 0) throw new ArgumentOutOfRangeException(nameof(RecomputeSegment), RecomputeSegment, "Recompute segment S must be ≥ 1 step (null or 0: off).");
+        if (RecomputeSegment is < 0)
+            throw new ArgumentOutOfRangeException(nameof(RecomputeSegment), RecomputeSegment, "Recompute segment S must be ≥ 1 step (null or 0: off).");
         if (Resume && CheckpointPath is null) throw new ArgumentException("Resume needs a CheckpointPath.", nameof(Resume));
-        if (CheckpointInterval is { } interval && interval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "Checkpoint interval must be ≥ 0.");
-        if (CheckpointEveryBatches is { } every && every < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEveryBatches), every, "Checkpoint every … batches must be ≥ 1.");
+        if (CheckpointInterval is { } interval && interval < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), interval, "Checkpoint interval must be ≥ 0.");
+        if (CheckpointEveryBatches is { } every && every < 1)
+            throw new ArgumentOutOfRangeException(nameof(CheckpointEveryBatches), every, "Checkpoint every … batches must be ≥ 1.");
         if ((CheckpointInterval is not null || CheckpointEveryBatches is not null) && CheckpointPath is null)
             throw new ArgumentException("Mid-epoch checkpoints (CheckpointInterval, CheckpointEveryBatches) need a CheckpointPath.", nameof(CheckpointPath));
         return this;

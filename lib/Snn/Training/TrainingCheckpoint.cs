@@ -22,17 +22,18 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
     private const string Magic = "SNN-CHECKPOINT-2";
     private static readonly JsonSerializerOptions HistoryJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    /// <summary>Test-only: "n" pauses the n-th checkpoint write of the process for a minute halfway through, so a test can kill it there.</summary>
-    public const string PauseVariable = "SNN_TEST_PAUSE_IN_CHECKPOINT_WRITE";
-    private static readonly int PauseInWrite = int.TryParse(Environment.GetEnvironmentVariable(PauseVariable), out var n) ? n : 0;
-    private static int writes;
+    /// <summary>
+    /// Test seam, null outside tests: called in every checkpoint write of the process once the network's weights are
+    /// written and flushed, before the heads and optimizer states, with the temporary file's path. Kill tests stop a
+    /// write there (tests/Snn.TestHost) to kill the process in the middle of it.
+    /// </summary>
+    internal static Action<string>? HalfwayThroughWrite { get; set; }
 
     /// <summary>Saves the state after epoch <paramref name="finishedEpoch"/>, plus <paramref name="partial"/> batches of the next one.</summary>
     public void Save(string path, TrainingHistory history, int finishedEpoch, PartialEpoch? partial = null)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var pause = Interlocked.Increment(ref writes) == PauseInWrite;
         AtomicFile.Write(full, stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -60,11 +61,10 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
                 writer.Write(bytes);
             }
             network.save(writer);
-            if (pause)
+            if (HalfwayThroughWrite is { } halfway)
             {
                 writer.Flush();
-                Console.Error.WriteLine($"{PauseVariable}: write {PauseInWrite} paused halfway through {full}{AtomicFile.TemporarySuffix}");
-                Thread.Sleep(TimeSpan.FromMinutes(1));
+                halfway(full + AtomicFile.TemporarySuffix);
             }
             heads.save(writer);
             foreach (var o in optimizers) o.save_state_dict(writer);
@@ -106,11 +106,13 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
         var savedSpec = reader.ReadString();
         var savedPlan = reader.ReadString();
         if (savedSpec != network.Spec || savedPlan != plan.ToString())
-            throw new InvalidDataException($"Checkpoint '{path}' is of {savedSpec} trained with {savedPlan}; this trainer has {network.Spec} with {plan}. Use another CheckpointPath.");
+            throw new InvalidDataException($"Checkpoint '{path}' is of {savedSpec} trained with {savedPlan}; this trainer has {network.Spec} with {plan}. "
+                + "Use another CheckpointPath.");
         var epoch = reader.ReadInt32();
         var savedEpochs = reader.ReadInt32();
         if (savedEpochs != epochs)
-            throw new InvalidDataException($"Checkpoint '{path}' belongs to a run of {savedEpochs} epochs (its learning-rate schedule depends on it); this trainer runs {epochs}.");
+            throw new InvalidDataException(
+                $"Checkpoint '{path}' belongs to a run of {savedEpochs} epochs (its learning-rate schedule depends on it); this trainer runs {epochs}.");
         var step = reader.ReadInt64();
         PartialEpoch? partial = null;
         if (reader.ReadBoolean())

@@ -109,7 +109,8 @@ internal sealed class WindowRecompute
                 if (endGradients[k] is not { } g) continue;
                 var state = slots[k].Value;
                 if (!state.requires_grad)
-                    throw new InvalidOperationException($"Recomputation: the state '{slots[k].Name}' received a gradient at a segment border, but the module left its end state without gradient history, so the gradient cannot pass to the earlier segment.");
+                    throw new InvalidOperationException($"Recomputation: the state '{slots[k].Name}' received a gradient at a segment border, "
+                        + "but the module left its end state without gradient history, so the gradient cannot pass to the earlier segment.");
                 roots.Add(state);
                 gradients.Add(g);
             }

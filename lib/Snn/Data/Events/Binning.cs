@@ -9,8 +9,10 @@ namespace Snn.Data.Events;
 public sealed record Binning(BinningMode Mode, long Value, double Overlap = 0, bool IncludeIncomplete = false,
     int Downsample = 1, long RefractoryUs = 0, long DenoiseUs = 0, bool MergePolarity = false)
 {
-    public static Binning TimeWindow(long microseconds, long overlap = 0, bool includeIncomplete = false) => new(BinningMode.TimeWindow, microseconds, overlap, includeIncomplete);
-    public static Binning EventCount(int events, int overlap = 0, bool includeIncomplete = false) => new(BinningMode.EventCount, events, overlap, includeIncomplete);
+    public static Binning TimeWindow(long microseconds, long overlap = 0, bool includeIncomplete = false) =>
+        new(BinningMode.TimeWindow, microseconds, overlap, includeIncomplete);
+    public static Binning EventCount(int events, int overlap = 0, bool includeIncomplete = false) =>
+        new(BinningMode.EventCount, events, overlap, includeIncomplete);
     public static Binning TimeBins(int bins, double overlap = 0) => new(BinningMode.TimeBins, bins, overlap);
     public static Binning EventBins(int bins, double overlap = 0) => new(BinningMode.EventBins, bins, overlap);
 

@@ -23,9 +23,11 @@ public sealed record EmulatorOptions
 
     public EmulatorOptions Validated()
     {
-        if (SensorSize is < 1 or > 239) throw new ArgumentOutOfRangeException(nameof(SensorSize), SensorSize, "Sensor size must be 1..239 (N-MNIST files hold y < 240).");
+        if (SensorSize is < 1 or > 239)
+            throw new ArgumentOutOfRangeException(nameof(SensorSize), SensorSize, "Sensor size must be 1..239 (N-MNIST files hold y < 240).");
         if (!(Threshold > 0)) throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Contrast threshold must be > 0.");
-        if (ThresholdMismatch is < 0 or >= 0.5) throw new ArgumentOutOfRangeException(nameof(ThresholdMismatch), ThresholdMismatch, "Mismatch must be in [0, 0.5).");
+        if (ThresholdMismatch is < 0 or >= 0.5)
+            throw new ArgumentOutOfRangeException(nameof(ThresholdMismatch), ThresholdMismatch, "Mismatch must be in [0, 0.5).");
         if (!(LogEpsilon > 0)) throw new ArgumentOutOfRangeException(nameof(LogEpsilon), LogEpsilon, "LogEpsilon must be > 0.");
         if (StepsPerSaccade < 1 || Saccades < 1 || !(SaccadeMicroseconds >= StepsPerSaccade))
             throw new ArgumentOutOfRangeException(nameof(StepsPerSaccade), "Need ≥ 1 saccade, ≥ 1 step per saccade and ≥ 1 µs per step.");

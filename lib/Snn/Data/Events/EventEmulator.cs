@@ -44,8 +44,16 @@ public static class EventEmulator
                 for (var p = 0; p < now.Length; p++)
                 {
                     double before = previous[p], after = now[p];
-                    while (after - reference[p] >= theta[p]) { reference[p] += theta[p]; frame.Add((Cross(t0, stepUs, before, after, reference[p]), p, true)); }
-                    while (reference[p] - after >= theta[p]) { reference[p] -= theta[p]; frame.Add((Cross(t0, stepUs, before, after, reference[p]), p, false)); }
+                    while (after - reference[p] >= theta[p])
+                    {
+                        reference[p] += theta[p];
+                        frame.Add((Cross(t0, stepUs, before, after, reference[p]), p, true));
+                    }
+                    while (reference[p] - after >= theta[p])
+                    {
+                        reference[p] -= theta[p];
+                        frame.Add((Cross(t0, stepUs, before, after, reference[p]), p, false));
+                    }
                 }
                 foreach (var e in frame.OrderBy(e => e.T).ThenBy(e => e.Pixel))
                     events.Add(((long)Math.Round(e.T), (ushort)(e.Pixel % s), (ushort)(e.Pixel / s), e.P));

@@ -60,7 +60,8 @@ public static class Aedat
             throw new DataFormatException($"{name}: header ends at offset {offset} without the '#!END-HEADER' line.");
         var format = lines.FindIndex(l => l.StartsWith("#Format:", StringComparison.Ordinal));
         if (format >= 0 && lines[format]["#Format:".Length..].Trim() != "RAW")
-            throw new DataFormatException($"{name}: header line '{Clip(lines[format])}' at offset {starts[format]} announces a packet format other than RAW (cAER's compressed formats); this reader decodes RAW AEDAT 3.1 only.");
+            throw new DataFormatException($"{name}: header line '{Clip(lines[format])}' at offset {starts[format]} announces a packet format other than RAW "
+                + "(cAER's compressed formats); this reader decodes RAW AEDAT 3.1 only.");
         var xs = new List<ushort>(); var ys = new List<ushort>(); var ts = new List<long>(); var ps = new List<bool>();
         var span = bytes.AsSpan();
         short? polaritySource = null;
@@ -80,21 +81,29 @@ public static class Aedat
             var number = BinaryPrimitives.ReadInt32LittleEndian(span[(offset + 20)..]);
             var valid = BinaryPrimitives.ReadInt32LittleEndian(span[(offset + 24)..]);
             if (type < 0)
-                throw new DataFormatException($"{name}: packet at offset {offset} has eventType {type} (0x{(ushort)type:X4}, bit 15 set): cAER sets that bit on compressed packets, which RAW AEDAT 3.1 does not hold, and libcaer forbids negative types; the file is compressed or corrupt.");
+                throw new DataFormatException($"{name}: packet at offset {offset} has eventType {type} (0x{(ushort)type:X4}, bit 15 set): "
+                    + "cAER sets that bit on compressed packets, which RAW AEDAT 3.1 does not hold, and libcaer forbids negative types; "
+                    + "the file is compressed or corrupt.");
             if (type is >= 14 and < 100)
-                throw new DataFormatException($"{name}: packet at offset {offset} has eventType {type}: libcaer defines types 0..13 and reserves the rest below 100; the packet header is corrupt.");
-            if (source < 0 || size < 1 || capacity < 0 || number < 0 || number > capacity || valid < 0 || valid > number || overflow < 0 || tsOffset < 0 || tsOffset > size - 4)
-                throw new DataFormatException($"{name}: impossible packet header at offset {offset}: type {type}, eventSource {source}, eventSize {size}, eventTSOffset {tsOffset}, eventTSOverflow {overflow}, eventCapacity {capacity}, eventNumber {number}, eventValid {valid}.");
+                throw new DataFormatException($"{name}: packet at offset {offset} has eventType {type}: "
+                    + "libcaer defines types 0..13 and reserves the rest below 100; the packet header is corrupt.");
+            if (source < 0 || size < 1 || capacity < 0 || number < 0 || number > capacity || valid < 0 || valid > number
+                || overflow < 0 || tsOffset < 0 || tsOffset > size - 4)
+                throw new DataFormatException($"{name}: impossible packet header at offset {offset}: type {type}, eventSource {source}, eventSize {size}, "
+                    + $"eventTSOffset {tsOffset}, eventTSOverflow {overflow}, eventCapacity {capacity}, eventNumber {number}, eventValid {valid}.");
             var body = (long)capacity * size;
             if (body > bytes.Length - offset - 28)
-                throw new DataFormatException($"{name}: truncated packet at offset {offset}: it announces {body} bytes of events ({capacity} × {size}) but only {bytes.Length - offset - 28} remain.");
+                throw new DataFormatException($"{name}: truncated packet at offset {offset}: it announces {body} bytes of events ({capacity} × {size}) "
+                    + $"but only {bytes.Length - offset - 28} remain.");
             var start = offset + 28;
             if (type == 1)
             {
                 if (size != 8 || tsOffset != 4)
-                    throw new DataFormatException($"{name}: polarity packet at offset {offset} has eventSize {size} and eventTSOffset {tsOffset}; polarity events are 8 bytes with the timestamp at offset 4.");
+                    throw new DataFormatException($"{name}: polarity packet at offset {offset} has eventSize {size} and eventTSOffset {tsOffset}; "
+                        + "polarity events are 8 bytes with the timestamp at offset 4.");
                 if (polaritySource is { } first && first != source)
-                    throw new DataFormatException($"{name}: polarity packet at offset {offset} comes from eventSource {source}, earlier ones from {first}: this reader returns the events of one sensor.");
+                    throw new DataFormatException($"{name}: polarity packet at offset {offset} comes from eventSource {source}, earlier ones from {first}: "
+                        + "this reader returns the events of one sensor.");
                 polaritySource = source;
                 for (var i = 0; i < number; i++)
                 {
@@ -104,13 +113,16 @@ public static class Aedat
                     var y = (data >> 2) & 0x7FFF;
                     var x = (data >> 17) & 0x7FFF;
                     if (x >= width || y >= height)
-                        throw new DataFormatException($"{name}: polarity event at offset {o} has impossible coordinates ({x}, {y}) for a {width}×{height} sensor.");
+                        throw new DataFormatException(
+                            $"{name}: polarity event at offset {o} has impossible coordinates ({x}, {y}) for a {width}×{height} sensor.");
                     var t = BinaryPrimitives.ReadInt32LittleEndian(span[(o + 4)..]);
                     if (t < 0) throw new DataFormatException($"{name}: negative timestamp {t} at offset {o + 4}.");
                     var t64 = (long)overflow << 31 | (uint)t;
                     if (t64 < lastT)
-                        throw new DataFormatException($"{name}: polarity event at offset {o} has timestamp {t64} µs, before {lastT} µs of the previous event at offset {lastAt}: AEDAT 3.1 timestamps of one source never decrease" +
-                            (resetAt > lastAt ? $" (a TIMESTAMP_RESET special event at offset {resetAt} restarted the clock in between)" : "") + "; events are kept in file order, not re-sorted.");
+                        throw new DataFormatException($"{name}: polarity event at offset {o} has timestamp {t64} µs, before {lastT} µs of the previous "
+                            + $"event at offset {lastAt}: AEDAT 3.1 timestamps of one source never decrease"
+                            + (resetAt > lastAt ? $" (a TIMESTAMP_RESET special event at offset {resetAt} restarted the clock in between)" : "")
+                            + "; events are kept in file order, not re-sorted.");
                     lastT = t64;
                     lastAt = o;
                     xs.Add((ushort)x); ys.Add((ushort)y); ps.Add((data & 2) != 0);
@@ -161,7 +173,8 @@ public static class Aedat
             throw new DataFormatException($"{name}: bad magic at offset 0: expected the header line '#!AER-DAT2.0', found '{Clip(lines.FirstOrDefault())}'.");
         var rest = bytes.Length - offset;
         if (rest % 8 != 0)
-            throw new DataFormatException($"{name}: truncated event at offset {bytes.Length - rest % 8}: {rest} data bytes after the header is not a whole number of 8-byte events.");
+            throw new DataFormatException(
+                $"{name}: truncated event at offset {bytes.Length - rest % 8}: {rest} data bytes after the header is not a whole number of 8-byte events.");
         var n = rest / 8;
         var special = 0;
         for (var i = 0; i < n; i++)

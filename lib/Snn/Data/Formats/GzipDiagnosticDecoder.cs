@@ -29,9 +29,11 @@ internal sealed class GzipDiagnosticDecoder : DecompressingStream
     private const int WindowSize = 1 << 15, WindowMask = WindowSize - 1;
     private const int FastBits = 10;
 
-    private static readonly ushort[] LengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+    private static readonly ushort[] LengthBase =
+        [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
     private static readonly byte[] LengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-    private static readonly ushort[] DistanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+    private static readonly ushort[] DistanceBase =
+        [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
     private static readonly byte[] DistanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
     private static readonly byte[] CodeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
     private static readonly Lazy<(Huffman Literals, Huffman Distances)> Fixed = new(BuildFixed);
@@ -206,7 +208,8 @@ internal sealed class GzipDiagnosticDecoder : DecompressingStream
         {
             if (id1 == 0x1F && id2 < 0) throw Truncated(members == 0 ? "the gzip magic number" : $"the header of gzip member {members + 1}");
             if (members > 0)
-                throw new DataFormatException($"{name}: unexpected data at offset {start} after gzip member {members}: {Hex(id1)} {Hex(id2)} is not the start of another member (1F 8B); RFC 1952 files are a series of members only.");
+                throw new DataFormatException($"{name}: unexpected data at offset {start} after gzip member {members}: {Hex(id1)} {Hex(id2)} "
+                    + "is not the start of another member (1F 8B); RFC 1952 files are a series of members only.");
             throw HeaderError(start, $"magic {Hex(id1)} {Hex(id2)}, expected 1F 8B");
         }
         members++;
@@ -259,7 +262,8 @@ internal sealed class GzipDiagnosticDecoder : DecompressingStream
                 $"{name}: gzip trailer CRC32 mismatch: expected 0x{crc:X8} (trailer at offset {at}), computed 0x{computed:X8} over the " +
                 $"{memberLength} decompressed bytes of member {members} (header at offset {memberStart}); the file is corrupt.");
         if (size != (uint)memberLength)
-            throw new DataFormatException($"{name}: gzip trailer ISIZE mismatch: expected {size} (trailer at offset {at + 4}), but member {members} (header at offset {memberStart}) decompresses to {memberLength} bytes ({(uint)memberLength} mod 2^32); the file is corrupt.");
+            throw new DataFormatException($"{name}: gzip trailer ISIZE mismatch: expected {size} (trailer at offset {at + 4}), but member {members} "
+                + $"(header at offset {memberStart}) decompresses to {memberLength} bytes ({(uint)memberLength} mod 2^32); the file is corrupt.");
     }
 
     // ---- deflate ----

@@ -50,7 +50,8 @@ public static class Idx
         var header = new byte[4];
         ReadExactly(stream, header, name, ref offset, "the 4-byte magic number");
         if (header[0] != 0 || header[1] != 0)
-            throw new DataFormatException($"{name}: bad magic number 0x{header[0]:X2}{header[1]:X2}{header[2]:X2}{header[3]:X2} at offset 0: an IDX file starts with two zero bytes (e.g. 0x00000803 for images, 0x00000801 for labels).");
+            throw new DataFormatException($"{name}: bad magic number 0x{header[0]:X2}{header[1]:X2}{header[2]:X2}{header[3]:X2} at offset 0: "
+                + "an IDX file starts with two zero bytes (e.g. 0x00000803 for images, 0x00000801 for labels).");
         if (!Enum.IsDefined(typeof(IdxDataType), header[2]))
             throw new DataFormatException($"{name}: unknown IDX data type 0x{header[2]:X2} at offset 2; expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E.");
         var type = (IdxDataType)header[2];
@@ -65,7 +66,8 @@ public static class Idx
         {
             var size = BinaryPrimitives.ReadUInt32BigEndian(dims.AsSpan(4 * i));
             if (size > int.MaxValue)
-                throw new DataFormatException($"{name}: dimension {i} is {size} (at offset {4 + 4 * i}), larger than {int.MaxValue}: IDX sizes are signed 32-bit big-endian integers.");
+                throw new DataFormatException(
+                    $"{name}: dimension {i} is {size} (at offset {4 + 4 * i}), larger than {int.MaxValue}: IDX sizes are signed 32-bit big-endian integers.");
             shape[i] = (int)size;
         }
         var elementSize = ElementSize(type);
@@ -78,7 +80,8 @@ public static class Idx
         }
         catch (OverflowException)
         {
-            throw new DataFormatException($"{name}: shape [{string.Join(", ", shape)}] of {type} (header at offset 4 to {4 + 4 * rank}) needs more than 2^63 bytes; no file holds that.");
+            throw new DataFormatException(
+                $"{name}: shape [{string.Join(", ", shape)}] of {type} (header at offset 4 to {4 + 4 * rank}) needs more than 2^63 bytes; no file holds that.");
         }
 
         var what = $"{count} values of type {type} (shape [{string.Join(", ", shape)}])";
@@ -95,7 +98,8 @@ public static class Idx
                 var present = Skip(stream, byteCount);
                 if (present < byteCount) throw Truncated(name, offset, present, byteCount, what);
             }
-            throw new DataFormatException($"{name}: shape [{string.Join(", ", shape)}] (header at offset 4 to {4 + 4 * rank}) holds {count} values of {elementSize} bytes ({byteCount} bytes), more than one array holds ({Array.MaxLength} bytes).");
+            throw new DataFormatException($"{name}: shape [{string.Join(", ", shape)}] (header at offset 4 to {4 + 4 * rank}) holds {count} values "
+                + $"of {elementSize} bytes ({byteCount} bytes), more than one array holds ({Array.MaxLength} bytes).");
         }
         byte[] bytes;
         if (stream.CanSeek || byteCount <= Chunk)
@@ -187,10 +191,30 @@ public static class Idx
         {
             case IdxDataType.UInt8: return b;
             case IdxDataType.Int8: return b.Select(x => unchecked((sbyte)x)).ToArray();
-            case IdxDataType.Int16: { var v = new short[n]; for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadInt16BigEndian(b.AsSpan(2 * i)); return v; }
-            case IdxDataType.Int32: { var v = new int[n]; for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(4 * i)); return v; }
-            case IdxDataType.Float32: { var v = new float[n]; for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadSingleBigEndian(b.AsSpan(4 * i)); return v; }
-            case IdxDataType.Float64: { var v = new double[n]; for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadDoubleBigEndian(b.AsSpan(8 * i)); return v; }
+            case IdxDataType.Int16:
+                {
+                    var v = new short[n];
+                    for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadInt16BigEndian(b.AsSpan(2 * i));
+                    return v;
+                }
+            case IdxDataType.Int32:
+                {
+                    var v = new int[n];
+                    for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(4 * i));
+                    return v;
+                }
+            case IdxDataType.Float32:
+                {
+                    var v = new float[n];
+                    for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadSingleBigEndian(b.AsSpan(4 * i));
+                    return v;
+                }
+            case IdxDataType.Float64:
+                {
+                    var v = new double[n];
+                    for (var i = 0; i < n; i++) v[i] = BinaryPrimitives.ReadDoubleBigEndian(b.AsSpan(8 * i));
+                    return v;
+                }
             default: throw new ArgumentOutOfRangeException(nameof(type));
         }
     }

@@ -29,7 +29,8 @@ public static class NMnist
     public static EventStream Decode(ReadOnlySpan<byte> bytes, string name, int width = SensorSize, int height = SensorSize)
     {
         if (bytes.Length % EventBytes != 0)
-            throw new DataFormatException($"{name}: truncated at offset {bytes.Length - bytes.Length % EventBytes}: {bytes.Length} bytes is not a whole number of 5-byte N-MNIST events (last event has {bytes.Length % EventBytes} bytes).");
+            throw new DataFormatException($"{name}: truncated at offset {bytes.Length - bytes.Length % EventBytes}: {bytes.Length} bytes is not a whole number "
+                + $"of 5-byte N-MNIST events (last event has {bytes.Length % EventBytes} bytes).");
         var n = bytes.Length / EventBytes;
         var markers = 0;
         for (var i = 0; i < n; i++) if (bytes[i * EventBytes + 1] == OverflowMarkerY) markers++;
@@ -68,7 +69,8 @@ public static class NMnist
             if (t < 0) throw new ArgumentException($"Event {i} has negative timestamp {t} µs; N-MNIST timestamps are unsigned.", nameof(events));
             var stored = t - markers * OverflowIncrement;
             if (stored < 0)
-                throw new ArgumentException($"Event {i} at {t} µs comes after an overflow marker written for a later time; the format needs time order across overflows.", nameof(events));
+                throw new ArgumentException($"Event {i} at {t} µs comes after an overflow marker written for a later time; "
+                    + "the format needs time order across overflows.", nameof(events));
             while (stored > MaxStoredTimestamp)
             {
                 ms.Write([0, OverflowMarkerY, 0, 0, 0]);
@@ -89,7 +91,9 @@ public static class NMnist
     /// </summary>
     public static IReadOnlyList<(string Path, int Label)> ListSplit(string splitFolder, int classCount = 10)
     {
-        if (!Directory.Exists(splitFolder)) throw new DirectoryNotFoundException($"N-MNIST split folder not found: {splitFolder} (expected Train/ or Test/ holding class folders 0..{classCount - 1}).");
+        if (!Directory.Exists(splitFolder))
+            throw new DirectoryNotFoundException(
+                $"N-MNIST split folder not found: {splitFolder} (expected Train/ or Test/ holding class folders 0..{classCount - 1}).");
         var samples = new List<(string, int)>();
         foreach (var dir in Directory.GetDirectories(splitFolder).OrderBy(d => d, StringComparer.Ordinal))
         {

@@ -22,7 +22,7 @@ internal static class BenchChild
         List<string> args =
         [
             "bench",
-            "--workloads", string.Join(',', s.Workloads.Select(w => w.Id)),
+            "--workloads", string.Join(',', s.Workloads.Select(w => w.Id).Concat(s.LayerWorkloads.Count > 0 ? [LayerWorkload.Id] : [])),
             "--modes", string.Join(',', s.Modes),
             "--steps", s.Steps.ToString(CultureInfo.InvariantCulture),
             "--warmup", s.Warmup.ToString(CultureInfo.InvariantCulture),
@@ -31,6 +31,9 @@ internal static class BenchChild
         if (s.Device != "cpu") args.AddRange(["--device", s.Device]);
         if (s.Recompute is { } segment) args.AddRange(["--recompute", segment.ToString(CultureInfo.InvariantCulture)]);
         if (s.Precision != "float32") args.AddRange(["--precision", s.Precision]);
+        if (s.LayerWorkloads is [var layer, ..])   // one T and batch for all sizes
+            args.AddRange(["--w4-n", string.Join(',', s.LayerWorkloads.Select(w => w.Neurons.ToString(CultureInfo.InvariantCulture))),
+                "--w4-t", layer.TimeSteps.ToString(CultureInfo.InvariantCulture), "--w4-batch", layer.Batch.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["--phase", phase, "--json", json]);
         return args;
     }
@@ -70,9 +73,9 @@ internal static class BenchChild
         var report = phase switch
         {
             "time" => BenchRun.Time(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute, s.Precision,
-                OpenMpSettings.Decision ?? "default", Console.WriteLine),
+                OpenMpSettings.Decision ?? "default", Console.WriteLine, s.LayerWorkloads),
             "sweep" => BenchRun.Sweep(workloads, s.Recompute, s.Precision, Console.WriteLine),
-            _ => BenchRun.Memory(workloads, modes, s.Recompute, s.Precision, Console.WriteLine),
+            _ => BenchRun.Memory(workloads, modes, s.Recompute, s.Precision, Console.WriteLine, s.LayerWorkloads),
         };
         if (s.Json is { } json) File.WriteAllText(json, JsonSerializer.Serialize(report, BenchReport.Json));
         else if (phase == "sweep") BenchPrinter.PrintSweep(report);

@@ -9,7 +9,7 @@ using TorchSharp;
 namespace Snn.Cli;
 
 /// <summary>
-/// `snn bench`: workloads W1–W3 × modes (docs/workloads.md). Timing and memory need different
+/// `snn bench`: workloads W1–W3 × modes, and on request W4 per size n (docs/workloads.md). Timing and memory need different
 /// allocator settings (the MALLOC_* tuning of docs/toolchain.md keeps freed memory resident, which would
 /// inflate the peak), so the command re-executes itself twice: a memory run without the variables and
 /// a timing run with them; `--phase time|memory` runs one of them in-process.
@@ -19,7 +19,8 @@ internal static class BenchCommand
     public const string Description = """
         Time training steps of the benchmark workloads (median/min/max ms, samples/s, GFLOP/s against this machine's
         measured fp32 GEMM peak), measure the peak memory of one step (exact allocation counter via LD_PRELOAD, and
-        VmHWM beside it) and print the cost model's peak, retained bytes, MACs and ACs next to it. Re-executes itself:
+        VmHWM beside it) and print the cost model's peak, retained bytes, MACs and ACs next to it. W4 (--workloads W4) times
+        the open neuromorphic harness's Linear(n, n) + LIF layer, forward and backward, per size n. Re-executes itself:
         a memory run without and a timing run with the MALLOC_* tuning; prints one line per row as it goes.
         """;
 
@@ -29,14 +30,23 @@ internal static class BenchCommand
     /// <summary>The parsed options of `snn bench`.</summary>
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
-        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null,
-        string Precision = "float32");
+        string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32",
+        IReadOnlyList<LayerWorkload>? Layers = null)
+    {
+        /// <summary>W4's rows (one per n), empty when W4 was not asked for.</summary>
+        public IReadOnlyList<LayerWorkload> LayerWorkloads => Layers ?? [];
+    }
 
     public static Command Create()
     {
-        var workloads = CliSupport.List("--workloads", "workload", $"comma-separated workloads: {Workloads}", Workload.All.Select(w => w.Id),
-            w => Workload.All.Any(x => x.Id.Equals(w, StringComparison.OrdinalIgnoreCase) || x.Name.Equals(w, StringComparison.OrdinalIgnoreCase)), Workloads);
-        workloads.CompletionSources.Add(Workload.All.Select(w => w.Id).ToArray());
+        var workloads = CliSupport.List("--workloads", "workload", $"comma-separated workloads: {Workloads}; W4 runs only when named",
+            Workload.All.Select(w => w.Id),
+            IsWorkload, Workloads);
+        workloads.Aliases.Add("--workload");
+        workloads.CompletionSources.Add([.. Workload.All.Select(w => w.Id), LayerWorkload.Id]);
+        var w4Sizes = CliSupport.PositiveIntList("--w4-n", $"W4's sizes n, comma-separated (default {string.Join(',', LayerWorkload.DefaultSizes)})");
+        var w4Steps = CliSupport.OptionalInt("--w4-t", $"W4's time steps T (default {LayerWorkload.DefaultTimeSteps})", min: 1);
+        var w4Batch = CliSupport.OptionalInt("--w4-batch", $"W4's batch (default {LayerWorkload.DefaultBatch})", min: 1);
         var modes = CliSupport.List("--modes", "mode", $"comma-separated modes: {string.Join(", ", Workload.Modes)} (BPTT; K = T/5; K = T/5 with B = 1)",
             Workload.Modes, Workload.Modes.Contains, string.Join(", ", Workload.Modes));
         modes.CompletionSources.Add(Workload.Modes.ToArray());
@@ -44,11 +54,7 @@ internal static class BenchCommand
         var warmup = CliSupport.Int("--warmup", "untimed warm-up steps per row", 10, min: 0);
         var threads = CliSupport.OptionalInt("--threads",
             "torch threads (default: TorchSharp's; fewer avoid OpenMP barrier stalls on a loaded machine)", min: 1);
-        var json = new Option<string?>("--json")
-        {
-            Description = "also write the report as JSON to FILE (an existing FILE needs --force)",
-            HelpName = "FILE",
-        };
+        var json = new Option<string?>("--json") { Description = "also write the report as JSON to FILE (an existing FILE needs --force)", HelpName = "FILE" };
         var force = new Option<bool>("--force") { Description = "replace an existing --json FILE" };
         var compare = new Option<string?>("--compare")
         {
@@ -74,7 +80,8 @@ internal static class BenchCommand
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: "
                 + "the validation of the cost model's peak step memory against the measurement",
         };
-        var recompute = CliSupport.OptionalInt("--recompute", "recomputation: re-run each window's forward in backward in segments of S steps "
+        var recompute = CliSupport.OptionalInt("--recompute",
+            "recomputation: re-run each window's forward in backward in segments of S steps "
             + "(TrainerOptions.RecomputeSegment; less memory, more time; the model columns ignore it)", min: 1);
         recompute.HelpName = "S";
         // Internal: the re-executed child runs one phase in-process and writes its report to --json.
@@ -82,21 +89,38 @@ internal static class BenchCommand
         phase.AcceptOnlyFromAmong("time", "memory", "sweep");
         var command = new Command("bench", Description)
         {
-            workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision,
+            workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision, w4Sizes, w4Steps, w4Batch,
         };
-        command.SetAction(r => CliSupport.Guarded("snn bench", () => Execute(new Settings(
-            CliSupport.Split(r.GetValue(workloads)).Select(Workload.Parse).ToList(), CliSupport.Split(r.GetValue(modes)).ToList(),
-            r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
-            r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!))));
+        command.SetAction(r => CliSupport.Guarded("snn bench", () =>
+        {
+            var names = CliSupport.Split(r.GetValue(workloads));
+            var (sizes, t, batch) = (CliSupport.IntList(r.GetValue(w4Sizes)), r.GetValue(w4Steps), r.GetValue(w4Batch));
+            var layers = names.Any(LayerWorkload.Matches) ? LayerWorkload.For(sizes, t, batch) : null;
+            if (layers is null && (sizes is not null ? "--w4-n" : t is not null ? "--w4-t" : batch is not null ? "--w4-batch" : null) is { } stray)
+                throw new UsageException($"{stray} sets workload W4, which is not in --workloads; add W4 (e.g. --workloads W4).");
+            return Execute(new Settings(
+                names.Where(w => !LayerWorkload.Matches(w)).Select(Workload.Parse).ToList(), CliSupport.Split(r.GetValue(modes)).ToList(),
+                r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
+                r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!, layers));
+        }));
         return command;
     }
 
-    private static readonly string Workloads = string.Join(", ", Workload.All.Select(w => $"{w.Id} ({w.Name})"));
+    private static readonly string Workloads = string.Join(", ", Workload.All.Select(w => $"{w.Id} ({w.Name})")
+        .Append($"{LayerWorkload.Id} ({LayerWorkload.Name}, Linear(n, n) + LIF, forward + backward)"));
+
+    private static bool IsWorkload(string name) => LayerWorkload.Matches(name)
+        || Workload.All.Any(x => x.Id.Equals(name, StringComparison.OrdinalIgnoreCase) || x.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     private static int Execute(Settings s)
     {
         var (workloads, modes, json) = (s.Workloads.ToList(), s.Modes.ToList(), s.Json);
-        if (workloads.Count == 0) throw new UsageException("--workloads is empty; expected e.g. W1,W2.");
+        if (workloads.Count == 0 && s.LayerWorkloads.Count == 0) throw new UsageException("--workloads is empty; expected e.g. W1,W2.");
+        if (s.LayerWorkloads.Count > 0 && s.Sweep)
+            throw new UsageException("--sweep covers the training plans of W1–W3; W4 has none (leave W4 out of --workloads).");
+        if (s.LayerWorkloads.Count > 0 && s.Recompute is not null)
+            throw new UsageException("--recompute applies to the training steps of W1–W3; W4 times the harness's forward and backward as they are "
+                + "(leave W4 out of --workloads).");
         if (modes.Count == 0) throw new UsageException("--modes is empty; expected e.g. bptt,tt-local.");
         var cpu = s.Device == "cpu";
         if (!cpu && !torch.cuda.is_available())

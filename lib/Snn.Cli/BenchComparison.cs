@@ -32,28 +32,33 @@ internal static class BenchComparison
         Console.WriteLine();
         Console.WriteLine($"compared with {beforePath} "
             + "(ratio now / before; < 1 is faster or leaner; the machine's speed drifts, so compare runs of one sitting):");
-        var beforeName = Path.GetFileName(beforePath);
         if (now.Device != before.Device)
-            Console.WriteLine($"note: this run is on {now.Device}, {beforeName} on {before.Device}: the ratios compare devices.");
+            Console.WriteLine($"note: this run is on {now.Device}, {Path.GetFileName(beforePath)} on {before.Device}: the ratios compare devices.");
         if (now.Recompute != before.Recompute)
-            Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {beforeName}: the ratios measure recomputation.");
+            Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {Path.GetFileName(beforePath)}: "
+                + "the ratios measure recomputation.");
         Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
         foreach (var row in now.Rows)
         {
             var old = before.Rows.FirstOrDefault(r => r.Workload == row.Workload && r.Mode == row.Mode && r.Plan == row.Plan);
+            var name = Label(row, now);
             if (old is null)
             {
-                Console.WriteLine($"{row.Workload,-16} {row.Mode,-9} (not in {Path.GetFileName(beforePath)})");
+                Console.WriteLine($"{name,-16} {row.Mode,-9} (not in {Path.GetFileName(beforePath)})");
                 continue;
             }
             var time = old.MedianMs > 0 && row.MedianMs > 0 ? $"{row.MedianMs / old.MedianMs:F2}" : "n/a";
             var memory = row.MeasuredPeakBytes is { } m && old.MeasuredPeakBytes is { } o && o > 0 ? $"{(double)m / o:F2}" : "n/a";
-            var (times, peaks) = ($"{row.MedianMs:F1} vs {old.MedianMs:F1}", $"{Mib(row.MeasuredPeakBytes)} vs {Mib(old.MeasuredPeakBytes)}");
-            Console.WriteLine($"{row.Workload,-16} {row.Mode,-9} {times,22} {time,7} {peaks,18} {memory,7}");
+            Console.WriteLine($"{name,-16} {row.Mode,-9} {$"{row.MedianMs:F1} vs {old.MedianMs:F1}",22} {time,7} "
+                + $"{$"{Mib(row.MeasuredPeakBytes)} vs {Mib(old.MeasuredPeakBytes)}",18} {memory,7}");
         }
         foreach (var old in before.Rows.Where(o => !now.Rows.Any(r => r.Workload == o.Workload && r.Mode == o.Mode && r.Plan == o.Plan)))
-            Console.WriteLine($"{old.Workload,-16} {old.Mode,-9} (only in {Path.GetFileName(beforePath)})");
+            Console.WriteLine($"{Label(old, before),-16} {old.Mode,-9} (only in {Path.GetFileName(beforePath)})");
     }
+
+    // The workload, with the plan where the report holds several rows of one workload and mode (W4's sizes).
+    private static string Label(BenchRow row, BenchReport report) =>
+        report.Rows.Count(r => r.Workload == row.Workload && r.Mode == row.Mode) > 1 ? $"{row.Workload} {row.Plan}" : row.Workload;
 
     private static string Segment(int? recompute) => recompute is { } s ? $"S = {s}" : "off";
 

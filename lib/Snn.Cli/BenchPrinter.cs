@@ -16,7 +16,7 @@ internal static class BenchPrinter
         Console.WriteLine($"{"workload",-4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10}");
         foreach (var x in r.Rows)
             Console.WriteLine($"{x.Workload,-4} {x.Plan,-34} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} "
-                + $"{(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} {Mib(x.RetainedBytes),10}");
+                + $"{Ratio(x),6} {Mib(x.RetainedBytes),10}");
         var ratios = r.Rows.Select(x => x.PeakRatio).OfType<double>().ToList();
         if (ratios.Count > 0)
             Console.WriteLine($"agreement: measured / model from {ratios.Min():F2} to {ratios.Max():F2} over {ratios.Count} plans; "
@@ -27,11 +27,13 @@ internal static class BenchPrinter
     private static void PrintRecompute(BenchReport r)
     {
         if (r.Recompute is { } segment)
-            Console.WriteLine($"recompute: windows longer than {segment} steps re-run their forward in backward, {segment} steps at a time (docs/method.md); "
-                + "the cost model's columns (model MiB, ratio, retain MiB, MACs) do not model recomputation.");
+            Console.WriteLine($"recompute: windows longer than {segment} steps re-run their forward in backward, {segment} steps at a time "
+                + "(docs/method.md); the cost model's columns (model MiB, ratio, retain MiB, MACs) do not model recomputation.");
     }
 
     private static string Mib(double? bytes) => bytes is { } b ? $"{b / 1048576.0:F1}" : "n/a";
+
+    private static string Ratio(BenchRow x) => x.PeakRatio is { } q ? q.ToString("F2") : "n/a";
 
     public static void Print(BenchReport r)
     {
@@ -41,24 +43,48 @@ internal static class BenchPrinter
             + $"timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
         Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}");
-        Console.WriteLine("MACs/ACs: cost model (docs/costs.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. "
-            + "Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; "
-            + "ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
         PrintRecompute(r);
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first)
             Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");
+        var (layers, training) = (r.Rows.Where(IsLayer).ToList(), r.Rows.Where(x => !IsLayer(x)).ToList());
+        if (training.Count > 0) PrintTraining(r, training);
+        if (layers.Count > 0) PrintLayers(r, layers);
+        Console.WriteLine($"bench wall time {r.WallSeconds:F0} s");
+    }
+
+    private static bool IsLayer(BenchRow x) => x.Workload == LayerWorkload.Id;
+
+    private static void PrintTraining(BenchReport r, List<BenchRow> rows)
+    {
+        Console.WriteLine("MACs/ACs: cost model (docs/costs.md accounting), dense; ACs@rates scale spike-driven products by the measured firing rates. "
+            + "Peak(model) = retained + earlier blocks' outputs + encoded input + state + backward transient; "
+            + "ratio = peak / (model + runtime overhead of a tiny step); RSS = the resident high-water figure of the same steps.");
         Console.WriteLine($"{"workload",-4} {"mode",-9} {"median",8} {"min",8} {"max",8} {"samp/s",8} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} "
             + $"{"ratio",6} {"retain MiB",10} {"GMACs",8} {"GACs",8} {"GACs@r",8} {"GFLOP/s",8} {"%peak",6}");
-        foreach (var x in r.Rows)
+        foreach (var x in rows)
             Console.WriteLine($"{x.Workload,-4} {x.Mode,-9} {x.MedianMs,8:F1} {x.MinMs,8:F1} {x.MaxMs,8:F1} {x.SamplesPerSecond,8:F1} "
-                + $"{Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} {(x.PeakRatio is { } q ? q.ToString("F2") : "n/a"),6} "
-                + $"{Mib(x.RetainedBytes),10} {x.Macs / 1e9,8:F3} {x.Acs / 1e9,8:F3} {x.AcsAtFiringRates / 1e9,8:F3} {x.Gflops,8:F2} "
+                + $"{Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} {Ratio(x),6} {Mib(x.RetainedBytes),10} "
+                + $"{x.Macs / 1e9,8:F3} {x.Acs / 1e9,8:F3} {x.AcsAtFiringRates / 1e9,8:F3} {x.Gflops,8:F2} "
                 + $"{(r.GemmPeakGflops > 0 ? 100 * x.Gflops / r.GemmPeakGflops : 0),6:F1}");
         Console.WriteLine("GFLOP/s: dense-equivalent (2 flops per MAC or AC of the cost model) per second of a step; above 100 % of the GEMM peak "
             + "the kernels did fewer operations than counted (oneDNN's Winograd 3×3 convolutions: W3's conv layers reach ~350 dense-equivalent GFLOP/s "
             + "against a ~210 GFLOP/s torch.mm here).");
-        foreach (var g in r.Rows.GroupBy(x => x.Workload))
+        foreach (var g in rows.GroupBy(x => x.Workload))
             Console.WriteLine($"firing rates {g.Key} (per stage, readout 0): {string.Join(" ", g.First().FiringRates.Select(v => v.ToString("F3")))}");
-        Console.WriteLine($"bench wall time {r.WallSeconds:F0} s");
+    }
+
+    // W4: one Linear(n, n) + LIF layer, forward + backward without an optimizer; ms per step, no cost-model columns.
+    private static void PrintLayers(BenchReport r, List<BenchRow> rows)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{LayerWorkload.Id} {LayerWorkload.Name}: Linear(n, n) + LIF on randn(T, batch, n), forward + backward, no optimizer (ms per step)");
+        Console.WriteLine($"{"n",-8} {"T",5} {"batch",5} {"fwd",8} {"bwd",8} {"median",8} {"min",8} {"max",8} "
+            + $"{"peak MiB",9} {"RSS MiB",8} {"GFLOP/s",8} {"%peak",6} {"rate",6}");
+        foreach (var x in rows)
+        {
+            var share = r.GemmPeakGflops > 0 ? 100 * x.Gflops / r.GemmPeakGflops : 0;
+            Console.WriteLine($"{x.Plan,-8} {x.TimeSteps,5} {x.Batch,5} {x.ForwardMs,8:F1} {x.BackwardMs,8:F1} {x.MedianMs,8:F1} {x.MinMs,8:F1} {x.MaxMs,8:F1} "
+                + $"{Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {x.Gflops,8:F2} {share,6:F1} {x.FiringRates.FirstOrDefault(double.NaN),6:F3}");
+        }
     }
 }

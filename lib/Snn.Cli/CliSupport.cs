@@ -77,6 +77,24 @@ internal static class CliSupport
         return option;
     }
 
+    /// <summary>An optional comma-separated list of integers ≥ 1 (null when absent); a bad item is a parse error naming the option.</summary>
+    public static Option<string?> PositiveIntList(string name, string description)
+    {
+        var option = new Option<string?>(name) { Description = description, HelpName = "LIST" };
+        option.Validators.Add(r =>
+        {
+            var items = Split(r.GetValueOrDefault<string?>());
+            if (items.Length == 0) r.AddError($"{name} is empty; expected integers ≥ 1, e.g. 1024,4096.");
+            foreach (var item in items)
+                if (!int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < 1)
+                    r.AddError($"{name}: '{item}' is not an integer ≥ 1; expected e.g. 1024,4096.");
+        });
+        return option;
+    }
+
+    /// <summary>The integers of a list <see cref="PositiveIntList"/> has validated; null when the option was absent.</summary>
+    public static int[]? IntList(string? list) => list is null ? null : [.. Split(list).Select(i => int.Parse(i, CultureInfo.InvariantCulture))];
+
     /// <summary>The items of a comma-separated list, trimmed, without empty ones.</summary>
     public static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -7,6 +7,7 @@ using Snn.Measurement;
 using Snn.Plans;
 using Snn.Costs;
 using Snn.Encoders;
+using Snn.Layers;
 
 namespace Snn.Benchmarks;
 
@@ -73,6 +74,48 @@ public static class Bench
     /// </summary>
     public static MemoryReading PeakStepBytes(Trainer trainer, Workload workload, int warmup = 2, int repeats = 3, int seed = 0) =>
         StepMemoryProbe.Measure(Step(trainer, workload, seed), warmup, repeats, trainer.Device);
+
+    /// <summary>
+    /// One W4 step (<see cref="LayerWorkload.Step"/>) whose gradients are then dropped, as the harness's
+    /// zero_grad(set_to_none=True) does: every step allocates them anew. Returns forward and backward milliseconds; on a
+    /// GPU each part ends with a synchronisation, so it returns only when its kernels have run.
+    /// </summary>
+    public static Func<(double ForwardMs, double BackwardMs)> LayerStep(Stage layer, Tensor input)
+    {
+        var cuda = input.device.type == DeviceType.CUDA;
+        return () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            var forward = 0.0;
+            LayerWorkload.Step(layer, input, () =>
+            {
+                if (cuda) torch.cuda.synchronize(input.device);
+                forward = clock.Elapsed.TotalMilliseconds;
+            });
+            if (cuda) torch.cuda.synchronize(input.device);
+            var total = clock.Elapsed.TotalMilliseconds;
+            layer.zero_grad(set_to_none: true);
+            return (forward, total - forward);
+        };
+    }
+
+    /// <summary>Times <paramref name="steps"/> W4 steps after <paramref name="warmup"/> untimed ones: forward and backward ms per step.</summary>
+    public static (double[] Forward, double[] Backward) TimeLayerSteps(Stage layer, Tensor input, int warmup, int steps)
+    {
+        var step = LayerStep(layer, input);
+        for (var i = 0; i < warmup; i++) step();
+        var (forward, backward) = (new double[steps], new double[steps]);
+        for (var i = 0; i < steps; i++) (forward[i], backward[i]) = step();
+        return (forward, backward);
+    }
+
+    /// <summary>Peak extra memory of one W4 step by every method available, as <see cref="PeakStepBytes"/> measures a training step.</summary>
+    public static MemoryReading PeakLayerStepBytes(Stage layer, Tensor input, int warmup = 2, int repeats = 3)
+    {
+        var step = LayerStep(layer, input);
+        return StepMemoryProbe.Measure(() => step(), warmup, repeats, input.device);
+    }
 
     /// <summary>
     /// Measured peak step memory next to the cost model's, plan by plan, on <paramref name="network"/> (trained a few

@@ -23,7 +23,7 @@ public sealed record BenchReport(
     /// </summary>
     public BenchReport WithMemory(BenchReport? memory, double wallSeconds)
     {
-        var rows = Rows.Select(r => memory?.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode) is { } m
+        var rows = Rows.Select(r => memory?.Rows.FirstOrDefault(m => m.Workload == r.Workload && m.Mode == r.Mode && m.Plan == r.Plan) is { } m
             ? r with { MeasuredPeakBytes = m.MeasuredPeakBytes, ResidentPeakBytes = m.ResidentPeakBytes, OverheadBytes = m.OverheadBytes }
             : r).ToList();
         var method = memory?.MemoryMethod ?? $"not measured: {MemoryMeter.UnavailableReason(new torch.Device(Device))}";

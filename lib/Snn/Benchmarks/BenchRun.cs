@@ -20,7 +20,7 @@ public static class BenchRun
     /// timed training steps each. <paramref name="openMp"/> is the OpenMP setting to log (chosen before libtorch loaded).
     /// </summary>
     public static BenchReport Time(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int warmup, int steps, string device,
-        int? recompute, string precision, string openMp, Action<string> log)
+        int? recompute, string precision, string openMp, Action<string> log, IReadOnlyList<LayerWorkload>? layers = null)
     {
         var on = new torch.Device(device);
         var clock = Stopwatch.StartNew();
@@ -38,22 +38,35 @@ public static class BenchRun
                 log($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
+        foreach (var w in layers ?? [])
+        {
+            using var scope = torch.NewDisposeScope();
+            var (layer, input, rate) = SetupLayer(w, precision, on);
+            using (layer)
+            {
+                var (forward, backward) = Bench.TimeLayerSteps(layer, input, warmup, steps);
+                var row = LayerRow(w, forward, backward, null, rate);
+                log($"[bench] {LayerWorkload.Id} {w.Plan}: median {row.MedianMs:F1} ms (forward {row.ForwardMs:F1}, backward {row.BackwardMs:F1})");
+                rows.Add(row);
+            }
+        }
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
             device, recompute, precision,
             CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe());
     }
 
     /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
-    public static BenchReport Memory(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int? recompute, string precision, Action<string> log) =>
-        MemoryOf(workloads, w => modes.Select(m => (m, w.Plan(m))), recompute, precision, log);
+    public static BenchReport Memory(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int? recompute, string precision, Action<string> log,
+        IReadOnlyList<LayerWorkload>? layers = null) =>
+        MemoryOf(workloads, w => modes.Select(m => (m, w.Plan(m))), recompute, precision, log, layers ?? []);
 
     /// <summary>The memory sweep: peak step memory over each workload's grid of K and B (<see cref="Workload.SweepPlans"/>), mode "sweep".</summary>
     public static BenchReport Sweep(IReadOnlyList<Workload> workloads, int? recompute, string precision, Action<string> log) =>
-        MemoryOf(workloads, w => w.SweepPlans().Select(p => ("sweep", p)), recompute, precision, log);
+        MemoryOf(workloads, w => w.SweepPlans().Select(p => ("sweep", p)), recompute, precision, log, []);
 
     // Per workload, the plans of plansOf (a mode label and its plan).
     private static BenchReport MemoryOf(IReadOnlyList<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf,
-        int? recompute, string precision, Action<string> log)
+        int? recompute, string precision, Action<string> log, IReadOnlyList<LayerWorkload> layers)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
@@ -69,6 +82,17 @@ public static class BenchRun
                 rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
                 log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
+        foreach (var w in layers)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (layer, input, rate) = SetupLayer(w, precision, torch.CPU);
+            using (layer)
+            {
+                var peak = Bench.PeakLayerStepBytes(layer, input);
+                rows.Add(LayerRow(w, [], [], peak.Best, rate) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+                log($"[bench] {LayerWorkload.Id} {w.Plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
+            }
+        }
         var method = $"{MemoryMeter.MethodDescription}; min of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
             Recompute: recompute, Precision: precision,
@@ -82,12 +106,42 @@ public static class BenchRun
         var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions());
         var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates));
         var sorted = times.Order().ToArray();
-        var median = sorted.Length == 0 ? double.NaN
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var median = Median(times);
         return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,
             median, sorted.FirstOrDefault(double.NaN), sorted.LastOrDefault(double.NaN), w.Batch / (median / 1000),
             peak, dense.PeakStepBytes, dense.RetainedActivationBytes, dense.PersistentBytes,
             dense.Macs, dense.Acs, sparse.Acs, ExecutedFlops(dense, w) / (median / 1000) / 1e9, rates);
+    }
+
+    // W4: forward and backward times per step (total = their sum); the cost model does not model it (NaN), the MACs are its GEMMs'.
+    private static BenchRow LayerRow(LayerWorkload w, double[] forward, double[] backward, long? peak, double rate)
+    {
+        var total = forward.Zip(backward, (f, b) => f + b).Order().ToArray();
+        var median = Median(total);
+        return new BenchRow(LayerWorkload.Id, LayerWorkload.Mode, w.Plan, w.Batch, w.TimeSteps,
+            median, total.FirstOrDefault(double.NaN), total.LastOrDefault(double.NaN), w.Batch / (median / 1000),
+            peak, double.NaN, double.NaN, w.ParameterBytes, w.Macs, 0, 0, 2 * w.Macs / (median / 1000) / 1e9, [rate],
+            ForwardMs: Median(forward), BackwardMs: Median(backward));
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>
+    /// W4's seeded layer on <paramref name="device"/> (synapse precision as asked), its input and firing rate. The caller's
+    /// scope owns the input; the caller disposes the layer.
+    /// </summary>
+    private static (Stage Layer, torch.Tensor Input, double Rate) SetupLayer(LayerWorkload w, string precision, torch.Device device)
+    {
+        var layer = w.Build();
+        if (precision == "bf16") layer.Precision = SynapsePrecision.BFloat16;
+        layer.to(device);
+        var input = w.Input().to(device);
+        return (layer, input, LayerWorkload.FiringRate(layer, input));
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Snn.Data;
 using Snn.Layers;
 using Snn.Networks;
+using Snn.Optimization;
 using Snn.Plans;
 using Snn.Training;
 using TorchSharp;
@@ -27,6 +28,8 @@ public sealed record ExperimentConfig
     private static readonly IReadOnlyList<string> Updates = ["per-window-and-block", "accumulate"];
     private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
     private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
+    /// <summary>The values of "optimizer.name": adam (default, <see cref="ChunkedAdam"/>) and sgd (<see cref="ChunkedSgd"/>).</summary>
+    public static readonly IReadOnlyList<string> OptimizerNames = ["adam", "sgd"];
     private static readonly IReadOnlyList<string> ProfileNames = ["smoke", "quick", "full"];
     /// <summary>The values of "precision": float32 (default) and bf16 synapses (<see cref="SynapsePrecision"/>).</summary>
     public static readonly IReadOnlyList<string> Precisions = ["float32", "bf16"];
@@ -38,7 +41,7 @@ public sealed record ExperimentConfig
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
     private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow"];
-    private static readonly string[] OptimizerKeys = ["lr", "cosine"];
+    private static readonly string[] OptimizerKeys = ["lr", "cosine", "name", "momentum", "weightDecay", "nesterov"];
 
     public required string Experiment { get; init; }
     public required string Dataset { get; init; }
@@ -67,6 +70,8 @@ public sealed record ExperimentConfig
     public int? LossWindow { get; init; }
     public double LearningRate { get; init; }
     public bool Cosine { get; init; }
+    /// <summary>"optimizer.name", "optimizer.momentum", "optimizer.weightDecay", "optimizer.nesterov": Adam by default, or SGD with momentum.</summary>
+    public OptimizerSettings Optimizer { get; init; } = new();
     public int Epochs { get; init; }
     public int Batch { get; init; }
     public int EvalBatch { get; init; }
@@ -121,6 +126,7 @@ public sealed record ExperimentConfig
         EvalBatchSize = EvalBatch,
         LearningRate = LearningRate,
         CosineSchedule = Cosine,
+        Optimizer = Optimizer,
         Seed = Seed,
         EvaluateTrain = EvalTrain,
         EvaluateEvery = EvalEvery,
@@ -232,6 +238,7 @@ public sealed record ExperimentConfig
         var optimizer = new ConfigReader(r.Object("optimizer") ?? [], "optimizer");
         var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
         var cosine = optimizer.Bool("cosine") ?? true;
+        var optimizerSettings = ReadOptimizer(optimizer);
 
         var text = r.String("device") ?? "cpu";
         var device = DeviceName.Parse(text)
@@ -257,6 +264,7 @@ public sealed record ExperimentConfig
             LossWindow = lossWindow,
             LearningRate = lr,
             Cosine = cosine,
+            Optimizer = optimizerSettings,
             Epochs = r.Int("epochs", 1) ?? 1,
             Batch = r.Int("batch", 1) ?? 64,
             EvalBatch = r.Int("evalBatch", 1) ?? 500,
@@ -278,6 +286,21 @@ public sealed record ExperimentConfig
         config = config with { Network = network, Stages = stages };
         var canonical = Canonical(config);
         return config with { CanonicalJson = canonical, RunId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12] };
+    }
+
+    // Adam unless "name" says sgd; momentum and nesterov are SGD's, so they are refused with Adam rather than ignored.
+    private static OptimizerSettings ReadOptimizer(ConfigReader optimizer)
+    {
+        var sgd = (optimizer.Choice("name", OptimizerNames) ?? "adam") == "sgd";
+        foreach (var key in new[] { "momentum", "nesterov" })
+            if (!sgd && optimizer.Has(key))
+                throw new ExperimentConfigException(optimizer.PathOf(key), $"applies to SGD only; set \"optimizer\": {{ \"name\": \"sgd\" }} or remove it (Adam's betas are fixed).");
+        var momentum = optimizer.Double("momentum", 0, 1, maxInclusive: false, hint: " (0: plain SGD; 0.9 as in SLTT and OTTT)") ?? 0.9;
+        var weightDecay = optimizer.Double("weightDecay", 0, double.PositiveInfinity, hint: " (an L2 penalty added to the gradient; 0: none)") ?? 0;
+        var nesterov = optimizer.Bool("nesterov") ?? false;
+        if (nesterov && momentum == 0)
+            throw new ExperimentConfigException(optimizer.PathOf("nesterov"), "Nesterov momentum needs optimizer.momentum > 0; got momentum 0.");
+        return sgd ? OptimizerSettings.Sgd(momentum, weightDecay, nesterov) : OptimizerSettings.Adam(weightDecay);
     }
 
     // The frame side: required range per dataset, default the published size (no downsampling).
@@ -378,6 +401,15 @@ public sealed record ExperimentConfig
         // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
+        // Only what differs from Adam without weight decay, so that the configs (and run ids) of Adam runs stay as they were.
+        var optimizer = (SortedDictionary<string, object?>)tree["optimizer"]!;
+        if (c.Optimizer.Kind == OptimizerKind.Sgd)
+        {
+            optimizer["name"] = "sgd";
+            optimizer["momentum"] = c.Optimizer.Momentum;
+            if (c.Optimizer.Nesterov) optimizer["nesterov"] = true;
+        }
+        if (c.Optimizer.WeightDecay != 0) optimizer["weightDecay"] = c.Optimizer.WeightDecay;
         if (c.LossWindow is { } lossWindow) ((SortedDictionary<string, object?>)tree["plan"]!)["lossWindow"] = lossWindow;
         if (c.EvalTrain) tree["evalTrain"] = true;
         if (c.EvalEvery != 1) tree["evalEvery"] = c.EvalEvery;

@@ -1,8 +1,8 @@
 using Snn.Networks;
 using Snn.Neurons;
-using Snn.Optimization;
 using Snn.Plans;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -18,7 +18,7 @@ namespace Snn.Training;
 /// the same loss, gradients and updates, with about S steps of activations kept instead of K.
 /// </summary>
 internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadOnlyList<(int Start, int Count)> blocks,
-    LocalHeads heads, IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule, int? recomputeSegment = null)
+    LocalHeads heads, IReadOnlyList<OptimizerHelper> optimizers, LearningRateSchedule schedule, int? recomputeSegment = null)
 {
     /// <summary>Runs the batch; <paramref name="update"/> false leaves the summed gradients in place (no optimizer step).</summary>
     public BatchOutcome Run(Tensor input, Tensor labels, bool update)
@@ -105,7 +105,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                         StepBlock(m);
                         // Applied, so dead: freed before the next window's forward. The step's last update keeps its
                         // gradient readable after the step, as BPTT's does.
-                        if (!lastWindow) optimizers[m].zero_grad(set_to_none: true);
+                        if (!lastWindow) Release(optimizers[m]);
                     }
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
                     lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);
@@ -168,7 +168,13 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
 
     public void ZeroGrad()
     {
-        foreach (var o in optimizers) o.zero_grad(set_to_none: true);
+        foreach (var o in optimizers) Release(o);
+    }
+
+    // zero_grad(set_to_none: true) of ChunkedAdam and ChunkedSgd: the next backward stores its gradient as it is.
+    private static void Release(OptimizerHelper optimizer)
+    {
+        foreach (var p in optimizer.parameters()) p.grad = null;
     }
 
     private void StepBlock(int block)

@@ -21,7 +21,7 @@ public sealed class Trainer
 {
     private readonly SpikingNetwork network;
     private readonly Device device;
-    private readonly ChunkedAdam[] optimizers;
+    private readonly TorchSharp.Modules.OptimizerHelper[] optimizers;
     private readonly LearningRateSchedule schedule;
     private readonly PlanStep step;
 
@@ -43,7 +43,7 @@ public sealed class Trainer
         {
             var ps = Enumerable.Range(b.Start, b.Count).SelectMany(s => network.Stages[s].parameters()).ToList();
             if (i < Heads.Count) ps.AddRange(Heads[i].parameters().Where(p => p.requires_grad));
-            return new ChunkedAdam(ps, lr: Options.LearningRate);   // Adam without its two parameter-sized temporaries
+            return Options.Optimizer.Create(ps, Options.LearningRate);   // chunked: no parameter-sized temporaries
         }).ToArray();
         schedule = new LearningRateSchedule(Options.LearningRate, Options.CosineSchedule);
         step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null);
@@ -60,7 +60,7 @@ public sealed class Trainer
     public IReadOnlyList<(int Start, int Count)> Blocks { get; }
     public LearningRateSchedule Schedule => schedule;
     /// <summary>One optimizer per block (tests compare their states).</summary>
-    internal IReadOnlyList<ChunkedAdam> Optimizers => optimizers;
+    internal IReadOnlyList<TorchSharp.Modules.OptimizerHelper> Optimizers => optimizers;
 
     /// <summary>
     /// Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each (or every

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Snn.IO;
 using Snn.Networks;
-using Snn.Optimization;
 using Snn.Plans;
 using TorchSharp;
 
@@ -15,7 +14,7 @@ namespace Snn.Training;
 /// previous checkpoint or the new one, never half of one.
 /// </summary>
 internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan plan, int epochs, LocalHeads heads,
-    IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule)
+    IReadOnlyList<TorchSharp.Modules.OptimizerHelper> optimizers, LearningRateSchedule schedule)
 {
     // Version 1 (epoch boundaries only, TorchSharp Adam state) is no longer read: it is named in the refusal only.
     private const string MagicV1 = "SNN-CHECKPOINT-1";

@@ -72,6 +72,8 @@ public sealed class CheckpointTests
     {
         "tt-local" => TrainingPlan.TruncatedLocal(4, 2, 1),
         "tbptt-accumulate" => TrainingPlan.Truncated(4, 1) with { Update = UpdatePolicy.Accumulate },
+        "sltt-k" => TrainingPlan.SlttK(4, 2),
+        "decolle" => TrainingPlan.Decolle(4),
         _ => TrainingPlan.Bptt(4),
     };
 
@@ -97,9 +99,12 @@ public sealed class CheckpointTests
 
     /// <summary>
     /// As <see cref="A_run_stopped_within_an_epoch_resumes_bitwise"/>, trained with SGD (momentum, weight decay, Nesterov):
-    /// every block's momentum buffers come back from the checkpoint.
+    /// every block's momentum buffers come back from the checkpoint; for SLTT-K also the generator that draws its steps
+    /// (with sparse checkpoints the batches since are redone, drawing the same steps).
     /// </summary>
     [Theory]
+    [InlineData("sltt-k", "poisson", "4C3-P2-D0.2-FC2", 2, 5, 3, false)]
+    [InlineData("decolle", "direct", "4C3-P2-6C3-FC2", 1, 6, 2, false)]
     [InlineData("tt-local", "poisson", "4C3-BN-P2-D0.2-6C3-D0.2-FC2", 1, 5, 1, false)]
     [InlineData("tbptt-accumulate", "direct", "4C3-P2-FC2", 2, 3, 2, true)]
     public void A_run_trained_with_sgd_resumes_bitwise(string planName, string encoding, string spec, int stopEpoch, int stopBatch, int every, bool nesterov) =>

@@ -28,6 +28,8 @@ public sealed record ExperimentConfig
     private static readonly IReadOnlyList<string> Updates = ["per-window-and-block", "accumulate"];
     private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
     private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
+    /// <summary>The values of "plan.method": the related methods a plan reproduces (<see cref="RelatedMethod"/>).</summary>
+    public static readonly IReadOnlyList<string> Methods = ["sltt", "sltt-k", "decolle"];
     /// <summary>The values of "optimizer.name": adam (default, <see cref="ChunkedAdam"/>) and sgd (<see cref="ChunkedSgd"/>).</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = ["adam", "sgd"];
     private static readonly IReadOnlyList<string> ProfileNames = ["smoke", "quick", "full"];
@@ -40,7 +42,7 @@ public sealed record ExperimentConfig
         "profile", "profiles",
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
-    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow"];
+    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow", "method", "sampledSteps"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine", "name", "momentum", "weightDecay", "nesterov"];
 
     public required string Experiment { get; init; }
@@ -68,6 +70,10 @@ public sealed record ExperimentConfig
     /// null = per window (also when L = K).
     /// </summary>
     public int? LossWindow { get; init; }
+    /// <summary>"plan.method": the related method the plan reproduces (sltt, sltt-k, decolle; <see cref="TrainingPlan.Method"/>), or null.</summary>
+    public RelatedMethod? Method { get; init; }
+    /// <summary>"plan.sampledSteps": SLTT-K's k, the steps backpropagated per batch (<see cref="TrainingPlan.SampledSteps"/>), or null.</summary>
+    public int? SampledSteps { get; init; }
     public double LearningRate { get; init; }
     public bool Cosine { get; init; }
     /// <summary>"optimizer.name", "optimizer.momentum", "optimizer.weightDecay", "optimizer.nesterov": Adam by default, or SGD with momentum.</summary>
@@ -107,6 +113,8 @@ public sealed record ExperimentConfig
         Head = Head,
         Loss = Loss,
         LossWindow = LossWindow,
+        SampledSteps = SampledSteps,
+        Method = Method,
     }.ValidatedFor(Stages);
 
     /// <summary>The registry's facts about <see cref="Dataset"/>.</summary>
@@ -214,21 +222,29 @@ public sealed record ExperimentConfig
         var testSubset = data.Int("testSubset", 1) ?? info.DefaultTestSubset;
 
         var plan = new ConfigReader(r.Object("plan") ?? [], "plan");
+        // A related method sets the defaults of the knobs that define it; a key that contradicts them is refused below.
+        var method = plan.Choice("method", Methods) is { } methodName ? ToEnum<RelatedMethod>(methodName) : (RelatedMethod?)null;
+        var decolle = method == RelatedMethod.Decolle;
         int k;
         if (plan.Has("K") && root["plan"]!["K"] is JsonValue kv && kv.GetValueKind() == JsonValueKind.String)
             k = plan.Choice("K", ["T"]) is not null ? timeSteps : 0;
-        else k = plan.Int("K", 1, timeSteps, hint: $" (1 … T = {timeSteps}, or \"T\")") ?? timeSteps;
+        else k = plan.Int("K", 1, timeSteps, hint: $" (1 … T = {timeSteps}, or \"T\")") ?? (method is null ? timeSteps : 1);
         int? blockSize = null;
         if (plan.Has("B") && root["plan"]!["B"] is JsonValue bv && bv.GetValueKind() == JsonValueKind.String)
             _ = plan.Choice("B", ["all"]);
-        else blockSize = plan.Int("B", 1, hint: " stages per block (or \"all\")");
+        else blockSize = plan.Int("B", 1, hint: " stages per block (or \"all\")") ?? (decolle && !plan.Has("blocks") ? 1 : null);
         var boundaries = plan.IntArray("blocks", "an array of first-stage indices of the blocks after the first, e.g. [2, 4]");
         if (boundaries is not null && blockSize is not null)
             throw new ExperimentConfigException("plan.blocks", "give either plan.B or plan.blocks, not both.");
         if (boundaries is { Count: 0 }) boundaries = null;
-        var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? Updates[0]);
-        var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? Heads[0]);
-        var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? Losses[0]);
+        var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? (method is RelatedMethod.Sltt or RelatedMethod.SlttK ? "accumulate" : Updates[0]));
+        var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? (decolle ? "fixed-random" : Heads[0]));
+        var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? (decolle ? "rate-mse" : Losses[0]));
+        var sampledSteps = plan.Int("sampledSteps", 1, timeSteps, hint: $" steps backpropagated per batch (T = {timeSteps})");
+        if (method is { } related) CheckMethod(related, Kebab(related), k, blockSize, boundaries, update, head, sampledSteps);
+        else if (sampledSteps is not null && (k != 1 || update != UpdatePolicy.Accumulate))
+            throw new ExperimentConfigException("plan.sampledSteps",
+                $"sampled steps need plan.K = 1 and plan.update \"accumulate\" (SLTT-K; or set plan.method \"sltt-k\"); got K = {k}, update {Kebab(update)}.");
         var lossWindow = plan.Int("lossWindow", 1, timeSteps, hint: $" steps per loss chunk (T = {timeSteps}; at most K = {k})");
         if (lossWindow is { } l && l > k)
             throw new ExperimentConfigException("plan.lossWindow",
@@ -262,6 +278,8 @@ public sealed record ExperimentConfig
             Head = head,
             Loss = loss,
             LossWindow = lossWindow,
+            Method = method,
+            SampledSteps = sampledSteps,
             LearningRate = lr,
             Cosine = cosine,
             Optimizer = optimizerSettings,
@@ -286,6 +304,27 @@ public sealed record ExperimentConfig
         config = config with { Network = network, Stages = stages };
         var canonical = Canonical(config);
         return config with { CanonicalJson = canonical, RunId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12] };
+    }
+
+    // The knobs that define a related method (TrainingPlan.Validated says the same for plans built in code).
+    private static void CheckMethod(RelatedMethod method, string name, int k, int? blockSize, IReadOnlyList<int>? boundaries, UpdatePolicy update,
+        LocalHeadKind head, int? sampledSteps)
+    {
+        var decolle = method == RelatedMethod.Decolle;
+        var wanted = decolle ? UpdatePolicy.PerWindowAndBlock : UpdatePolicy.Accumulate;
+        var (key, expected, got) =
+            k != 1 ? ("plan.K", "K = 1 (a gradient window per step)", $"K = {k}")
+            : decolle && boundaries is not null ? ("plan.blocks", "every stage its own block (B = 1)", "explicit block boundaries")
+            : decolle && blockSize != 1 ? ("plan.B", "every stage its own block (B = 1)", blockSize is { } b ? $"B = {b}" : "\"all\"")
+            : !decolle && boundaries is not null ? ("plan.blocks", "one block (no B, no boundaries)", "block boundaries")
+            : !decolle && blockSize is not null ? ("plan.B", "one block (B \"all\")", $"B = {blockSize}")
+            : update != wanted ? ("plan.update", $"update \"{Kebab(wanted)}\"", $"\"{Kebab(update)}\"")
+            : decolle && head != LocalHeadKind.FixedRandom ? ("plan.head", "fixed random readouts (head \"fixed-random\")", $"\"{Kebab(head)}\"")
+            : method == RelatedMethod.SlttK && sampledSteps is null ? ("plan.sampledSteps", "the number k of steps backpropagated per batch (1 … T)", "none")
+            : method != RelatedMethod.SlttK && sampledSteps is not null ? ("plan.sampledSteps", "every step backpropagated (sampled steps are \"sltt-k\"'s)", $"{sampledSteps}")
+            : ("", "", "");
+        if (key.Length > 0)
+            throw new ExperimentConfigException(key, $"plan.method \"{name}\" trains with {expected}; got {got} (remove the key, or the method).");
     }
 
     // Adam unless "name" says sgd; momentum and nesterov are SGD's, so they are refused with Adam rather than ignored.
@@ -411,6 +450,8 @@ public sealed record ExperimentConfig
         }
         if (c.Optimizer.WeightDecay != 0) optimizer["weightDecay"] = c.Optimizer.WeightDecay;
         if (c.LossWindow is { } lossWindow) ((SortedDictionary<string, object?>)tree["plan"]!)["lossWindow"] = lossWindow;
+        if (c.Method is { } method) ((SortedDictionary<string, object?>)tree["plan"]!)["method"] = Kebab(method);
+        if (c.SampledSteps is { } sampled) ((SortedDictionary<string, object?>)tree["plan"]!)["sampledSteps"] = sampled;
         if (c.EvalTrain) tree["evalTrain"] = true;
         if (c.EvalEvery != 1) tree["evalEvery"] = c.EvalEvery;
         if (c.Arm is { } arm) tree["arm"] = arm;

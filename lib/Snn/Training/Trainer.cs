@@ -24,6 +24,7 @@ public sealed class Trainer
     private readonly TorchSharp.Modules.OptimizerHelper[] optimizers;
     private readonly LearningRateSchedule schedule;
     private readonly PlanStep step;
+    private readonly StepSampler? sampler;
 
     public Trainer(SpikingNetwork network, TrainingPlan plan, TrainerOptions? options = null, Device? device = null)
     {
@@ -46,7 +47,9 @@ public sealed class Trainer
             return Options.Optimizer.Create(ps, Options.LearningRate);   // chunked: no parameter-sized temporaries
         }).ToArray();
         schedule = new LearningRateSchedule(Options.LearningRate, Options.CosineSchedule);
-        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null);
+        // SLTT-K's steps come from a generator of their own, seeded by the run's seed and saved in checkpoints.
+        sampler = Plan.SampledSteps is { } sampled ? new StepSampler(Options.Seed, Plan.TimeSteps, sampled) : null;
+        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null, sampler);
     }
 
     public TrainingPlan Plan { get; }
@@ -61,6 +64,10 @@ public sealed class Trainer
     public LearningRateSchedule Schedule => schedule;
     /// <summary>One optimizer per block (tests compare their states).</summary>
     internal IReadOnlyList<TorchSharp.Modules.OptimizerHelper> Optimizers => optimizers;
+    /// <summary>SLTT-K: the steps that backpropagated in the last batch, ascending; null for other plans or before a batch.</summary>
+    internal IReadOnlyList<int>? LastSampledSteps => sampler?.Last;
+    /// <summary>SLTT-K: the state of the step sampler's generator (tests compare it); null for other plans.</summary>
+    internal byte[]? SamplerState => sampler?.State;
 
     /// <summary>
     /// Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each (or every
@@ -76,7 +83,7 @@ public sealed class Trainer
         if (test is not null) CheckCompatible(test);
         var history = new TrainingHistory(network.Spec, Plan);
         var batches = train.BatchCount(Options.BatchSize);
-        var checkpoint = new TrainingCheckpoint(network, Plan, Options.Epochs, Heads, optimizers, schedule);
+        var checkpoint = new TrainingCheckpoint(network, Plan, Options.Epochs, Heads, optimizers, schedule, sampler);
         schedule.Begin((long)Options.Epochs * batches * (Plan.Update == UpdatePolicy.Accumulate ? 1 : Plan.WindowCount));
         var firstEpoch = 1;
         PartialEpoch? resumed = null;

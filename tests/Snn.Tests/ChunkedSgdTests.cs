@@ -1,6 +1,7 @@
 using TorchSharp;
 using Modules = TorchSharp.Modules;
 using static TorchSharp.torch;
+using Snn.Measurement;
 using Snn.Optimization;
 
 namespace Snn.Tests;
@@ -99,6 +100,23 @@ public sealed class ChunkedSgdTests
         }
         foreach (var (a, b) in netA.parameters().Zip(netB.parameters()))
             Assert.True(a.eq(b).all().item<bool>(), "resumed ChunkedSgd differs from the uninterrupted one");
+    }
+
+    /// <summary>The reason for the chunks: with weight decay TorchSharp's SGD makes a parameter-sized temporary (g + λw).</summary>
+    [Fact]
+    public void A_step_with_weight_decay_allocates_one_chunk_not_a_parameter_copy()
+    {
+        Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);   // ./test.sh preloads the counter
+        var weight = new Modules.Parameter(torch.randn(4L << 20));   // 16 MiB
+        var chunked = new ChunkedSgd([weight], 0.1, momentum: 0.9, weightDecay: 5e-4, chunkElements: 1L << 16);   // 256 KiB chunks
+        var plain = new Modules.SGD([new Modules.Parameter(weight.detach().clone())], 0.1, momentum: 0.9, weight_decay: 5e-4);
+        foreach (var p in plain.parameters().Append(weight)) p.grad = torch.randn_like(p);
+        chunked.step();
+        plain.step();   // warm: the momentum buffer exists
+        var chunkedPeak = MemoryMeter.Measure(() => chunked.step())!.Value;
+        var plainPeak = MemoryMeter.Measure(() => plain.step())!.Value;
+        Assert.True(chunkedPeak < 1L << 20, $"chunked step peak {MemoryMeter.Format(chunkedPeak)}");
+        Assert.True(plainPeak >= 15L << 20, $"TorchSharp's SGD was expected to make a 16 MiB temporary; measured {MemoryMeter.Format(plainPeak)}");
     }
 
     [Fact]

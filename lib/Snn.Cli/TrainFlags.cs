@@ -67,6 +67,7 @@ internal static class TrainFlags
             (Text("--loss", "LOSS", "cross-entropy (default) or rate-mse"), "plan.loss"),
             (CliSupport.OptionalInt("--loss-window", "score the loss per chunk of L steps inside each window (1 … K; default: per window)", min: 1),
                 "plan.lossWindow"),
+            (new Option<bool>("--presynaptic-trace") { Description = "OTTT's presynaptic-trace weight gradient (needs --K 1; docs/method.md)" }, "plan.presynapticTrace"),
             (CliSupport.PositiveDouble("--lr", "learning rate (Adam)", 1e-3), "optimizer.lr"),
             (new Option<bool>("--cosine") { Description = "cosine learning-rate schedule (default: on; --cosine false: constant)", DefaultValueFactory = _ => true },
                 "optimizer.cosine"),

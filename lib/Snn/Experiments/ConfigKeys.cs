@@ -19,7 +19,7 @@ internal static class ConfigKeys
     private static readonly string[] Preferred =
     [
         "dataset.name", "dataset.encoding", "dataset.trainSubset", "dataset.testSubset", "dataset.timeBins", "dataset.size", "network", "T",
-        "plan.K", "plan.B", "plan.blocks", "plan.update", "plan.head", "plan.loss", "plan.lossWindow", "optimizer.lr", "optimizer.cosine",
+        "plan.K", "plan.B", "plan.blocks", "plan.update", "plan.head", "plan.loss", "plan.lossWindow", "plan.presynapticTrace", "optimizer.lr", "optimizer.cosine",
         "epochs", "batch", "evalBatch", "device", "precision", "evalTrain", "evalEvery", "arm",
     ];
 

@@ -37,7 +37,7 @@ public sealed record ExperimentConfig
         "profile", "profiles",
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
-    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow"];
+    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow", "presynapticTrace"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine"];
 
     public required string Experiment { get; init; }
@@ -65,6 +65,8 @@ public sealed record ExperimentConfig
     /// null = per window (also when L = K).
     /// </summary>
     public int? LossWindow { get; init; }
+    /// <summary>"plan.presynapticTrace": OTTT's trace weight gradient (<see cref="TrainingPlan.PresynapticTrace"/>; needs K = 1).</summary>
+    public bool PresynapticTrace { get; init; }
     public double LearningRate { get; init; }
     public bool Cosine { get; init; }
     public int Epochs { get; init; }
@@ -102,6 +104,7 @@ public sealed record ExperimentConfig
         Head = Head,
         Loss = Loss,
         LossWindow = LossWindow,
+        PresynapticTrace = PresynapticTrace,
     }.ValidatedFor(Stages);
 
     /// <summary>The registry's facts about <see cref="Dataset"/>.</summary>
@@ -228,6 +231,10 @@ public sealed record ExperimentConfig
             throw new ExperimentConfigException("plan.lossWindow",
                 $"expected an integer in 1 … K = {k} (the loss is scored within gradient windows of K steps); got {l}.");
         if (lossWindow == k) lossWindow = null;   // one chunk per window: the plan without the key, and its run id
+        var presynapticTrace = plan.Bool("presynapticTrace") ?? false;
+        if (presynapticTrace && k != 1)
+            throw new ExperimentConfigException("plan.presynapticTrace",
+                $"OTTT's presynaptic trace needs K = 1 (an instantaneous loss per step); got K = {k}: a longer window already backpropagates the membrane's temporal route, which the trace would count twice.");
 
         var optimizer = new ConfigReader(r.Object("optimizer") ?? [], "optimizer");
         var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
@@ -255,6 +262,7 @@ public sealed record ExperimentConfig
             Head = head,
             Loss = loss,
             LossWindow = lossWindow,
+            PresynapticTrace = presynapticTrace,
             LearningRate = lr,
             Cosine = cosine,
             Epochs = r.Int("epochs", 1) ?? 1,
@@ -275,6 +283,8 @@ public sealed record ExperimentConfig
             for (var i = 0; i < boundaries.Count; i++)
                 if (boundaries[i] < 1 || boundaries[i] >= stages || (i > 0 && boundaries[i] <= boundaries[i - 1]))
                     throw new ExperimentConfigException("plan.blocks", $"block starts must be strictly increasing stage indices in 1 … {stages - 1} ({network} has {stages} stages); got [{string.Join(", ", boundaries)}].");
+        if (presynapticTrace && config.Precision == SynapsePrecision.BFloat16)
+            throw new ExperimentConfigException("plan.presynapticTrace", "the presynaptic trace runs full-precision synapses only; remove \"precision\": \"bf16\" or the trace.");
         config = config with { Network = network, Stages = stages };
         var canonical = Canonical(config);
         return config with { CanonicalJson = canonical, RunId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12] };
@@ -379,6 +389,7 @@ public sealed record ExperimentConfig
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
         if (c.LossWindow is { } lossWindow) ((SortedDictionary<string, object?>)tree["plan"]!)["lossWindow"] = lossWindow;
+        if (c.PresynapticTrace) ((SortedDictionary<string, object?>)tree["plan"]!)["presynapticTrace"] = true;
         if (c.EvalTrain) tree["evalTrain"] = true;
         if (c.EvalEvery != 1) tree["evalEvery"] = c.EvalEvery;
         if (c.Arm is { } arm) tree["arm"] = arm;

@@ -36,6 +36,14 @@ public sealed record TrainingPlan
     /// </summary>
     public int? LossWindow { get; init; }
 
+    /// <summary>
+    /// OTTT's presynaptic-trace weight gradient (Xiao et al. 2022) on every synapse whose input is another stage's output:
+    /// forward and input gradient as without it, the weight gradient Σ_t δ[t] ⊗ â[t] with the trace
+    /// â[t] = λ·â[t−1] + s[t] instead of the spike s[t], λ the leak of the neuron the synapse feeds. Needs K = 1: a longer
+    /// window's gradient already carries the membrane's temporal route, which the trace would count a second time.
+    /// </summary>
+    public bool PresynapticTrace { get; init; }
+
     /// <summary>The effective K.</summary>
     public int WindowLength => Truncation ?? TimeSteps;
 
@@ -62,6 +70,20 @@ public sealed record TrainingPlan
     /// <summary>Temporally truncated local training (the paper's TT-Local): windows of K steps, blocks of B stages.</summary>
     public static TrainingPlan TruncatedLocal(int timeSteps, int truncation, int blockSize) =>
         new TrainingPlan { TimeSteps = timeSteps, Truncation = truncation, BlockSize = blockSize }.Validated();
+
+    /// <summary>
+    /// OTTT (Xiao et al., NeurIPS 2022): an instantaneous loss per step (K = 1, no temporal route), one block, the
+    /// presynaptic trace on. <paramref name="online"/> false: OTTT_A, gradients accumulate over the T steps and the
+    /// optimizer steps once per batch; true: OTTT_O, the optimizer steps after every step.
+    /// </summary>
+    public static TrainingPlan Ottt(int timeSteps, bool online) =>
+        new TrainingPlan
+        {
+            TimeSteps = timeSteps,
+            Truncation = 1,
+            PresynapticTrace = true,
+            Update = online ? UpdatePolicy.PerWindowAndBlock : UpdatePolicy.Accumulate,
+        }.Validated();
 
     /// <summary>Windows (first step, length) covering 0 … T−1 in order.</summary>
     public IEnumerable<(int Start, int Length)> Windows()
@@ -114,6 +136,8 @@ public sealed record TrainingPlan
                 if (starts[i] < 1 || (i > 0 && starts[i] <= starts[i - 1]))
                     throw new ArgumentException($"Block boundaries must be strictly increasing stage indices ≥ 1 (each is the first stage of a new block); got [{string.Join(", ", starts)}].", nameof(BlockBoundaries));
         }
+        if (PresynapticTrace && WindowLength > 1)
+            throw new ArgumentException($"PresynapticTrace needs K = 1 (got K = {WindowLength}): OTTT's trace stands in for the membrane's temporal route, which a window of K > 1 steps already backpropagates, so the two would count it twice.", nameof(PresynapticTrace));
         if (!Enum.IsDefined(Update)) throw new ArgumentOutOfRangeException(nameof(Update), Update, "Unknown update policy.");
         if (!Enum.IsDefined(Head)) throw new ArgumentOutOfRangeException(nameof(Head), Head, "Unknown local head kind.");
         if (!Enum.IsDefined(Loss)) throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Unknown loss.");
@@ -133,9 +157,10 @@ public sealed record TrainingPlan
 
     /// <summary>
     /// Mode name used in titles: BPTT, TBPTT, Local or TT-Local. Named after what it cuts, so a loss window (which cuts
-    /// nothing) shows in <see cref="ToString"/> only.
+    /// nothing) shows in <see cref="ToString"/> only. One block with the presynaptic trace is OTTT: OTTT_A (accumulate)
+    /// or OTTT_O (a step per time step).
     /// </summary>
-    public string Mode => (WindowLength == TimeSteps, IsLocal) switch
+    public string Mode => OtttMode ?? (WindowLength == TimeSteps, IsLocal) switch
     {
         (true, false) => "BPTT",
         (false, false) => "TBPTT",
@@ -143,13 +168,16 @@ public sealed record TrainingPlan
         (false, true) => "TT-Local",
     };
 
+    private string? OtttMode => PresynapticTrace && !IsLocal ? (Update == UpdatePolicy.Accumulate ? "OTTT_A" : "OTTT_O") : null;
+
     private string BlocksText => BlockBoundaries is { Count: > 0 } s ? $", blocks start at [0, {string.Join(", ", s)}]" : BlockSize is { } b ? $", B={b}" : "";
 
     private string Extras =>
         (Update == UpdatePolicy.Accumulate ? ", accumulate" : "") +
         (IsLocal && Head == LocalHeadKind.FixedRandom ? ", fixed random heads" : "") +
         (Loss == LossKind.RateMse ? ", MSE loss" : "") +
-        (HasLossWindow ? (LossWindow == 1 ? ", loss per step" : $", loss per {LossWindow} steps") : "");
+        (HasLossWindow ? (LossWindow == 1 ? ", loss per step" : $", loss per {LossWindow} steps") : "") +
+        (PresynapticTrace && IsLocal ? ", presynaptic trace" : "");
 
     public override string ToString() => $"{Mode} (T={TimeSteps}, K={WindowLength}{BlocksText}{Extras})";
 }

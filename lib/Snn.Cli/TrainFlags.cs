@@ -68,10 +68,13 @@ internal static class TrainFlags
             (Text("--loss", "LOSS", "cross-entropy (default) or rate-mse"), "plan.loss"),
             (CliSupport.OptionalInt("--loss-window", "score the loss per chunk of L steps inside each window (1 … K; default: per window)", min: 1),
                 "plan.lossWindow"),
-            (Text("--method", "METHOD", "train as a related method: sltt, sltt-k (with --sampled-steps) or decolle; sets K, B, update, head and loss"),
+            (Text("--method", "METHOD",
+                "train as a related method: sltt, sltt-k (with --sampled-steps), ottt-a, ottt-o or decolle; sets K, B, update, head, loss and the trace"),
                 "plan.method"),
             (CliSupport.OptionalInt("--sampled-steps", "SLTT-K: backpropagate only k of the T steps, drawn at random per batch (1 … T)", min: 1),
                 "plan.sampledSteps"),
+            (new Option<bool>("--presynaptic-trace") { Description = "OTTT's presynaptic-trace weight gradient (needs --K 1; docs/method.md)" },
+                "plan.presynapticTrace"),
             (CliSupport.PositiveDouble("--lr", "learning rate (Adam or SGD)", 1e-3), "optimizer.lr"),
             (new Option<bool>("--cosine")
             {

@@ -108,7 +108,12 @@ public sealed class RelatedPlanTests
     }
 
     [Theory]
-    [InlineData("\"method\": \"ottt\"", "plan.method", "sltt, sltt-k, decolle")]
+    [InlineData("\"method\": \"ottt\"", "plan.method", "sltt, sltt-k, ottt-a, ottt-o, decolle")]
+    [InlineData("\"method\": \"ottt-a\", \"update\": \"per-window-and-block\"", "plan.update", "accumulate")]
+    [InlineData("\"method\": \"ottt-o\", \"blocks\": [1]", "plan.blocks", "one block")]
+    [InlineData("\"method\": \"ottt-o\", \"presynapticTrace\": false", "plan.presynapticTrace", "the presynaptic trace")]
+    [InlineData("\"method\": \"decolle\", \"presynapticTrace\": true", "plan.presynapticTrace", "ottt-a")]
+    [InlineData("\"method\": \"ottt-a\", \"sampledSteps\": 2", "plan.sampledSteps", "sltt-k")]
     [InlineData("\"method\": \"sltt\", \"K\": 2", "plan.K", "K = 1")]
     [InlineData("\"method\": \"sltt\", \"B\": 1", "plan.B", "one block")]
     [InlineData("\"method\": \"sltt\", \"blocks\": [1]", "plan.blocks", "one block")]
@@ -146,6 +151,21 @@ public sealed class RelatedPlanTests
             """);
         Assert.Equal(file.CanonicalJson, config.CanonicalJson);
         Assert.Equal(TrainingPlan.SlttK(6, 2), config.Plan);
+    }
+
+    [Theory]
+    [InlineData("ottt-a", false)]
+    [InlineData("ottt-o", true)]
+    public void Train_flags_set_the_ottt_methods(string method, bool online)
+    {
+        var flags = TrainFlags.Create();
+        var command = new RootCommand();
+        foreach (var (option, _) in flags) command.Add(option);
+        var parsed = command.Parse(["--dataset", "mnist", "--T", "6", "--method", method]);
+        Assert.Empty(parsed.Errors);
+        var config = ExperimentConfigBuilder.Build(TrainFlags.Settings(parsed, flags));
+        Assert.Equal(TrainingPlan.Ottt(6, online), config.Plan);
+        Assert.Equal(online ? "OTTT_O" : "OTTT_A", config.Plan.Mode);
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ public sealed record ExperimentConfig
     private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
     private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
     /// <summary>The values of "plan.method": the related methods a plan reproduces (<see cref="RelatedMethod"/>).</summary>
-    public static readonly IReadOnlyList<string> Methods = ["sltt", "sltt-k", "decolle"];
+    public static readonly IReadOnlyList<string> Methods = ["sltt", "sltt-k", "ottt-a", "ottt-o", "decolle"];
     /// <summary>The values of "optimizer.name": adam (default, <see cref="ChunkedAdam"/>) and sgd (<see cref="ChunkedSgd"/>).</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = ["adam", "sgd"];
     private static readonly IReadOnlyList<string> ProfileNames = ["smoke", "quick", "full"];
@@ -43,7 +43,7 @@ public sealed record ExperimentConfig
         "profile", "profiles",
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
-    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow", "method", "sampledSteps"];
+    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow", "method", "sampledSteps", "presynapticTrace"];
     private static readonly string[] OptimizerKeys = ["lr", "cosine", "name", "momentum", "weightDecay", "nesterov"];
 
     public required string Experiment { get; init; }
@@ -71,10 +71,12 @@ public sealed record ExperimentConfig
     /// null = per window (also when L = K).
     /// </summary>
     public int? LossWindow { get; init; }
-    /// <summary>"plan.method": the related method the plan reproduces (sltt, sltt-k, decolle; <see cref="TrainingPlan.Method"/>), or null.</summary>
+    /// <summary>"plan.method": the related method the plan reproduces (<see cref="TrainingPlan.Method"/>), or null.</summary>
     public RelatedMethod? Method { get; init; }
     /// <summary>"plan.sampledSteps": SLTT-K's k, the steps backpropagated per batch (<see cref="TrainingPlan.SampledSteps"/>), or null.</summary>
     public int? SampledSteps { get; init; }
+    /// <summary>"plan.presynapticTrace": OTTT's trace weight gradient (<see cref="TrainingPlan.PresynapticTrace"/>; needs K = 1).</summary>
+    public bool PresynapticTrace { get; init; }
     public double LearningRate { get; init; }
     public bool Cosine { get; init; }
     /// <summary>"optimizer.name", "optimizer.momentum", "optimizer.weightDecay", "optimizer.nesterov": Adam by default, or SGD with momentum.</summary>
@@ -119,6 +121,7 @@ public sealed record ExperimentConfig
         LossWindow = LossWindow,
         SampledSteps = SampledSteps,
         Method = Method,
+        PresynapticTrace = PresynapticTrace,
     }.ValidatedFor(Stages);
 
     /// <summary>The registry's facts about <see cref="Dataset"/>.</summary>
@@ -236,7 +239,7 @@ public sealed record ExperimentConfig
         var plan = new ConfigReader(r.Object("plan") ?? [], "plan");
         // A related method sets the defaults of the knobs that define it; a key that contradicts them is refused below.
         var method = plan.Choice("method", Methods) is { } methodName ? ToEnum<RelatedMethod>(methodName) : (RelatedMethod?)null;
-        var decolle = method == RelatedMethod.Decolle;
+        var knobs = method?.Knobs();
         int k;
         if (plan.Has("K") && root["plan"]!["K"] is JsonValue kv && kv.GetValueKind() == JsonValueKind.String)
             k = plan.Choice("K", ["T"]) is not null ? timeSteps : 0;
@@ -244,16 +247,18 @@ public sealed record ExperimentConfig
         int? blockSize = null;
         if (plan.Has("B") && root["plan"]!["B"] is JsonValue bv && bv.GetValueKind() == JsonValueKind.String)
             _ = plan.Choice("B", ["all"]);
-        else blockSize = plan.Int("B", 1, hint: " stages per block (or \"all\")") ?? (decolle && !plan.Has("blocks") ? 1 : null);
+        else blockSize = plan.Int("B", 1, hint: " stages per block (or \"all\")")
+            ?? (knobs is { BlockPerStage: true } && !plan.Has("blocks") ? 1 : null);
         var boundaries = plan.IntArray("blocks", "an array of first-stage indices of the blocks after the first, e.g. [2, 4]");
         if (boundaries is not null && blockSize is not null)
             throw new ExperimentConfigException("plan.blocks", "give either plan.B or plan.blocks, not both.");
         if (boundaries is { Count: 0 }) boundaries = null;
-        var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? (method is RelatedMethod.Sltt or RelatedMethod.SlttK ? "accumulate" : Updates[0]));
-        var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? (decolle ? "fixed-random" : Heads[0]));
-        var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? (decolle ? "rate-mse" : Losses[0]));
+        var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? (knobs is { } u ? Kebab(u.Update) : Updates[0]));
+        var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? (knobs is { } h ? Kebab(h.Head) : Heads[0]));
+        var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? (knobs is { } o ? Kebab(o.Loss) : Losses[0]));
         var sampledSteps = plan.Int("sampledSteps", 1, timeSteps, hint: $" steps backpropagated per batch (T = {timeSteps})");
-        if (method is { } related) CheckMethod(related, Kebab(related), k, blockSize, boundaries, update, head, sampledSteps);
+        var presynapticTrace = plan.Bool("presynapticTrace") ?? (knobs?.PresynapticTrace ?? false);
+        if (method is { } related) CheckMethod(related, Kebab(related), k, blockSize, boundaries, update, head, sampledSteps, presynapticTrace);
         else if (sampledSteps is not null && (k != 1 || update != UpdatePolicy.Accumulate))
             throw new ExperimentConfigException("plan.sampledSteps",
                 $"sampled steps need plan.K = 1 and plan.update \"accumulate\" (SLTT-K; or set plan.method \"sltt-k\"); got K = {k}, update {Kebab(update)}.");
@@ -262,6 +267,9 @@ public sealed record ExperimentConfig
             throw new ExperimentConfigException("plan.lossWindow",
                 $"expected an integer in 1 … K = {k} (the loss is scored within gradient windows of K steps); got {l}.");
         if (lossWindow == k) lossWindow = null;   // one chunk per window: the plan without the key, and its run id
+        if (presynapticTrace && k != 1)
+            throw new ExperimentConfigException("plan.presynapticTrace", $"OTTT's presynaptic trace needs K = 1 (an instantaneous loss per step); got K = {k}: "
+                + "a longer window already backpropagates the membrane's temporal route, which the trace would count twice.");
 
         var optimizer = new ConfigReader(r.Object("optimizer") ?? [], "optimizer");
         var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
@@ -292,6 +300,7 @@ public sealed record ExperimentConfig
             LossWindow = lossWindow,
             Method = method,
             SampledSteps = sampledSteps,
+            PresynapticTrace = presynapticTrace,
             LearningRate = lr,
             Cosine = cosine,
             Optimizer = optimizerSettings,
@@ -315,28 +324,36 @@ public sealed record ExperimentConfig
                 if (boundaries[i] < 1 || boundaries[i] >= stages || (i > 0 && boundaries[i] <= boundaries[i - 1]))
                     throw new ExperimentConfigException("plan.blocks", $"block starts must be strictly increasing stage indices in 1 … {stages - 1} "
                         + $"({network} has {stages} stages); got [{string.Join(", ", boundaries)}].");
+        if (presynapticTrace && config.Precision == SynapsePrecision.BFloat16)
+            throw new ExperimentConfigException(plan.Has("presynapticTrace") ? "plan.presynapticTrace" : "plan.method",
+                "the presynaptic trace runs full-precision synapses only; remove \"precision\": \"bf16\" or the trace.");
         config = config with { Network = network, Stages = stages };
         var canonical = Canonical(config);
         var runId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12];
         return config with { CanonicalJson = canonical, RunId = runId };
     }
 
-    // The knobs that define a related method (TrainingPlan.Validated says the same for plans built in code).
+    // The knobs that define a related method (RelatedMethods.Knobs; TrainingPlan.Validated says the same for plans built in code).
     private static void CheckMethod(RelatedMethod method, string name, int k, int? blockSize, IReadOnlyList<int>? boundaries, UpdatePolicy update,
-        LocalHeadKind head, int? sampledSteps)
+        LocalHeadKind head, int? sampledSteps, bool presynapticTrace)
     {
-        var decolle = method == RelatedMethod.Decolle;
-        var wanted = decolle ? UpdatePolicy.PerWindowAndBlock : UpdatePolicy.Accumulate;
+        var knobs = method.Knobs();
+        var perStage = knobs.BlockPerStage;
         var (key, expected, got) =
             k != 1 ? ("plan.K", "K = 1 (a gradient window per step)", $"K = {k}")
-            : decolle && boundaries is not null ? ("plan.blocks", "every stage its own block (B = 1)", "explicit block boundaries")
-            : decolle && blockSize != 1 ? ("plan.B", "every stage its own block (B = 1)", blockSize is { } b ? $"B = {b}" : "\"all\"")
-            : !decolle && boundaries is not null ? ("plan.blocks", "one block (no B, no boundaries)", "block boundaries")
-            : !decolle && blockSize is not null ? ("plan.B", "one block (B \"all\")", $"B = {blockSize}")
-            : update != wanted ? ("plan.update", $"update \"{Kebab(wanted)}\"", $"\"{Kebab(update)}\"")
-            : decolle && head != LocalHeadKind.FixedRandom ? ("plan.head", "fixed random readouts (head \"fixed-random\")", $"\"{Kebab(head)}\"")
-            : method == RelatedMethod.SlttK && sampledSteps is null ? ("plan.sampledSteps", "the number k of steps backpropagated per batch (1 … T)", "none")
-            : method != RelatedMethod.SlttK && sampledSteps is not null ? ("plan.sampledSteps", "every step backpropagated (sampled steps are \"sltt-k\"'s)", $"{sampledSteps}")
+            : perStage && boundaries is not null ? ("plan.blocks", "every stage its own block (B = 1)", "explicit block boundaries")
+            : perStage && blockSize != 1 ? ("plan.B", "every stage its own block (B = 1)", blockSize is { } b ? $"B = {b}" : "\"all\"")
+            : !perStage && boundaries is not null ? ("plan.blocks", "one block (no B, no boundaries)", "block boundaries")
+            : !perStage && blockSize is not null ? ("plan.B", "one block (B \"all\")", $"B = {blockSize}")
+            : update != knobs.Update ? ("plan.update", $"update \"{Kebab(knobs.Update)}\"", $"\"{Kebab(update)}\"")
+            : perStage && head != knobs.Head ? ("plan.head", $"local readouts of head \"{Kebab(knobs.Head)}\"", $"\"{Kebab(head)}\"")
+            : presynapticTrace != knobs.PresynapticTrace
+                ? ("plan.presynapticTrace", knobs.PresynapticTrace ? "the presynaptic trace" : "no presynaptic trace (it is \"ottt-a\"'s and \"ottt-o\"'s)",
+                    presynapticTrace ? "true" : "false")
+            : knobs.SampledSteps && sampledSteps is null
+                ? ("plan.sampledSteps", "the number k of steps backpropagated per batch (1 … T)", "none")
+            : !knobs.SampledSteps && sampledSteps is not null
+                ? ("plan.sampledSteps", "every step backpropagated (sampled steps are \"sltt-k\"'s)", $"{sampledSteps}")
             : ("", "", "");
         if (key.Length > 0)
             throw new ExperimentConfigException(key, $"plan.method \"{name}\" trains with {expected}; got {got} (remove the key, or the method).");
@@ -348,7 +365,8 @@ public sealed record ExperimentConfig
         var sgd = (optimizer.Choice("name", OptimizerNames) ?? "adam") == "sgd";
         foreach (var key in new[] { "momentum", "nesterov" })
             if (!sgd && optimizer.Has(key))
-                throw new ExperimentConfigException(optimizer.PathOf(key), $"applies to SGD only; set \"optimizer\": {{ \"name\": \"sgd\" }} or remove it (Adam's betas are fixed).");
+                throw new ExperimentConfigException(optimizer.PathOf(key),
+                    $"applies to SGD only; set \"optimizer\": {{ \"name\": \"sgd\" }} or remove it (Adam's betas are fixed).");
         var momentum = optimizer.Double("momentum", 0, 1, maxInclusive: false, hint: " (0: plain SGD; 0.9 as in SLTT and OTTT)") ?? 0.9;
         var weightDecay = optimizer.Double("weightDecay", 0, double.PositiveInfinity, hint: " (an L2 penalty added to the gradient; 0: none)") ?? 0;
         var nesterov = optimizer.Bool("nesterov") ?? false;
@@ -472,6 +490,7 @@ public sealed record ExperimentConfig
         if (c.LossWindow is { } lossWindow) ((SortedDictionary<string, object?>)tree["plan"]!)["lossWindow"] = lossWindow;
         if (c.Method is { } method) ((SortedDictionary<string, object?>)tree["plan"]!)["method"] = Kebab(method);
         if (c.SampledSteps is { } sampled) ((SortedDictionary<string, object?>)tree["plan"]!)["sampledSteps"] = sampled;
+        if (c.PresynapticTrace) ((SortedDictionary<string, object?>)tree["plan"]!)["presynapticTrace"] = true;
         if (c.EvalTrain) tree["evalTrain"] = true;
         if (c.EvalEvery != 1) tree["evalEvery"] = c.EvalEvery;
         if (c.Arm is { } arm) tree["arm"] = arm;

@@ -42,5 +42,6 @@ public sealed record StudyRun(
             c.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture), c.Cosine, c.Epochs, c.Batch)
         + (c.LossWindow is { } l ? $"|lossWindow={l}" : "")   // only when set: the settings of other runs stay as they were
         + (c.Optimizer == new Optimization.OptimizerSettings() ? "" : $"|optimizer={c.Optimizer}")
-        + (c.Method is { } m ? $"|method={m}" : "") + (c.SampledSteps is { } k ? $"|sampledSteps={k}" : "");
+        + (c.Method is { } m ? $"|method={m}" : "") + (c.SampledSteps is { } k ? $"|sampledSteps={k}" : "")
+        + (c.PresynapticTrace ? "|presynapticTrace" : "");
 }

@@ -35,6 +35,9 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         // Spike counts stay on the device until the batch ends: no host sync per stage and window.
         var spikeSums = new Tensor?[stages.Count];
         var spikeElements = new double[stages.Count];
+        // The plan's synapse knob holds while its step runs; another trainer of the same network may hold another.
+        var traced = network.PresynapticTrace;
+        network.PresynapticTrace = plan.PresynapticTrace;
         network.ResetState();
         try
         {
@@ -137,6 +140,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         finally
         {
             network.ResetState();
+            network.PresynapticTrace = traced;
         }
     }
 

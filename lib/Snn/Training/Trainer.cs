@@ -36,6 +36,9 @@ public sealed class Trainer
             throw new ArgumentException($"RecomputeSegment = {Options.RecomputeSegment}: recomputation is not available for networks with batch norm "
                 + $"(stage '{normed.Spec}'): tdBN normalises over the whole folded window, so re-running a segment would change its statistics. "
                 + "Set RecomputeSegment to null, or use a network without BN.", nameof(options));
+        if (Plan.PresynapticTrace && network.Stages.Skip(1).FirstOrDefault(s => s.PresynapticTraceProblem is not null) is { } untraceable)
+            throw new ArgumentException($"{Plan}: stage '{untraceable.Spec}' cannot keep a presynaptic trace: {untraceable.PresynapticTraceProblem}.",
+                nameof(plan));
         Blocks = Plan.Blocks(network.Stages.Count);
         Heads = new LocalHeads(Blocks.Take(Blocks.Count - 1).Select((b, i) =>
             new LocalHead(network.Stages[b.Start + b.Count - 1].OutputShape, network.Classes, Plan.Head, $"head{i}")));

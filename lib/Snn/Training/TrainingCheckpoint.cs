@@ -10,8 +10,9 @@ namespace Snn.Training;
 /// <summary>
 /// A training checkpoint: network weights, local heads, optimizer states, schedule position, the position in the
 /// run (last finished epoch, and for a mid-epoch checkpoint the batches done with their partial sums), the global RNG
-/// state and the history so far; for SLTT-K also its step sampler's generator, at the end (other plans' files are as before). Written to a temporary file, flushed and renamed, so a kill at any moment leaves the
-/// previous checkpoint or the new one, never half of one.
+/// state and the history so far; for SLTT-K also its step sampler's generator, at the end (other plans' files are as
+/// before). Written to a temporary file, flushed and renamed, so a kill at any moment leaves the previous checkpoint or
+/// the new one, never half of one.
 /// </summary>
 internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan plan, int epochs, LocalHeads heads,
     IReadOnlyList<TorchSharp.Modules.OptimizerHelper> optimizers, LearningRateSchedule schedule, StepSampler? sampler = null)

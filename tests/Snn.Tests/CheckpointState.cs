@@ -10,7 +10,7 @@ namespace Snn.Tests;
 /// <summary>What a resume must reproduce bit for bit, as bytes: for comparing an interrupted run with an uninterrupted one.</summary>
 internal static class CheckpointState
 {
-    /// <summary>Weights and buffers, local heads, every optimizer state, the schedule position and the global RNG state.</summary>
+    /// <summary>Weights and buffers, local heads, every optimizer state, the schedule position, the global RNG state (and SLTT-K's step sampler).</summary>
     public static byte[] Of(Trainer trainer)
     {
         using var bytes = new MemoryStream();
@@ -22,6 +22,7 @@ internal static class CheckpointState
             writer.Write(trainer.Schedule.Step);
             using var rng = torch.random.get_rng_state();
             writer.Write(rng.data<byte>().ToArray());
+            if (trainer.SamplerState is { } sampler) writer.Write(sampler);
         }
         return bytes.ToArray();
     }

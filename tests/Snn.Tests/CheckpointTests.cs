@@ -118,6 +118,8 @@ public sealed class CheckpointTests
     {
         "tt-local" => TrainingPlan.TruncatedLocal(4, 2, 1),
         "tbptt-accumulate" => TrainingPlan.Truncated(4, 1) with { Update = UpdatePolicy.Accumulate },
+        "sltt-k" => TrainingPlan.SlttK(4, 2),
+        "decolle" => TrainingPlan.Decolle(4),
         _ => TrainingPlan.Bptt(4),
     };
 
@@ -137,12 +139,35 @@ public sealed class CheckpointTests
     [InlineData("tt-local", "poisson", "4C3-BN-P2-D0.2-6C3-D0.2-FC2", 2, 7, 3)]   // checkpoint after batch 6: batch 7 is redone
     [InlineData("tbptt-accumulate", "poisson", "4C3-P2-D0.2-FC2", 2, 1, 1)]
     [InlineData("bptt", "direct", "4C3-P2-FC2", 1, 8, 2)]   // stopped after the last batch, before the epoch's checkpoint
-    public void A_run_stopped_within_an_epoch_resumes_bitwise(string planName, string encoding, string spec, int stopEpoch, int stopBatch, int every)
+    public void A_run_stopped_within_an_epoch_resumes_bitwise(string planName, string encoding, string spec, int stopEpoch, int stopBatch, int every) =>
+        StopAndResume(PlanNamed(planName), new TrainerOptions { Epochs = 2, BatchSize = 8, LearningRate = 5e-3, Seed = 9, MeasureMemory = false },
+            encoding, spec, stopEpoch, stopBatch, every);
+
+    /// <summary>
+    /// As <see cref="A_run_stopped_within_an_epoch_resumes_bitwise"/>, trained with SGD (momentum, weight decay, Nesterov):
+    /// every block's momentum buffers come back from the checkpoint; for SLTT-K also the generator that draws its steps
+    /// (with sparse checkpoints the batches since are redone, drawing the same steps).
+    /// </summary>
+    [Theory]
+    [InlineData("sltt-k", "poisson", "4C3-P2-D0.2-FC2", 2, 5, 3, false)]
+    [InlineData("decolle", "direct", "4C3-P2-6C3-FC2", 1, 6, 2, false)]
+    [InlineData("tt-local", "poisson", "4C3-BN-P2-D0.2-6C3-D0.2-FC2", 1, 5, 1, false)]
+    [InlineData("tbptt-accumulate", "direct", "4C3-P2-FC2", 2, 3, 2, true)]
+    public void A_run_trained_with_sgd_resumes_bitwise(string planName, string encoding, string spec, int stopEpoch, int stopBatch, int every, bool nesterov) =>
+        StopAndResume(PlanNamed(planName), new TrainerOptions
+        {
+            Epochs = 2,
+            BatchSize = 8,
+            LearningRate = 0.05,
+            Seed = 9,
+            MeasureMemory = false,
+            Optimizer = Snn.Optimization.OptimizerSettings.Sgd(0.9, 5e-4, nesterov),
+        }, encoding, spec, stopEpoch, stopBatch, every);
+
+    private static void StopAndResume(TrainingPlan plan, TrainerOptions options, string encoding, string spec, int stopEpoch, int stopBatch, int every)
     {
         using var images = TrainerTests.Bars(64, seed: 2);
         using var test = TrainerTests.Bars(16, seed: 3);
-        var plan = PlanNamed(planName);
-        var options = new TrainerOptions { Epochs = 2, BatchSize = 8, LearningRate = 5e-3, Seed = 9, MeasureMemory = false };
         SpikingNetwork Build(int seed) { torch.manual_seed(seed); return NetworkSpec.Build(spec, [1, 8, 8]); }
         var dir = Directory.CreateTempSubdirectory("snn-ckpt-");
         try

@@ -44,7 +44,8 @@ public sealed class ExperimentConfigTests
 
     [Theory]
     [InlineData("\"epoch\": 3", "epoch", "allowed here")]
-    [InlineData("\"optimizer\": { \"lr\": 1e-3, \"momentum\": 0.9 }", "optimizer.momentum", "cosine, lr")]
+    [InlineData("\"optimizer\": { \"lr\": 1e-3, \"betas\": 0.9 }", "optimizer.betas", "cosine, lr")]
+    [InlineData("\"optimizer\": { \"lr\": 1e-3, \"momentum\": 0.9 }", "optimizer.momentum", "SGD only")]
     [InlineData("\"epochs\": -1", "epochs", "≥ 1")]
     [InlineData("\"batch\": 0", "batch", "≥ 1")]
     [InlineData("\"device\": \"tpu\"", "device", "cpu, cuda or cuda:N")]

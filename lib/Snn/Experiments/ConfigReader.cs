@@ -47,6 +47,17 @@ internal sealed class ConfigReader(JsonObject node, string prefix)
         throw new ExperimentConfigException(PathOf(key), $"expected a finite number > 0 (e.g. 1e-3); got {Describe(value)}.");
     }
 
+    /// <summary>A finite number in [min, max] (or [min, max) without <paramref name="maxInclusive"/>).</summary>
+    public double? Double(string key, double min, double max, bool maxInclusive = true, string? hint = null)
+    {
+        var value = node[key];
+        if (value is null) return null;
+        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var x) && double.IsFinite(x) && x >= min
+            && (maxInclusive ? x <= max : x < max)) return x;
+        var range = double.IsPositiveInfinity(max) ? $"a finite number ≥ {min}" : $"a number in [{min}, {max}{(maxInclusive ? "]" : ")")}";
+        throw new ExperimentConfigException(PathOf(key), $"expected {range}{hint}; got {Describe(value)}.");
+    }
+
     public bool? Bool(string key)
     {
         var value = node[key];

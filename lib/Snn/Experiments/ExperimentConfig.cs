@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Snn.Data;
 using Snn.Layers;
 using Snn.Networks;
+using Snn.Optimization;
 using Snn.Plans;
 using Snn.Training;
 using TorchSharp;
@@ -27,6 +28,10 @@ public sealed record ExperimentConfig
     private static readonly IReadOnlyList<string> Updates = ["per-window-and-block", "accumulate"];
     private static readonly IReadOnlyList<string> Heads = ["pool-linear", "fixed-random"];
     private static readonly IReadOnlyList<string> Losses = ["cross-entropy", "rate-mse"];
+    /// <summary>The values of "plan.method": the related methods a plan reproduces (<see cref="RelatedMethod"/>).</summary>
+    public static readonly IReadOnlyList<string> Methods = ["sltt", "sltt-k", "ottt-a", "ottt-o", "decolle"];
+    /// <summary>The values of "optimizer.name": adam (default, <see cref="ChunkedAdam"/>) and sgd (<see cref="ChunkedSgd"/>).</summary>
+    public static readonly IReadOnlyList<string> OptimizerNames = ["adam", "sgd"];
     private static readonly IReadOnlyList<string> ProfileNames = ["smoke", "quick", "full"];
     /// <summary>The values of "precision": float32 (default) and bf16 synapses (<see cref="SynapsePrecision"/>).</summary>
     public static readonly IReadOnlyList<string> Precisions = ["float32", "bf16"];
@@ -38,8 +43,8 @@ public sealed record ExperimentConfig
         "profile", "profiles",
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
-    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow"];
-    private static readonly string[] OptimizerKeys = ["lr", "cosine"];
+    private static readonly string[] PlanKeys = ["K", "B", "blocks", "update", "head", "loss", "lossWindow", "method", "sampledSteps", "presynapticTrace"];
+    private static readonly string[] OptimizerKeys = ["lr", "cosine", "name", "momentum", "weightDecay", "nesterov"];
 
     public required string Experiment { get; init; }
     public required string Dataset { get; init; }
@@ -66,8 +71,16 @@ public sealed record ExperimentConfig
     /// null = per window (also when L = K).
     /// </summary>
     public int? LossWindow { get; init; }
+    /// <summary>"plan.method": the related method the plan reproduces (<see cref="TrainingPlan.Method"/>), or null.</summary>
+    public RelatedMethod? Method { get; init; }
+    /// <summary>"plan.sampledSteps": SLTT-K's k, the steps backpropagated per batch (<see cref="TrainingPlan.SampledSteps"/>), or null.</summary>
+    public int? SampledSteps { get; init; }
+    /// <summary>"plan.presynapticTrace": OTTT's trace weight gradient (<see cref="TrainingPlan.PresynapticTrace"/>; needs K = 1).</summary>
+    public bool PresynapticTrace { get; init; }
     public double LearningRate { get; init; }
     public bool Cosine { get; init; }
+    /// <summary>"optimizer.name", "optimizer.momentum", "optimizer.weightDecay", "optimizer.nesterov": Adam by default, or SGD with momentum.</summary>
+    public OptimizerSettings Optimizer { get; init; } = new();
     public int Epochs { get; init; }
     public int Batch { get; init; }
     public int EvalBatch { get; init; }
@@ -106,6 +119,9 @@ public sealed record ExperimentConfig
         Head = Head,
         Loss = Loss,
         LossWindow = LossWindow,
+        SampledSteps = SampledSteps,
+        Method = Method,
+        PresynapticTrace = PresynapticTrace,
     }.ValidatedFor(Stages);
 
     /// <summary>The registry's facts about <see cref="Dataset"/>.</summary>
@@ -125,6 +141,7 @@ public sealed record ExperimentConfig
         EvalBatchSize = EvalBatch,
         LearningRate = LearningRate,
         CosineSchedule = Cosine,
+        Optimizer = Optimizer,
         Seed = Seed,
         EvaluateTrain = EvalTrain,
         EvaluateEvery = EvalEvery,
@@ -220,30 +237,44 @@ public sealed record ExperimentConfig
         var testSubset = data.Int("testSubset", 1) ?? info.DefaultTestSubset;
 
         var plan = new ConfigReader(r.Object("plan") ?? [], "plan");
+        // A related method sets the defaults of the knobs that define it; a key that contradicts them is refused below.
+        var method = plan.Choice("method", Methods) is { } methodName ? ToEnum<RelatedMethod>(methodName) : (RelatedMethod?)null;
+        var knobs = method?.Knobs();
         int k;
         if (plan.Has("K") && root["plan"]!["K"] is JsonValue kv && kv.GetValueKind() == JsonValueKind.String)
             k = plan.Choice("K", ["T"]) is not null ? timeSteps : 0;
-        else k = plan.Int("K", 1, timeSteps, hint: $" (1 … T = {timeSteps}, or \"T\")") ?? timeSteps;
+        else k = plan.Int("K", 1, timeSteps, hint: $" (1 … T = {timeSteps}, or \"T\")") ?? (method is null ? timeSteps : 1);
         int? blockSize = null;
         if (plan.Has("B") && root["plan"]!["B"] is JsonValue bv && bv.GetValueKind() == JsonValueKind.String)
             _ = plan.Choice("B", ["all"]);
-        else blockSize = plan.Int("B", 1, hint: " stages per block (or \"all\")");
+        else blockSize = plan.Int("B", 1, hint: " stages per block (or \"all\")")
+            ?? (knobs is { BlockPerStage: true } && !plan.Has("blocks") ? 1 : null);
         var boundaries = plan.IntArray("blocks", "an array of first-stage indices of the blocks after the first, e.g. [2, 4]");
         if (boundaries is not null && blockSize is not null)
             throw new ExperimentConfigException("plan.blocks", "give either plan.B or plan.blocks, not both.");
         if (boundaries is { Count: 0 }) boundaries = null;
-        var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? Updates[0]);
-        var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? Heads[0]);
-        var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? Losses[0]);
+        var update = ToEnum<UpdatePolicy>(plan.Choice("update", Updates) ?? (knobs is { } u ? Kebab(u.Update) : Updates[0]));
+        var head = ToEnum<LocalHeadKind>(plan.Choice("head", Heads) ?? (knobs is { } h ? Kebab(h.Head) : Heads[0]));
+        var loss = ToEnum<LossKind>(plan.Choice("loss", Losses) ?? (knobs is { } o ? Kebab(o.Loss) : Losses[0]));
+        var sampledSteps = plan.Int("sampledSteps", 1, timeSteps, hint: $" steps backpropagated per batch (T = {timeSteps})");
+        var presynapticTrace = plan.Bool("presynapticTrace") ?? (knobs?.PresynapticTrace ?? false);
+        if (method is { } related) CheckMethod(related, Kebab(related), k, blockSize, boundaries, update, head, sampledSteps, presynapticTrace);
+        else if (sampledSteps is not null && (k != 1 || update != UpdatePolicy.Accumulate))
+            throw new ExperimentConfigException("plan.sampledSteps",
+                $"sampled steps need plan.K = 1 and plan.update \"accumulate\" (SLTT-K; or set plan.method \"sltt-k\"); got K = {k}, update {Kebab(update)}.");
         var lossWindow = plan.Int("lossWindow", 1, timeSteps, hint: $" steps per loss chunk (T = {timeSteps}; at most K = {k})");
         if (lossWindow is { } l && l > k)
             throw new ExperimentConfigException("plan.lossWindow",
                 $"expected an integer in 1 … K = {k} (the loss is scored within gradient windows of K steps); got {l}.");
         if (lossWindow == k) lossWindow = null;   // one chunk per window: the plan without the key, and its run id
+        if (presynapticTrace && k != 1)
+            throw new ExperimentConfigException("plan.presynapticTrace", $"OTTT's presynaptic trace needs K = 1 (an instantaneous loss per step); got K = {k}: "
+                + "a longer window already backpropagates the membrane's temporal route, which the trace would count twice.");
 
         var optimizer = new ConfigReader(r.Object("optimizer") ?? [], "optimizer");
         var lr = optimizer.PositiveDouble("lr") ?? 1e-3;
         var cosine = optimizer.Bool("cosine") ?? true;
+        var optimizerSettings = ReadOptimizer(optimizer);
 
         var text = r.String("device") ?? "cpu";
         var device = DeviceName.Parse(text)
@@ -267,8 +298,12 @@ public sealed record ExperimentConfig
             Head = head,
             Loss = loss,
             LossWindow = lossWindow,
+            Method = method,
+            SampledSteps = sampledSteps,
+            PresynapticTrace = presynapticTrace,
             LearningRate = lr,
             Cosine = cosine,
+            Optimizer = optimizerSettings,
             Epochs = r.Int("epochs", 1) ?? 1,
             Batch = r.Int("batch", 1) ?? 64,
             EvalBatch = r.Int("evalBatch", 1) ?? 500,
@@ -289,10 +324,55 @@ public sealed record ExperimentConfig
                 if (boundaries[i] < 1 || boundaries[i] >= stages || (i > 0 && boundaries[i] <= boundaries[i - 1]))
                     throw new ExperimentConfigException("plan.blocks", $"block starts must be strictly increasing stage indices in 1 … {stages - 1} "
                         + $"({network} has {stages} stages); got [{string.Join(", ", boundaries)}].");
+        if (presynapticTrace && config.Precision == SynapsePrecision.BFloat16)
+            throw new ExperimentConfigException(plan.Has("presynapticTrace") ? "plan.presynapticTrace" : "plan.method",
+                "the presynaptic trace runs full-precision synapses only; remove \"precision\": \"bf16\" or the trace.");
         config = config with { Network = network, Stages = stages };
         var canonical = Canonical(config);
         var runId = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)))[..12];
         return config with { CanonicalJson = canonical, RunId = runId };
+    }
+
+    // The knobs that define a related method (RelatedMethods.Knobs; TrainingPlan.Validated says the same for plans built in code).
+    private static void CheckMethod(RelatedMethod method, string name, int k, int? blockSize, IReadOnlyList<int>? boundaries, UpdatePolicy update,
+        LocalHeadKind head, int? sampledSteps, bool presynapticTrace)
+    {
+        var knobs = method.Knobs();
+        var perStage = knobs.BlockPerStage;
+        var (key, expected, got) =
+            k != 1 ? ("plan.K", "K = 1 (a gradient window per step)", $"K = {k}")
+            : perStage && boundaries is not null ? ("plan.blocks", "every stage its own block (B = 1)", "explicit block boundaries")
+            : perStage && blockSize != 1 ? ("plan.B", "every stage its own block (B = 1)", blockSize is { } b ? $"B = {b}" : "\"all\"")
+            : !perStage && boundaries is not null ? ("plan.blocks", "one block (no B, no boundaries)", "block boundaries")
+            : !perStage && blockSize is not null ? ("plan.B", "one block (B \"all\")", $"B = {blockSize}")
+            : update != knobs.Update ? ("plan.update", $"update \"{Kebab(knobs.Update)}\"", $"\"{Kebab(update)}\"")
+            : perStage && head != knobs.Head ? ("plan.head", $"local readouts of head \"{Kebab(knobs.Head)}\"", $"\"{Kebab(head)}\"")
+            : presynapticTrace != knobs.PresynapticTrace
+                ? ("plan.presynapticTrace", knobs.PresynapticTrace ? "the presynaptic trace" : "no presynaptic trace (it is \"ottt-a\"'s and \"ottt-o\"'s)",
+                    presynapticTrace ? "true" : "false")
+            : knobs.SampledSteps && sampledSteps is null
+                ? ("plan.sampledSteps", "the number k of steps backpropagated per batch (1 … T)", "none")
+            : !knobs.SampledSteps && sampledSteps is not null
+                ? ("plan.sampledSteps", "every step backpropagated (sampled steps are \"sltt-k\"'s)", $"{sampledSteps}")
+            : ("", "", "");
+        if (key.Length > 0)
+            throw new ExperimentConfigException(key, $"plan.method \"{name}\" trains with {expected}; got {got} (remove the key, or the method).");
+    }
+
+    // Adam unless "name" says sgd; momentum and nesterov are SGD's, so they are refused with Adam rather than ignored.
+    private static OptimizerSettings ReadOptimizer(ConfigReader optimizer)
+    {
+        var sgd = (optimizer.Choice("name", OptimizerNames) ?? "adam") == "sgd";
+        foreach (var key in new[] { "momentum", "nesterov" })
+            if (!sgd && optimizer.Has(key))
+                throw new ExperimentConfigException(optimizer.PathOf(key),
+                    $"applies to SGD only; set \"optimizer\": {{ \"name\": \"sgd\" }} or remove it (Adam's betas are fixed).");
+        var momentum = optimizer.Double("momentum", 0, 1, maxInclusive: false, hint: " (0: plain SGD; 0.9 as in SLTT and OTTT)") ?? 0.9;
+        var weightDecay = optimizer.Double("weightDecay", 0, double.PositiveInfinity, hint: " (an L2 penalty added to the gradient; 0: none)") ?? 0;
+        var nesterov = optimizer.Bool("nesterov") ?? false;
+        if (nesterov && momentum == 0)
+            throw new ExperimentConfigException(optimizer.PathOf("nesterov"), "Nesterov momentum needs optimizer.momentum > 0; got momentum 0.");
+        return sgd ? OptimizerSettings.Sgd(momentum, weightDecay, nesterov) : OptimizerSettings.Adam(weightDecay);
     }
 
     // The frame side: required range per dataset, default the published size (no downsampling).
@@ -398,7 +478,19 @@ public sealed record ExperimentConfig
         // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
+        // Only what differs from Adam without weight decay, so that the configs (and run ids) of Adam runs stay as they were.
+        var optimizer = (SortedDictionary<string, object?>)tree["optimizer"]!;
+        if (c.Optimizer.Kind == OptimizerKind.Sgd)
+        {
+            optimizer["name"] = "sgd";
+            optimizer["momentum"] = c.Optimizer.Momentum;
+            if (c.Optimizer.Nesterov) optimizer["nesterov"] = true;
+        }
+        if (c.Optimizer.WeightDecay != 0) optimizer["weightDecay"] = c.Optimizer.WeightDecay;
         if (c.LossWindow is { } lossWindow) ((SortedDictionary<string, object?>)tree["plan"]!)["lossWindow"] = lossWindow;
+        if (c.Method is { } method) ((SortedDictionary<string, object?>)tree["plan"]!)["method"] = Kebab(method);
+        if (c.SampledSteps is { } sampled) ((SortedDictionary<string, object?>)tree["plan"]!)["sampledSteps"] = sampled;
+        if (c.PresynapticTrace) ((SortedDictionary<string, object?>)tree["plan"]!)["presynapticTrace"] = true;
         if (c.EvalTrain) tree["evalTrain"] = true;
         if (c.EvalEvery != 1) tree["evalEvery"] = c.EvalEvery;
         if (c.Arm is { } arm) tree["arm"] = arm;

@@ -12,8 +12,9 @@ namespace Snn.Layers;
 /// that is constant over time (stride 0 on the time axis, as produced by direct encoding) is processed
 /// once and broadcast, which is mathematically identical (batch-norm's normalisation of K identical
 /// copies equals that of one; only its running-variance update differs by the Bessel factor n/(n − 1)).
+/// A stateful module only for <see cref="PresynapticTrace"/>: its carried trace is the stage's state.
 /// </summary>
-public sealed class Stage : nn.Module<Tensor, Tensor>
+public sealed class Stage : StatefulModule
 {
     private readonly nn.Module<Tensor, Tensor> synapse;
     private readonly nn.Module<Tensor, Tensor>? norm;
@@ -36,6 +37,7 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         this.post = post;
         this.neuron = neuron;
         this.dropout = dropout;
+        trace = RegisterState("trace");
         InputShape = inputShape;
         OutputShape = outputShape;
         Spec = spec;
@@ -51,6 +53,9 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     private readonly Linear? linear;
     private readonly bool flattens;
     private readonly Conv2d? conv;
+    private readonly StateSlot trace;
+    // λ while the presynaptic trace is on; null when off.
+    private double? traceDecay;
 
     /// <summary>
     /// True when this stage's input is binary: set by <see cref="Networks.SpikingNetwork"/> when the stage before spikes
@@ -75,6 +80,47 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
     internal string? ReducedPrecisionProblem =>
         linear is not null ? null
         : conv is null ? $"its synapse is a {synapse.GetType().Name}; bfloat16 synapses support Conv2d, Linear and Flatten → Linear"
+        : conv.padding_mode != PaddingModes.Zeros || conv.padding is null ? "its Conv2d pads other than with explicit zeros"
+        : conv.groups != 1 ? "its Conv2d is grouped"
+        : null;
+
+    /// <summary>
+    /// OTTT's presynaptic-trace weight gradient (<see cref="Plans.TrainingPlan.PresynapticTrace"/>): in training mode the
+    /// stage carries the trace â[t] = λ·â[t−1] + x[t] of its input x (λ: the leak of its own neuron, the one the synapse
+    /// feeds: β of a LIF, β_r of the readout), and its synapse's weight gradient uses â where the plain synapse uses x
+    /// (<see cref="PresynapticTraceFunction"/>); forward and input gradient are unchanged. The trace has no gradient history,
+    /// is reset with the network state and is not cut at window borders. Off in eval mode. Set through
+    /// <see cref="Networks.SpikingNetwork.PresynapticTrace"/>; setting it throws where <see cref="PresynapticTraceProblem"/> says why.
+    /// </summary>
+    public bool PresynapticTrace
+    {
+        get => traceDecay is not null;
+        internal set
+        {
+            if (!value)
+            {
+                traceDecay = null;
+                trace.Clear();
+                return;
+            }
+            if (PresynapticTraceProblem is { } problem) throw new InvalidOperationException($"Stage '{Spec}' cannot keep a presynaptic trace: {problem}.");
+            traceDecay = neuron switch
+            {
+                LifNeuron lif => lif.Parameters.Beta,
+                LeakyIntegrator readout => readout.Beta,
+                _ => throw new InvalidOperationException($"Stage '{Spec}': no leak known for {neuron.GetType().Name}."),
+            };
+        }
+    }
+
+    /// <summary>Why this stage cannot keep a presynaptic trace, or null when it can.</summary>
+    internal string? PresynapticTraceProblem =>
+        neuron is LifNeuron { BetaParameter: not null }
+            ? "its LIF has a learnable β, and the trace's decay λ = β must stay fixed while the trace carries past steps"
+        : neuron is not (LifNeuron or LeakyIntegrator)
+            ? $"its neuron is a {neuron.GetType().Name}; the trace's decay is the leak of a LifNeuron or LeakyIntegrator"
+        : linear is not null ? null
+        : conv is null ? $"its synapse is a {synapse.GetType().Name}; the trace supports Conv2d, Linear and Flatten → Linear"
         : conv.padding_mode != PaddingModes.Zeros || conv.padding is null ? "its Conv2d pads other than with explicit zeros"
         : conv.groups != 1 ? "its Conv2d is grouped"
         : null;
@@ -106,7 +152,8 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         // output that nothing saves) are freed now instead of living until the caller's scope ends.
         using var scope = torch.NewDisposeScope();
         Tensor output;
-        if (steps > 1 && input.stride(0) == 0)
+        var traced = training && traceDecay is not null;
+        if (steps > 1 && input.stride(0) == 0 && !traced)
         {
             var once = Stateless(input[0]);
             output = Compact && neuron is SpikingNeuron spiking
@@ -115,15 +162,39 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
         }
         else
         {
-            var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]));
+            var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]),
+                traced ? Trace(input, traceDecay!.Value).reshape([steps * batch, .. input.shape[2..]]) : null);
             output = neuron.forward(folded.reshape([steps, batch, .. folded.shape[1..]]));
         }
         return (dropout is null ? output : dropout.forward(output)).MoveToOuterDisposeScope();
     }
 
-    private Tensor Stateless(Tensor x)
+    // â[t] = λ·â[t−1] + x[t] over the window from the carried trace, without gradient history. With one step the carried
+    // trace is a view of the returned one, which the synapse keeps for backward: one trace in memory, not two.
+    private Tensor Trace(Tensor input, double decay)
     {
-        var y = RunSynapse(x);
+        using var noGrad = torch.no_grad();
+        var steps = input.shape[0];
+        var traces = torch.empty(input.shape, dtype: input.dtype, device: input.device);
+        var previous = trace.ValueOrNull;
+        for (var t = 0; t < steps; t++)
+        {
+            using var step = torch.NewDisposeScope();
+            var now = traces[t];
+            now.copy_(input[t]);
+            if (previous is not null) now.add_(previous, alpha: decay);
+            previous = now.MoveToOuterDisposeScope();
+        }
+        trace.Set(steps == 1 ? traces[0] : traces[steps - 1].clone());
+        return traces;
+    }
+
+    // The trace carries no gradient history: nothing to cut at window borders.
+    protected internal override bool DetachesAtWindowBorders => false;
+
+    private Tensor Stateless(Tensor x, Tensor? presynapticTrace = null)
+    {
+        var y = RunSynapse(x, presynapticTrace);
         if (norm is not null) y = norm.forward(y);
         if (post is null) return y;
         return Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }
@@ -131,12 +202,23 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
             : post.forward(y);
     }
 
-    internal Tensor RunSynapse(Tensor x)
+    internal Tensor RunSynapse(Tensor x, Tensor? presynapticTrace = null)
     {
         var reduced = Precision == SynapsePrecision.BFloat16;
         if (reduced && x.dtype != ScalarType.Float32)
             throw new InvalidOperationException($"Stage '{Spec}': bfloat16 synapses need a float32 network; this one runs in {x.dtype} "
                 + "(set the network's Precision to Full for float64 gradient checks).");
+        if (presynapticTrace is not null)
+        {
+            if (reduced)
+                throw new InvalidOperationException(
+                    $"Stage '{Spec}': the presynaptic trace runs full-precision synapses only; set the network's Precision to Full.");
+            return linear is not null
+                ? PresynapticTraceFunction.Run(flattens ? x.flatten(1) : x, flattens ? presynapticTrace.flatten(1) : presynapticTrace, linear.weight!,
+                    linear.bias, null)
+                : PresynapticTraceFunction.Run(x, presynapticTrace, conv!.weight!, conv.bias,
+                    new PresynapticTraceFunction.Conv(conv.stride, conv.padding!, conv.dilation));
+        }
         // Only where the bool copy saves more than it costs: TorchSharp keeps a reference to the weight gradient a custom
         // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
         if (Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel(), reduced ? 2 : 4))
@@ -204,5 +286,5 @@ public sealed class Stage : nn.Module<Tensor, Tensor>
 
     public override string ToString() =>
         $"{Spec}: [{string.Join("×", InputShape)}] → [{string.Join("×", OutputShape)}], {neuron}"
-        + (norm is null ? "" : ", tdBN") + (dropout is null ? "" : $", {dropout}");
+        + (norm is null ? "" : ", tdBN") + (dropout is null ? "" : $", {dropout}") + (PresynapticTrace ? $", presynaptic trace λ={traceDecay}" : "");
 }

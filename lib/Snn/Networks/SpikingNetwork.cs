@@ -55,6 +55,25 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
     }
     public long Classes => stages[^1].OutputShape[^1];
 
+    /// <summary>
+    /// OTTT's presynaptic-trace weight gradient (<see cref="Stage.PresynapticTrace"/>) on every stage but the first: the
+    /// stages whose input is another stage's output (spikes). The first stage reads the encoder's input and keeps its plain
+    /// weight gradient, as the first convolution in OTTT's code (not wrapped for the trace). The trainer sets it from
+    /// <see cref="Plans.TrainingPlan.PresynapticTrace"/> while a step runs; setting it throws
+    /// <see cref="InvalidOperationException"/> for a stage that cannot keep a trace (e.g. a learnable β).
+    /// </summary>
+    public bool PresynapticTrace
+    {
+        get => stages.Skip(1).Any(s => s.PresynapticTrace);
+        set
+        {
+            // All or none: a stage that cannot keep a trace leaves every stage as it was.
+            if (value && stages.Skip(1).FirstOrDefault(s => s.PresynapticTraceProblem is not null) is { } bad)
+                throw new InvalidOperationException($"Stage '{bad.Spec}' cannot keep a presynaptic trace: {bad.PresynapticTraceProblem}.");
+            foreach (var stage in stages.Skip(1)) stage.PresynapticTrace = value;
+        }
+    }
+
     public override Tensor forward(Tensor input)
     {
         var x = input;

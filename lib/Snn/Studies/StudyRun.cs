@@ -40,5 +40,8 @@ public sealed record StudyRun(
     private static string SettingKey(ExperimentConfig c) =>
         string.Join("|", c.Dataset, c.Encoding, c.TrainSubset, c.TestSubset, c.TimeBins, c.Network, c.TimeSteps, c.Update, c.Head, c.Loss,
             c.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture), c.Cosine, c.Epochs, c.Batch)
-        + (c.LossWindow is { } l ? $"|lossWindow={l}" : "");   // only when set: the settings of other runs stay as they were
+        + (c.LossWindow is { } l ? $"|lossWindow={l}" : "")   // only when set: the settings of other runs stay as they were
+        + (c.Optimizer == new Optimization.OptimizerSettings() ? "" : $"|optimizer={c.Optimizer}")
+        + (c.Method is { } m ? $"|method={m}" : "") + (c.SampledSteps is { } k ? $"|sampledSteps={k}" : "")
+        + (c.PresynapticTrace ? "|presynapticTrace" : "");
 }

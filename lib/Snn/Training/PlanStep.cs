@@ -1,8 +1,8 @@
 using Snn.Networks;
 using Snn.Neurons;
-using Snn.Optimization;
 using Snn.Plans;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -15,10 +15,12 @@ namespace Snn.Training;
 /// inside this block and window, step this block's optimizer (or accumulate until the end of the batch), carry the
 /// state on detached. Each block runs in its own dispose scope, so its graph is freed before the next block runs.
 /// With <paramref name="recomputeSegment"/> S, a block's window longer than S runs through <see cref="WindowRecompute"/>:
-/// the same loss, gradients and updates, with about S steps of activations kept instead of K.
+/// the same loss, gradients and updates, with about S steps of activations kept instead of K. With a
+/// <paramref name="sampler"/> (SLTT-K) only the windows it draws for the batch backpropagate; the others run without a graph.
 /// </summary>
 internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadOnlyList<(int Start, int Count)> blocks,
-    LocalHeads heads, IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule, int? recomputeSegment = null)
+    LocalHeads heads, IReadOnlyList<OptimizerHelper> optimizers, LearningRateSchedule schedule, int? recomputeSegment = null,
+    StepSampler? sampler = null)
 {
     /// <summary>Runs the batch; <paramref name="update"/> false leaves the summed gradients in place (no optimizer step).</summary>
     public BatchOutcome Run(Tensor input, Tensor labels, bool update)
@@ -33,14 +35,21 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         // Spike counts stay on the device until the batch ends: no host sync per stage and window.
         var spikeSums = new Tensor?[stages.Count];
         var spikeElements = new double[stages.Count];
+        // The plan's synapse knob holds while its step runs; another trainer of the same network may hold another.
+        var traced = network.PresynapticTrace;
+        network.PresynapticTrace = plan.PresynapticTrace;
         network.ResetState();
         try
         {
             ZeroGrad();
+            var sampled = sampler?.Next();   // SLTT-K: the steps (K = 1 windows) that backpropagate in this batch
             foreach (var (start, length) in plan.Windows())
             {
                 var lastWindow = start + length == plan.TimeSteps;
+                var backpropagate = sampled is null || sampled[start];
                 using var windowScope = torch.NewDisposeScope();
+                // A step not drawn runs forward only (its loss still scored): no graph, so its state carries on as values.
+                using var forwardOnly = backpropagate ? null : torch.no_grad();
                 var blockInput = input.narrow(0, start, length);
                 for (var m = 0; m < blocks.Count; m++)
                 {
@@ -52,7 +61,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     var weight = accumulate ? (double)length / plan.TimeSteps : 1.0;
                     WindowRecompute? recompute = null;
                     Tensor h;
-                    if (recomputeSegment is { } segment && segment < length)
+                    if (recomputeSegment is { } segment && segment < length && backpropagate)
                     {
                         recompute = new WindowRecompute([.. stages.Skip(first).Take(count)], blockInput, segment);
                         h = recompute.Forward(out var sums, out var elements);
@@ -86,7 +95,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                         // Scored per chunk of L steps; with recomputation the output is a leaf whose per-step gradient the segments backpropagate.
                         if (recompute is not null) h.requires_grad_();
                         loss = ChunkedLoss(h, m, last, labels, scoreSums[m]);
-                        (accumulate ? loss * weight : loss).backward();
+                        if (backpropagate) (accumulate ? loss * weight : loss).backward();
                         recompute?.Backward(h.grad!, perStep: true);
                     }
                     else
@@ -96,16 +105,16 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                         var mean = recompute is null ? h.mean([0]) : h.mean([0]).requires_grad_();
                         var scores = last ? mean : heads[m].forward(mean);
                         loss = LossOf(scores, labels);
-                        (accumulate ? loss * weight : loss).backward();
+                        if (backpropagate) (accumulate ? loss * weight : loss).backward();
                         recompute?.Backward(mean.grad!);
                         scoreSums[m].add_(scores.detach().to_type(scoreSums[m].dtype), alpha: length);
                     }
-                    if (!accumulate)
+                    if (!accumulate && backpropagate)
                     {
                         StepBlock(m);
                         // Applied, so dead: freed before the next window's forward. The step's last update keeps its
                         // gradient readable after the step, as BPTT's does.
-                        if (!lastWindow) optimizers[m].zero_grad(set_to_none: true);
+                        if (!lastWindow) Release(optimizers[m]);
                     }
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
                     lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);
@@ -131,6 +140,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         finally
         {
             network.ResetState();
+            network.PresynapticTrace = traced;
         }
     }
 
@@ -168,7 +178,13 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
 
     public void ZeroGrad()
     {
-        foreach (var o in optimizers) o.zero_grad(set_to_none: true);
+        foreach (var o in optimizers) Release(o);
+    }
+
+    // zero_grad(set_to_none: true) of ChunkedAdam and ChunkedSgd: the next backward stores its gradient as it is.
+    private static void Release(OptimizerHelper optimizer)
+    {
+        foreach (var p in optimizer.parameters()) p.grad = null;
     }
 
     private void StepBlock(int block)

@@ -21,9 +21,10 @@ public sealed class Trainer
 {
     private readonly SpikingNetwork network;
     private readonly Device device;
-    private readonly ChunkedAdam[] optimizers;
+    private readonly TorchSharp.Modules.OptimizerHelper[] optimizers;
     private readonly LearningRateSchedule schedule;
     private readonly PlanStep step;
+    private readonly StepSampler? sampler;
 
     public Trainer(SpikingNetwork network, TrainingPlan plan, TrainerOptions? options = null, Device? device = null)
     {
@@ -35,6 +36,9 @@ public sealed class Trainer
             throw new ArgumentException($"RecomputeSegment = {Options.RecomputeSegment}: recomputation is not available for networks with batch norm "
                 + $"(stage '{normed.Spec}'): tdBN normalises over the whole folded window, so re-running a segment would change its statistics. "
                 + "Set RecomputeSegment to null, or use a network without BN.", nameof(options));
+        if (Plan.PresynapticTrace && network.Stages.Skip(1).FirstOrDefault(s => s.PresynapticTraceProblem is not null) is { } untraceable)
+            throw new ArgumentException($"{Plan}: stage '{untraceable.Spec}' cannot keep a presynaptic trace: {untraceable.PresynapticTraceProblem}.",
+                nameof(plan));
         Blocks = Plan.Blocks(network.Stages.Count);
         Heads = new LocalHeads(Blocks.Take(Blocks.Count - 1).Select((b, i) =>
             new LocalHead(network.Stages[b.Start + b.Count - 1].OutputShape, network.Classes, Plan.Head, $"head{i}")));
@@ -45,10 +49,12 @@ public sealed class Trainer
         {
             var ps = Enumerable.Range(b.Start, b.Count).SelectMany(s => network.Stages[s].parameters()).ToList();
             if (i < Heads.Count) ps.AddRange(Heads[i].parameters().Where(p => p.requires_grad));
-            return new ChunkedAdam(ps, lr: Options.LearningRate);   // Adam without its two parameter-sized temporaries
+            return Options.Optimizer.Create(ps, Options.LearningRate);   // chunked: no parameter-sized temporaries
         }).ToArray();
         schedule = new LearningRateSchedule(Options.LearningRate, Options.CosineSchedule);
-        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null);
+        // SLTT-K's steps come from a generator of their own, seeded by the run's seed and saved in checkpoints.
+        sampler = Plan.SampledSteps is { } sampled ? new StepSampler(Options.Seed, Plan.TimeSteps, sampled) : null;
+        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null, sampler);
     }
 
     public TrainingPlan Plan { get; }
@@ -62,7 +68,11 @@ public sealed class Trainer
     public IReadOnlyList<(int Start, int Count)> Blocks { get; }
     public LearningRateSchedule Schedule => schedule;
     /// <summary>One optimizer per block (tests compare their states).</summary>
-    internal IReadOnlyList<ChunkedAdam> Optimizers => optimizers;
+    internal IReadOnlyList<TorchSharp.Modules.OptimizerHelper> Optimizers => optimizers;
+    /// <summary>SLTT-K: the steps that backpropagated in the last batch, ascending; null for other plans or before a batch.</summary>
+    internal IReadOnlyList<int>? LastSampledSteps => sampler?.Last;
+    /// <summary>SLTT-K: the state of the step sampler's generator (tests compare it); null for other plans.</summary>
+    internal byte[]? SamplerState => sampler?.State;
 
     /// <summary>
     /// Trains for <see cref="TrainerOptions.Epochs"/> epochs, evaluating on <paramref name="test"/> after each (or every
@@ -78,7 +88,7 @@ public sealed class Trainer
         if (test is not null) CheckCompatible(test);
         var history = new TrainingHistory(network.Spec, Plan);
         var batches = train.BatchCount(Options.BatchSize);
-        var checkpoint = new TrainingCheckpoint(network, Plan, Options.Epochs, Heads, optimizers, schedule);
+        var checkpoint = new TrainingCheckpoint(network, Plan, Options.Epochs, Heads, optimizers, schedule, sampler);
         schedule.Begin((long)Options.Epochs * batches * (Plan.Update == UpdatePolicy.Accumulate ? 1 : Plan.WindowCount));
         var firstEpoch = 1;
         PartialEpoch? resumed = null;

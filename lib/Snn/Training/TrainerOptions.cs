@@ -1,3 +1,5 @@
+using Snn.Optimization;
+
 namespace Snn.Training;
 
 /// <summary>Optimisation settings (the kit's defaults, docs/method.md: Adam, lr 1e-3, cosine schedule).</summary>
@@ -9,6 +11,8 @@ public sealed record TrainerOptions
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Anneal the learning rate to zero over all optimizer steps of the run (cosine).</summary>
     public bool CosineSchedule { get; init; } = true;
+    /// <summary>The optimizer of every block: Adam (default) or SGD with momentum (<see cref="OptimizerSettings.Sgd"/>), with optional weight decay.</summary>
+    public OptimizerSettings Optimizer { get; init; } = new();
     /// <summary>Seeds the shuffling (epoch e uses Seed + e).</summary>
     public int Seed { get; init; } = 0;
     /// <summary>Minimum time between two batch progress reports.</summary>
@@ -61,6 +65,8 @@ public sealed record TrainerOptions
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be ≥ 1.");
         if (EvalBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(EvalBatchSize), EvalBatchSize, "Evaluation batch size must be ≥ 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be > 0.");
+        ArgumentNullException.ThrowIfNull(Optimizer);
+        Optimizer.Validated();
         if (EvaluateEvery < 1) throw new ArgumentOutOfRangeException(nameof(EvaluateEvery), EvaluateEvery, "Evaluate every … epochs must be ≥ 1.");
         if (RecomputeSegment is < 0)
             throw new ArgumentOutOfRangeException(nameof(RecomputeSegment), RecomputeSegment, "Recompute segment S must be ≥ 1 step (null or 0: off).");

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Snn.IO;
 using Snn.Networks;
-using Snn.Optimization;
 using Snn.Plans;
 using TorchSharp;
 
@@ -11,11 +10,12 @@ namespace Snn.Training;
 /// <summary>
 /// A training checkpoint: network weights, local heads, optimizer states, schedule position, the position in the
 /// run (last finished epoch, and for a mid-epoch checkpoint the batches done with their partial sums), the global RNG
-/// state and the history so far. Written to a temporary file, flushed and renamed, so a kill at any moment leaves the
-/// previous checkpoint or the new one, never half of one.
+/// state and the history so far; for SLTT-K also its step sampler's generator, at the end (other plans' files are as
+/// before). Written to a temporary file, flushed and renamed, so a kill at any moment leaves the previous checkpoint or
+/// the new one, never half of one.
 /// </summary>
 internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan plan, int epochs, LocalHeads heads,
-    IReadOnlyList<ChunkedAdam> optimizers, LearningRateSchedule schedule)
+    IReadOnlyList<TorchSharp.Modules.OptimizerHelper> optimizers, LearningRateSchedule schedule, StepSampler? sampler = null)
 {
     // Version 1 (epoch boundaries only, TorchSharp Adam state) is no longer read: it is named in the refusal only.
     private const string MagicV1 = "SNN-CHECKPOINT-1";
@@ -68,6 +68,12 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
             }
             heads.save(writer);
             foreach (var o in optimizers) o.save_state_dict(writer);
+            if (sampler is not null)
+            {
+                var state = sampler.State;
+                writer.Write(state.Length);
+                writer.Write(state);
+            }
         });
     }
 
@@ -129,6 +135,7 @@ internal sealed class TrainingCheckpoint(SpikingNetwork network, TrainingPlan pl
         network.load(reader);
         heads.load(reader);
         foreach (var o in optimizers) o.load_state_dict(reader);
+        if (sampler is not null) sampler.State = reader.ReadBytes(reader.ReadInt32());   // the plan (checked above) says it is there
         using (var rng = torch.tensor(rngBytes, dtype: torch.ScalarType.Byte))
             torch.random.set_rng_state(rng);
         schedule.Begin(schedule.TotalSteps, step);

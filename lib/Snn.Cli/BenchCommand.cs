@@ -47,9 +47,11 @@ internal static class BenchCommand
         var w4Sizes = CliSupport.PositiveIntList("--w4-n", $"W4's sizes n, comma-separated (default {string.Join(',', LayerWorkload.DefaultSizes)})");
         var w4Steps = CliSupport.OptionalInt("--w4-t", $"W4's time steps T (default {LayerWorkload.DefaultTimeSteps})", min: 1);
         var w4Batch = CliSupport.OptionalInt("--w4-batch", $"W4's batch (default {LayerWorkload.DefaultBatch})", min: 1);
-        var modes = CliSupport.List("--modes", "mode", $"comma-separated modes: {string.Join(", ", Workload.Modes)} (BPTT; K = T/5; K = T/5 with B = 1)",
-            Workload.Modes, Workload.Modes.Contains, string.Join(", ", Workload.Modes));
-        modes.CompletionSources.Add(Workload.Modes.ToArray());
+        var modes = CliSupport.List("--modes", "mode",
+            $"comma-separated modes: {string.Join(", ", Workload.Modes)} (BPTT; K = T/5; K = T/5 with B = 1; the default), "
+            + $"or the related methods {string.Join(", ", Workload.RelatedModes)} (docs/method.md)",
+            Workload.Modes, Workload.AllModes.Contains, string.Join(", ", Workload.AllModes));
+        modes.CompletionSources.Add(Workload.AllModes.ToArray());
         var steps = CliSupport.Int("--steps", "timed steps per row", 20, min: 1);
         var warmup = CliSupport.Int("--warmup", "untimed warm-up steps per row", 10, min: 0);
         var threads = CliSupport.OptionalInt("--threads",

@@ -25,8 +25,18 @@ public sealed record Workload(string Id, string Name, string Spec, long[] InputS
 
     public static IReadOnlyList<Workload> All { get; } = [W1, W2, W3];
 
-    /// <summary>The modes of docs/workloads.md.</summary>
+    /// <summary>The modes of docs/workloads.md (the default set of `snn bench`).</summary>
     public static IReadOnlyList<string> Modes { get; } = ["bptt", "tbptt", "tt-local"];
+
+    /// <summary>
+    /// The related methods as modes (docs/method.md, "Related methods as plans"), run only when named: SLTT, SLTT-K with
+    /// k = T/5 sampled steps (as the truncated modes' K), OTTT_A, OTTT_O and DECOLLE. The cost model's columns treat
+    /// SLTT-K and OTTT as plain K = 1 plans (it does not model untaken steps or the trace yet).
+    /// </summary>
+    public static IReadOnlyList<string> RelatedModes { get; } = ["sltt", "sltt-k", "ottt-a", "ottt-o", "decolle"];
+
+    /// <summary>Every mode <see cref="Plan"/> accepts.</summary>
+    public static IReadOnlyList<string> AllModes { get; } = [.. Modes, .. RelatedModes];
 
     /// <summary>Finds a workload by id or name (case-insensitive): "W3", "alexnet-dvs".</summary>
     public static Workload Parse(string text) =>
@@ -35,13 +45,21 @@ public sealed record Workload(string Id, string Name, string Spec, long[] InputS
 
     public bool IsEvent => EventDensity is not null;
 
-    /// <summary>bptt: K = T, one block; tbptt: K = T/5; tt-local: K = T/5, B = 1 (per-window and per-block updates).</summary>
+    /// <summary>
+    /// bptt: K = T, one block; tbptt: K = T/5; tt-local: K = T/5, B = 1 (per-window and per-block updates); the
+    /// <see cref="RelatedModes"/> as their named plans.
+    /// </summary>
     public TrainingPlan Plan(string mode) => mode switch
     {
         "bptt" => TrainingPlan.Bptt(TimeSteps),
         "tbptt" => TrainingPlan.Truncated(TimeSteps, Math.Max(1, TimeSteps / 5)),
         "tt-local" => TrainingPlan.TruncatedLocal(TimeSteps, Math.Max(1, TimeSteps / 5), 1),
-        _ => throw new ArgumentException($"Unknown mode '{mode}'; expected one of {string.Join(", ", Modes)}.", nameof(mode)),
+        "sltt" => TrainingPlan.Sltt(TimeSteps),
+        "sltt-k" => TrainingPlan.SlttK(TimeSteps, Math.Max(1, TimeSteps / 5)),
+        "ottt-a" => TrainingPlan.Ottt(TimeSteps, online: false),
+        "ottt-o" => TrainingPlan.Ottt(TimeSteps, online: true),
+        "decolle" => TrainingPlan.Decolle(TimeSteps),
+        _ => throw new ArgumentException($"Unknown mode '{mode}'; expected one of {string.Join(", ", AllModes)}.", nameof(mode)),
     };
 
     /// <summary>

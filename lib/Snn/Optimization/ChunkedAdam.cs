@@ -21,8 +21,7 @@ public sealed class ChunkedAdam : Adam
         double weightDecay = 0, bool amsgrad = false, bool maximize = false, long chunkElements = DefaultChunkElements)
         : base(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad, maximize)
     {
-        if (chunkElements < 1) throw new ArgumentOutOfRangeException(nameof(chunkElements), chunkElements, "Chunk size must be ≥ 1 element.");
-        ChunkElements = chunkElements;
+        ChunkElements = ChunkedUpdate.Validated(chunkElements);
     }
 
     /// <summary>Largest number of elements updated at once (the size of the step's only temporary).</summary>
@@ -36,8 +35,8 @@ public sealed class ChunkedAdam : Adam
     /// </summary>
     public void zero_grad(bool set_to_none)
     {
-        if (!set_to_none) { zero_grad(); return; }
-        foreach (var p in parameters()) p.grad = null;
+        if (set_to_none) ChunkedUpdate.ReleaseGradients(this);
+        else zero_grad();
     }
 
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
@@ -53,40 +52,23 @@ public sealed class ChunkedAdam : Adam
             var correction1 = 1 - Math.Pow(beta1, state.step);
             var correction2 = Math.Sqrt(1 - Math.Pow(beta2, state.step));
             var stepSize = lr / correction1;
-            using var views = torch.NewDisposeScope();
-            // Flat views share storage with the parameter and its state, so updates land in place. A parameter that is not
-            // contiguous (its state has the same strides) cannot be flattened: it is updated whole, as by Adam.
-            var flat = param.is_contiguous() && state.exp_avg.is_contiguous() && state.exp_avg_sq.is_contiguous();
-            Tensor Flat(Tensor t) => flat ? t.view(-1) : t;
-            var p = Flat(param);
-            var g = flat ? grad.contiguous().view(-1) : grad;
-            var m = Flat(state.exp_avg);
-            var v = Flat(state.exp_avg_sq);
-            var vMax = amsgrad ? Flat(state.max_exp_avg_sq) : null;
-            var n = flat ? p.shape[0] : 1;
-            var size = flat ? ChunkElements : 1;
-            Tensor Part(Tensor t, long start, long length) => flat ? t.narrow(0, start, length) : t;
-            for (long start = 0; start < n; start += size)
-            {
-                using var chunk = torch.NewDisposeScope();
-                var length = Math.Min(size, n - start);
-                var gc = Part(g, start, length);
-                if (maximize) gc = -gc;
-                if (decay != 0) gc = gc.add(Part(p, start, length), alpha: decay);
-                var mc = Part(m, start, length);
-                var vc = Part(v, start, length);
-                mc.mul_(beta1).add_(gc, alpha: 1 - beta1);
-                vc.mul_(beta2).addcmul_(gc, gc, value: 1 - beta2);
-                Tensor second = vc;
-                if (vMax is not null)
+            ChunkedUpdate.Apply(param, grad, [state.exp_avg, state.exp_avg_sq, amsgrad ? state.max_exp_avg_sq : null], ChunkElements,
+                (p, gc, s) =>
                 {
-                    var mx = Part(vMax, start, length);
-                    mx.copy_(torch.maximum(mx, vc));
-                    second = mx;
-                }
-                var denominator = second.sqrt().div_(correction2).add_(eps);
-                Part(p, start, length).addcdiv_(mc, denominator, value: -stepSize);
-            }
+                    var (mc, vc, mx) = (s[0]!, s[1]!, s[2]);
+                    if (maximize) gc = -gc;
+                    if (decay != 0) gc = gc.add(p, alpha: decay);
+                    mc.mul_(beta1).add_(gc, alpha: 1 - beta1);
+                    vc.mul_(beta2).addcmul_(gc, gc, value: 1 - beta2);
+                    Tensor second = vc;
+                    if (mx is not null)
+                    {
+                        mx.copy_(torch.maximum(mx, vc));
+                        second = mx;
+                    }
+                    var denominator = second.sqrt().div_(correction2).add_(eps);
+                    p.addcdiv_(mc, denominator, value: -stepSize);
+                });
         }
     }, closure);
 }

@@ -19,8 +19,7 @@ public sealed class ChunkedSgd : SGD
         bool maximize = false, long chunkElements = ChunkedAdam.DefaultChunkElements)
         : base(parameters, lr, momentum, dampening: 0, weightDecay, nesterov, maximize)
     {
-        if (chunkElements < 1) throw new ArgumentOutOfRangeException(nameof(chunkElements), chunkElements, "Chunk size must be ≥ 1 element.");
-        ChunkElements = chunkElements;
+        ChunkElements = ChunkedUpdate.Validated(chunkElements);
     }
 
     /// <summary>Largest number of elements updated at once.</summary>
@@ -29,8 +28,8 @@ public sealed class ChunkedSgd : SGD
     /// <summary>As <see cref="ChunkedAdam.zero_grad(bool)"/>: with true the gradients are released, not zero-filled.</summary>
     public void zero_grad(bool set_to_none)
     {
-        if (!set_to_none) { zero_grad(); return; }
-        foreach (var p in parameters()) p.grad = null;
+        if (set_to_none) ChunkedUpdate.ReleaseGradients(this);
+        else zero_grad();
     }
 
     public override void add_param_group(TorchSharp.Modules.ParamGroup param_group)
@@ -54,30 +53,17 @@ public sealed class ChunkedSgd : SGD
             var first = momentum != 0 && state.momentum_buffer is null;
             if (first) state.momentum_buffer = torch.empty_like(param).DetachFromDisposeScope();
             var buffer = momentum != 0 ? state.momentum_buffer : null;
-            using var views = torch.NewDisposeScope();
-            // Flat views share storage, so updates land in place; a non-contiguous parameter is updated whole, as by SGD.
-            var flat = param.is_contiguous() && (buffer?.is_contiguous() ?? true);
-            var p = flat ? param.view(-1) : param;
-            var g = flat ? grad.contiguous().view(-1) : grad;
-            var b = buffer is null ? null : flat ? buffer.view(-1) : buffer;
-            var n = flat ? p.shape[0] : 1;
-            var size = flat ? ChunkElements : 1;
-            Tensor Part(Tensor t, long start, long length) => flat ? t.narrow(0, start, length) : t;
-            for (long start = 0; start < n; start += size)
+            ChunkedUpdate.Apply(param, grad, [buffer], ChunkElements, (p, gc, s) =>
             {
-                using var chunk = torch.NewDisposeScope();
-                var length = Math.Min(size, n - start);
-                var gc = Part(g, start, length);
-                if (decay != 0) gc = gc.add(Part(p, start, length), alpha: decay);
-                if (b is not null)
+                if (decay != 0) gc = gc.add(p, alpha: decay);
+                if (s[0] is { } bc)
                 {
-                    var bc = Part(b, start, length);
                     if (first) bc.copy_(gc);
                     else bc.mul_(momentum).add_(gc, alpha: 1 - dampening);
                     gc = nesterov ? gc.add(bc, alpha: momentum) : bc;
                 }
-                Part(p, start, length).add_(gc, alpha: maximize ? lr : -lr);
-            }
+                p.add_(gc, alpha: maximize ? lr : -lr);
+            });
         }
     }, closure);
 }

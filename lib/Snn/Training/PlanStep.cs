@@ -1,5 +1,6 @@
 using Snn.Networks;
 using Snn.Neurons;
+using Snn.Optimization;
 using Snn.Plans;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -114,7 +115,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                         StepBlock(m);
                         // Applied, so dead: freed before the next window's forward. The step's last update keeps its
                         // gradient readable after the step, as BPTT's does.
-                        if (!lastWindow) Release(optimizers[m]);
+                        if (!lastWindow) ChunkedUpdate.ReleaseGradients(optimizers[m]);
                     }
                     for (var s = first; s < first + count; s++) stages[s].DetachState();
                     lossSums[m] = Accumulate(lossSums[m], loss.detach().to_type(ScalarType.Float64) * length);
@@ -178,13 +179,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
 
     public void ZeroGrad()
     {
-        foreach (var o in optimizers) Release(o);
-    }
-
-    // zero_grad(set_to_none: true) of ChunkedAdam and ChunkedSgd: the next backward stores its gradient as it is.
-    private static void Release(OptimizerHelper optimizer)
-    {
-        foreach (var p in optimizer.parameters()) p.grad = null;
+        foreach (var o in optimizers) ChunkedUpdate.ReleaseGradients(o);
     }
 
     private void StepBlock(int block)

@@ -63,20 +63,20 @@ public sealed class StudyAnalysis
         {
             var points = new SortedDictionary<int, (List<double> Accuracies, long Steps)>();
             var lastChanges = new List<double>();
-            for (var i = 0; i < arm.RunPaths.Count; i++)
+            foreach (var run in arm.Runs)
             {
-                if (arm.RunPaths[i].Length == 0)
+                if (run.Path.Length == 0)
                     throw new InvalidDataException($"{Source}: a finished run of {arm.Arm} ({arm.Setting}) has no '{PathColumn}'; "
                         + "expected the run folder relative to the results root.");
-                var file = Path.Combine(resultsRoot, arm.RunPaths[i], "epochs.csv");
+                var file = Path.Combine(resultsRoot, run.Path, "epochs.csv");
                 if (!File.Exists(file))
-                    throw new FileNotFoundException($"{file}: not found; expected the epochs.csv of run {arm.RunPaths[i]} ({arm.Arm}, {arm.Setting}).", file);
+                    throw new FileNotFoundException($"{file}: not found; expected the epochs.csv of run {run.Path} ({arm.Arm}, {arm.Setting}).", file);
                 var epochs = RunRecord.ReadEpochs(file);
                 if (epochs.Count == 0) continue;
-                var stepsPerEpoch = (double)RunSteps[(arm.Setting, arm.Arm)][i] / epochs[^1].Epoch;
+                var stepsPerEpoch = (double)run.OptimizerSteps / epochs[^1].Epoch;
                 var evaluated = epochs.Where(e => e.TestAccuracy is not null).ToList();
                 if (evaluated.Count >= 2) lastChanges.Add(Math.Abs(evaluated[^1].TestAccuracy!.Value - evaluated[^2].TestAccuracy!.Value));
-                foreach (var e in epochs.Where(e => e.TestAccuracy is not null))
+                foreach (var e in evaluated)
                 {
                     if (!points.TryGetValue(e.Epoch, out var p)) points[e.Epoch] = p = ([], (long)Math.Round(stepsPerEpoch * e.Epoch));
                     p.Accuracies.Add(e.TestAccuracy!.Value);
@@ -87,9 +87,6 @@ public sealed class StudyAnalysis
         }
         return curves;
     }
-
-    // Per arm and setting, each run's optimizer steps in RunPaths order.
-    private Dictionary<(string Setting, string Arm), IReadOnlyList<long>> RunSteps { get; init; } = [];
 
     /// <summary>Reads FOLDER/runs.csv and analyses it under <paramref name="plan"/>.</summary>
     public static StudyAnalysis Load(StudyPlan plan, string folder)
@@ -168,10 +165,9 @@ public sealed class StudyAnalysis
                 var verdict = StudyStatistics.Combine(parts.Select(p => p.Verdict!.Value).ToList(), combination);
                 return new ClaimResult(g.Key.Claim, g.Key.Setting, combination, verdict, parts);
             }).ToList();
-        var (arms, runSteps) = SummarizeArms(plan, finished, source);
+        var arms = SummarizeArms(plan, finished, source);
         return new StudyAnalysis(plan, source, runRows.Count, finished.Count, results, claims, arms)
         {
-            RunSteps = runSteps,
             CpuModels = [.. finished.Select(f => f.row.GetValueOrDefault(CpuColumn) ?? "").Where(c => c.Length > 0).Distinct()],
         };
     }
@@ -214,9 +210,7 @@ public sealed class StudyAnalysis
             if (arms.Count > 1)
                 throw new InvalidDataException($"{at}: run {RunId(row, index)} matches arms {string.Join(" and ", arms)}; "
                     + "expected each run to belong to at most one arm of a contrast (make the arms' selectors exclusive).");
-            var seedCell = Cell(row, "seed", index, source);
-            if (!int.TryParse(seedCell, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
-                throw new InvalidDataException($"{source}: run {RunId(row, index)}: seed '{seedCell}' is not an integer.");
+            var seed = SeedOf(row, index, source);
             if (!plan.Seeds.Contains(seed)) continue;
             if (byArm[arms[0]].TryGetValue(seed, out var first))
                 throw new InvalidDataException($"{at}: runs {RunId(first.Row, first.Index)} and {RunId(row, index)} are both arm {arms[0]}, seed {seed}, "
@@ -255,11 +249,10 @@ public sealed class StudyAnalysis
     }
 
     // Every arm's finished runs per setting at the plan's seeds.
-    private static (List<ArmSummary>, Dictionary<(string, string), IReadOnlyList<long>>) SummarizeArms(
+    private static List<ArmSummary> SummarizeArms(
         StudyPlan plan, List<(IReadOnlyDictionary<string, string> Row, int Index)> finished, string source)
     {
         var arms = new List<ArmSummary>();
-        var runSteps = new Dictionary<(string, string), IReadOnlyList<long>>();
         foreach (var (setting, settingSelector) in plan.Settings)
             foreach (var (arm, armSelector) in plan.Arms)
             {
@@ -271,9 +264,7 @@ public sealed class StudyAnalysis
                     try { matches = settingSelector.Matches(row) && armSelector.Matches(row); }
                     catch (KeyNotFoundException e) { throw new InvalidDataException($"{at}: {e.Message}"); }
                     if (!matches) continue;
-                    var seedCell = Cell(row, "seed", index, source);
-                    if (!int.TryParse(seedCell, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed))
-                        throw new InvalidDataException($"{source}: run {RunId(row, index)}: seed '{seedCell}' is not an integer.");
+                    var seed = SeedOf(row, index, source);
                     if (!plan.Seeds.Contains(seed)) continue;
                     if (runs.TryGetValue(seed, out var first))
                         throw new InvalidDataException($"{at}: runs {RunId(first.Row, first.Index)} and {RunId(row, index)} are both seed {seed}; "
@@ -283,14 +274,20 @@ public sealed class StudyAnalysis
                 if (runs.Count == 0) continue;
                 MeanStd? Optional(string column) => MeanStd.Of(runs.Values
                     .Where(r => r.Row.TryGetValue(column, out var c) && c.Length > 0).Select(r => Number(r.Row, column, r.Index, source)));
-                var steps = runs.Values.Select(r => (long)Number(r.Row, StepsColumn, r.Index, source)).ToList();
-                runSteps[(setting, arm)] = steps;
-                arms.Add(new ArmSummary(setting, arm, [.. runs.Keys],
+                arms.Add(new ArmSummary(setting, arm,
+                    [.. runs.Select(kv => new ArmRun(kv.Key, kv.Value.Row.GetValueOrDefault(PathColumn) ?? "",
+                        (long)Number(kv.Value.Row, StepsColumn, kv.Value.Index, source)))],
                     MeanStd.Of(runs.Values.Select(r => Number(r.Row, "final_test_accuracy", r.Index, source)))!.Value,
-                    Optional("clean_train_accuracy"), Optional("clean_train_test_gap"), Optional("peak_step_bytes"),
-                    [.. steps.Distinct().Order()], [.. runs.Values.Select(r => r.Row.GetValueOrDefault(PathColumn) ?? "")]));
+                    Optional("clean_train_accuracy"), Optional("clean_train_test_gap"), Optional("peak_step_bytes")));
             }
-        return (arms, runSteps);
+        return arms;
+    }
+
+    private static int SeedOf(IReadOnlyDictionary<string, string> row, int index, string source)
+    {
+        var cell = Cell(row, "seed", index, source);
+        return int.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed
+            : throw new InvalidDataException($"{source}: run {RunId(row, index)}: seed '{cell}' is not an integer.");
     }
 
     private static string RunId(IReadOnlyDictionary<string, string> row, int index) =>

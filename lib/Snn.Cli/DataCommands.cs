@@ -110,21 +110,13 @@ internal static class DataCommands
 
     public static int Emulate(int train, int test, int seed, string? output)
     {
-        output ??= EmulatedNFashionMnist.DefaultFolder;
-        var (fashionTrain, fashionTest) = CliSupport.Input(() => FashionMnist.Load());
-        using (fashionTrain) using (fashionTest)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Report(string split, int done, int total)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var options = new EmulatorOptions();
-            void Report(string split, int done, int total)
-            {
-                if (done % 2000 == 0 || done == total) Console.WriteLine($"[emulate] {split} {done}/{total} ({clock.Elapsed.TotalSeconds:F0} s)");
-            }
-            // File i is image i in file order, so that a larger run extends a smaller one.
-            EmulatedNFashionMnist.Generate(fashionTrain, output, "Train", train, options, seed, (d, n) => Report("Train", d, n));
-            EmulatedNFashionMnist.Generate(fashionTest, output, "Test", test, options, seed + 1, (d, n) => Report("Test", d, n));
-            Console.WriteLine($"EMULATED N-Fashion-MNIST ({Math.Min(train, fashionTrain.Count)} train, {Math.Min(test, fashionTest.Count)} test) in {output}");
+            if (done % 2000 == 0 || done == total) Console.WriteLine($"[emulate] {split} {done}/{total} ({clock.Elapsed.TotalSeconds:F0} s)");
         }
+        var (root, made, madeTest) = CliSupport.Input(() => EmulatedNFashionMnist.Make(train, test, seed, output, Report));
+        Console.WriteLine($"EMULATED N-Fashion-MNIST ({made} train, {madeTest} test) in {root}");
         return ExitCodes.Ok;
     }
 }

@@ -206,7 +206,21 @@ public sealed class SweepTests : IDisposable
         string[] shipped = ["paper-cpu", "frame-fashion-mnist", "event-emulated-n-fashion-mnist", "frame-mnist", "frame-cifar10",
             "event-n-mnist", "event-dvs-gesture", "event-cifar10-dvs", "alexnet-cifar10dvs"];
         string[] studies = ["paper-study"];
-        Assert.Equal(shipped.Concat(studies).ToHashSet(), configs.Select(c => Path.GetFileNameWithoutExtension(c)).ToHashSet());
+        string[] comparisons = ["related-methods"];
+        Assert.Equal(shipped.Concat(studies).Concat(comparisons).ToHashSet(), configs.Select(c => Path.GetFileNameWithoutExtension(c)).ToHashSet());
+        foreach (var path in configs.Where(c => comparisons.Contains(Path.GetFileNameWithoutExtension(c))))
+        {
+            // Methods side by side: every related method and BPTT as named arms over 3 seeds and every dataset; equal optimizer
+            // steps (accumulate) except for the methods that are online by definition.
+            var sweep = Sweep.Load(path, profile);
+            var arms = sweep.Runs.Select(r => r.Config.Arm!).Distinct().ToList();
+            Assert.Contains("bptt", arms);
+            Assert.Equal(Enum.GetValues<Snn.Plans.RelatedMethod>().ToHashSet(), sweep.Runs.Select(r => r.Config.Plan.Method).OfType<Snn.Plans.RelatedMethod>().ToHashSet());
+            Assert.Equal(3, sweep.Runs.Select(r => r.Config.Seed).Distinct().Count());
+            Assert.Equal(arms.Count * 3 * sweep.Runs.Select(r => r.Config.Dataset).Distinct().Count(), sweep.Runs.Count);
+            Assert.All(sweep.Runs, r => Assert.Equal(r.Config.Plan.Method is Snn.Plans.RelatedMethod.OtttO or Snn.Plans.RelatedMethod.Decolle
+                ? Snn.Plans.UpdatePolicy.PerWindowAndBlock : Snn.Plans.UpdatePolicy.Accumulate, r.Config.Update));
+        }
         foreach (var path in configs.Where(c => studies.Contains(Path.GetFileNameWithoutExtension(c))))
         {
             // A pre-registered study: named arms, each over every seed and dataset, BPTT among them.

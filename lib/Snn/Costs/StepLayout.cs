@@ -21,7 +21,7 @@ internal sealed class StepLayout
         K = plan.WindowLength;
         BytesPerElement = options.BytesPerElement;
         WindowCount = Windows.Count;
-        Updates = plan.Update == UpdatePolicy.PerWindowAndBlock ? WindowCount : 1;
+        Updates = plan.UpdatesPerBatch;
         var blockOf = new int[stages.Count];
         var firstOfBlock = new bool[stages.Count];
         for (var m = 0; m < Blocks.Count; m++)

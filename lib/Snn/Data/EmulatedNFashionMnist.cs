@@ -69,6 +69,28 @@ public static class EmulatedNFashionMnist
         return folder;
     }
 
+    /// <summary>
+    /// What `snn data emulate` makes: the first <paramref name="train"/> training and <paramref name="test"/> test images of
+    /// Fashion-MNIST emulated into <paramref name="root"/> (default <see cref="DefaultFolder"/>) with the default emulator,
+    /// the test split with seed + 1. File i is image i, and files already there are kept, so a larger call extends a
+    /// smaller one. Returns the root and the recordings each split holds from this call (at most the images there are).
+    /// </summary>
+    public static (string Root, int Train, int Test) Make(int train, int test, int seed = 0, string? root = null, Action<string, int, int>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(train);
+        ArgumentOutOfRangeException.ThrowIfNegative(test);
+        root ??= DefaultFolder;
+        var (fashionTrain, fashionTest) = FashionMnist.Load();
+        using (fashionTrain)
+        using (fashionTest)
+        {
+            var options = new EmulatorOptions();
+            Generate(fashionTrain, root, "Train", train, options, seed, progress is null ? null : (d, n) => progress("Train", d, n));
+            Generate(fashionTest, root, "Test", test, options, seed + 1, progress is null ? null : (d, n) => progress("Test", d, n));
+            return (root, Math.Min(train, fashionTrain.Count), Math.Min(test, fashionTest.Count));
+        }
+    }
+
     /// <summary>True when <paramref name="folder"/> (a root or one of its Train/Test folders) carries the emulated-data marker.</summary>
     public static bool IsEmulated(string folder) =>
         File.Exists(Path.Combine(folder, MarkerFile)) || new[] { "Train", "Test" }.Any(s => File.Exists(Path.Combine(folder, s, MarkerFile)));

@@ -3,8 +3,11 @@ using Snn.Encoders;
 
 namespace Snn.Experiments;
 
-/// <summary>The train and test batch sources a config names, and the datasets to dispose after the run.</summary>
-internal sealed class ExperimentData : IDisposable
+/// <summary>
+/// The train and test batch sources a config names, exactly as its run trains on them (e.g. to time or measure a step on
+/// a config's data in a notebook); disposing it disposes the datasets it loaded.
+/// </summary>
+public sealed class ExperimentData : IDisposable
 {
     private readonly List<IDisposable> owned = [];
 

@@ -130,6 +130,17 @@ public sealed record TrainingPlan
         }.Validated();
     }
 
+    /// <summary>
+    /// The same plan over <paramref name="timeSteps"/> steps (e.g. memory against T): a window as long as T stays as long
+    /// as T (BPTT stays BPTT), a shorter one keeps its K; SLTT-K keeps its k, at most the new T.
+    /// </summary>
+    public TrainingPlan WithTimeSteps(int timeSteps) => (this with
+    {
+        TimeSteps = timeSteps,
+        Truncation = WindowLength >= TimeSteps ? null : Truncation,
+        SampledSteps = SampledSteps is { } k ? Math.Min(k, timeSteps) : null,
+    }).Validated();
+
     /// <summary>Windows (first step, length) covering 0 … T−1 in order.</summary>
     public IEnumerable<(int Start, int Length)> Windows()
     {
@@ -138,6 +149,9 @@ public sealed record TrainingPlan
     }
 
     public int WindowCount => (TimeSteps + WindowLength - 1) / WindowLength;
+
+    /// <summary>Optimizer steps of each block per batch: one per window with per-window updates, else one.</summary>
+    public int UpdatesPerBatch => Update == UpdatePolicy.PerWindowAndBlock ? WindowCount : 1;
 
     /// <summary>Loss chunks (first step within the window, length) of a window of <paramref name="windowLength"/> steps, in order.</summary>
     public IEnumerable<(int Start, int Length)> LossChunks(int windowLength)

@@ -34,6 +34,7 @@ internal static class BenchChild
         if (s.LayerWorkloads is [var layer, ..])   // one T and batch for all sizes
             args.AddRange(["--w4-n", string.Join(',', s.LayerWorkloads.Select(w => w.Neurons.ToString(CultureInfo.InvariantCulture))),
                 "--w4-t", layer.TimeSteps.ToString(CultureInfo.InvariantCulture), "--w4-batch", layer.Batch.ToString(CultureInfo.InvariantCulture)]);
+        if (s.TimeSteps is { } ts) args.AddRange(["--time-steps", string.Join(',', ts.Select(t => t.ToString(CultureInfo.InvariantCulture)))]);
         args.AddRange(["--phase", phase, "--json", json]);
         return args;
     }
@@ -75,10 +76,12 @@ internal static class BenchChild
             "time" => BenchRun.Time(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute, s.Precision,
                 OpenMpSettings.Decision ?? "default", Console.WriteLine, s.LayerWorkloads),
             "sweep" => BenchRun.Sweep(workloads, s.Recompute, s.Precision, Console.WriteLine),
+            _ when s.TimeSteps is { } ts => BenchRun.MemoryOverTimeSteps(workloads, modes, ts, s.Recompute, s.Precision, Console.WriteLine),
             _ => BenchRun.Memory(workloads, modes, s.Recompute, s.Precision, Console.WriteLine, s.LayerWorkloads),
         };
         if (s.Json is { } json) File.WriteAllText(json, JsonSerializer.Serialize(report, BenchReport.Json));
         else if (phase == "sweep") BenchPrinter.PrintSweep(report);
+        else if (s.TimeSteps is not null) BenchPrinter.PrintTimeSteps(report);
         else BenchPrinter.Print(report);
         return ExitCodes.Ok;
     }

@@ -31,7 +31,7 @@ internal static class BenchCommand
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
         string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32",
-        IReadOnlyList<LayerWorkload>? Layers = null)
+        IReadOnlyList<LayerWorkload>? Layers = null, IReadOnlyList<int>? TimeSteps = null)
     {
         /// <summary>W4's rows (one per n), empty when W4 was not asked for.</summary>
         public IReadOnlyList<LayerWorkload> LayerWorkloads => Layers ?? [];
@@ -47,6 +47,10 @@ internal static class BenchCommand
         var w4Sizes = CliSupport.PositiveIntList("--w4-n", $"W4's sizes n, comma-separated (default {string.Join(',', LayerWorkload.DefaultSizes)})");
         var w4Steps = CliSupport.OptionalInt("--w4-t", $"W4's time steps T (default {LayerWorkload.DefaultTimeSteps})", min: 1);
         var w4Batch = CliSupport.OptionalInt("--w4-batch", $"W4's batch (default {LayerWorkload.DefaultBatch})", min: 1);
+        var timeSteps = CliSupport.PositiveIntList("--time-steps",
+            "memory against T: peak step memory of every workload × mode at each T of the list (e.g. 5,10,20,40; the modes' K and k "
+            + "follow T), measured vs cost model, with the least-squares slope in MiB per step and the growth over the range");
+        timeSteps.HelpName = "LIST";
         var modes = CliSupport.List("--modes", "mode",
             $"comma-separated modes: {string.Join(", ", Workload.Modes)} (BPTT; K = T/5; K = T/5 with B = 1; the default), "
             + $"or the related methods {string.Join(", ", Workload.RelatedModes)} (docs/method.md)",
@@ -92,6 +96,7 @@ internal static class BenchCommand
         var command = new Command("bench", Description)
         {
             workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision, w4Sizes, w4Steps, w4Batch,
+            timeSteps,
         };
         command.SetAction(r => CliSupport.Guarded("snn bench", () =>
         {
@@ -103,9 +108,24 @@ internal static class BenchCommand
             return Execute(new Settings(
                 names.Where(w => !LayerWorkload.Matches(w)).Select(Workload.Parse).ToList(), CliSupport.Split(r.GetValue(modes)).ToList(),
                 r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
-                r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!, layers));
+                r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!, layers,
+                CliSupport.IntList(r.GetValue(timeSteps))));
         }));
         return command;
+    }
+
+    // Memory vs T measures training steps of W1–W3 on the host: no W4, sweep, comparison or other device; a line needs two T.
+    private static void CheckTimeSteps(Settings s, IReadOnlyList<int> timeSteps)
+    {
+        if (timeSteps.Distinct().Count() != timeSteps.Count)
+            throw new UsageException($"--time-steps {string.Join(',', timeSteps)}: each T once, e.g. 5,10,20,40.");
+        if (timeSteps.Count < 2)
+            throw new UsageException($"--time-steps {string.Join(',', timeSteps)}: give at least two T (the slope is a line through them), e.g. 5,10,20,40.");
+        if (s.LayerWorkloads.Count > 0)
+            throw new UsageException("--time-steps measures the training plans of W1–W3; W4 has its own --w4-t (leave W4 out of --workloads).");
+        if (s.Sweep) throw new UsageException("--time-steps and --sweep are two memory runs; choose one.");
+        if (s.Compare is not null) throw new UsageException("--time-steps measures memory only; --compare compares timing runs (leave it out).");
+        if (s.Device != "cpu") throw new UsageException($"--time-steps measures host memory, which a --device {s.Device} step does not use; use --device cpu.");
     }
 
     private static readonly string Workloads = string.Join(", ", Workload.All.Select(w => $"{w.Id} ({w.Name})")
@@ -124,6 +144,7 @@ internal static class BenchCommand
             throw new UsageException("--recompute applies to the training steps of W1–W3; W4 times the harness's forward and backward as they are "
                 + "(leave W4 out of --workloads).");
         if (modes.Count == 0) throw new UsageException("--modes is empty; expected e.g. bptt,tt-local.");
+        if (s.TimeSteps is { } ts) CheckTimeSteps(s, ts);
         var cpu = s.Device == "cpu";
         if (!cpu && !torch.cuda.is_available())
             throw new UsageException($"--device {s.Device}: CUDA is not available here (no CUDA natives in this build, or no NVIDIA driver); "
@@ -139,6 +160,18 @@ internal static class BenchCommand
         // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge. Peak memory is measured on the
         // host: a CUDA run has none to measure (MemoryMeter), so it runs no memory child.
         BenchReport report;
+        if (s.TimeSteps is not null)
+        {
+            // Memory only: the exact counter does not depend on the machine's load, times at each T would.
+            report = BenchChild.Run("memory", s, tuned: false) with { WallSeconds = clock.Elapsed.TotalSeconds };
+            BenchPrinter.PrintTimeSteps(report);
+            if (json is not null)
+            {
+                File.WriteAllText(json, JsonSerializer.Serialize(report, BenchReport.Json));
+                Console.WriteLine($"wrote {json}");
+            }
+            return ExitCodes.Ok;
+        }
         if (s.Sweep) report = BenchChild.Run("sweep", s, tuned: false) with { WallSeconds = clock.Elapsed.TotalSeconds };
         else
         {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Snn.Benchmarks;
+using Snn.Training;
 
 namespace Snn.Cli;
 
@@ -23,6 +25,48 @@ internal static class BenchPrinter
                 + $"{ratios.Count(q => Math.Abs(q - 1) <= 0.2)} within 20 %");
         Console.WriteLine($"sweep wall time {r.WallSeconds:F0} s");
     }
+
+    /// <summary>Memory against T: the rows, then per workload and mode the measured and modelled MiB at each T and their lines.</summary>
+    public static void PrintTimeSteps(BenchReport r)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"snn bench --time-steps — {r.Machine}: peak step memory against T, measured vs cost model");
+        Console.WriteLine($"memory: {r.MemoryMethod}");
+        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}");
+        PrintRecompute(r);
+        Console.WriteLine($"{"workload",-4} {"mode",-9} {"T",4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6}");
+        foreach (var x in r.Rows)
+            Console.WriteLine($"{x.Workload,-4} {x.Mode,-9} {x.TimeSteps,4} {x.Plan,-34} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} "
+                + $"{Mib(x.ModelPeakBytes),9} {Ratio(x),6}");
+        var ts = r.Rows.Select(x => x.TimeSteps).Distinct().Order().ToList();
+        Console.WriteLine();
+        Console.WriteLine("Measured MiB at each T; slope: least-squares MiB per time step; growth: slope × (T_max − T_min) / MiB at T_min (0 = flat); "
+            + "the cost model's line beside.");
+        Console.WriteLine($"{"workload",-4} {"mode",-9} {string.Join(" ", ts.Select(t => $"{"T=" + t,7}"))} {"slope",8} {"growth",7} "
+            + $"{"model slope",11} {"growth",7}");
+        foreach (var g in r.Rows.GroupBy(x => (x.Workload, x.Mode)))
+        {
+            var rows = g.ToList();
+            var mib = ts.Select(t => rows.FirstOrDefault(x => x.TimeSteps == t)?.MeasuredPeakBytes is { } b ? $"{b / 1048576.0,7:F1}" : $"{"n/a",7}");
+            var measured = Line(rows, x => x.MeasuredPeakBytes);
+            var model = Line(rows, x => x.ModelPeakBytes);
+            Console.WriteLine($"{g.Key.Workload,-4} {g.Key.Mode,-9} {string.Join(" ", mib)} {Slope(measured),8} {Growth(measured),7} "
+                + $"{Slope(model),11} {Growth(model),7}");
+        }
+        Console.WriteLine($"wall time {r.WallSeconds:F0} s");
+    }
+
+    // The least-squares line through a (workload, mode)'s rows, or null with fewer than two measured T.
+    private static MemoryScaling? Line(List<BenchRow> rows, Func<BenchRow, double?> bytes)
+    {
+        var points = rows.Where(x => bytes(x) is not null).Select(x => new MemoryScalingPoint(x.TimeSteps, bytes(x)!.Value / 1048576.0)).ToList();
+        return points.Select(p => p.TimeSteps).Distinct().Count() >= 2 && points.Count == points.Select(p => p.TimeSteps).Distinct().Count()
+            ? new MemoryScaling("", points) : null;
+    }
+
+    private static string Slope(MemoryScaling? line) => line is null ? "n/a" : line.SlopeMiBPerStep.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string Growth(MemoryScaling? line) => line is null ? "n/a" : line.RelativeGrowth.ToString("F2", CultureInfo.InvariantCulture);
 
     private static void PrintRecompute(BenchReport r)
     {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using Snn.Encoders;
+using static TorchSharp.torch;
 
 namespace Snn.Tests;
 
@@ -25,6 +26,24 @@ public sealed class EncoderTests
         Assert.False(first.eq(encoder.Encode(image, 5)).all().item<bool>(), "consecutive batches draw new spikes");
         encoder.Reseed();
         Assert.True(first.eq(encoder.Encode(image, 5)).all().item<bool>());
+    }
+
+    /// <summary>
+    /// The frames are the seeded draws below the probability, as draws.lt(p) gives them, but computed in place: encoding
+    /// holds one frame-sized tensor (4 bytes per element), not the draws, a bool mask and the frames (9 bytes).
+    /// </summary>
+    [Fact]
+    public void Poisson_frames_are_the_draws_below_the_probability_computed_in_place()
+    {
+        using var scope = torch.NewDisposeScope();
+        var image = torch.rand(16, 2, 34, 34, generator: new torch.Generator(3)) * 1.2;
+        var frames = new PoissonEncoder(seed: 5, gain: 0.5).Encode(image, 20);
+        var expected = torch.rand([20, 16, 2, 34, 34], generator: new torch.Generator(5)).lt((image * 0.5).clamp(0.0, 1.0).unsqueeze(0));
+        Assert.True(frames.eq(expected.to_type(ScalarType.Float32)).all().item<bool>());
+        Assert.Equal(ScalarType.Float64, new PoissonEncoder().Encode(image.to_type(ScalarType.Float64), 2).dtype);
+        if (!Snn.Measurement.MemoryMeter.HasAllocatorCounter) return;
+        var peak = Snn.Measurement.MemoryMeter.Measure(() => new PoissonEncoder().Encode(image, 20).Dispose())!.Value;
+        Assert.InRange(peak, frames.NumberOfElements * 4, frames.NumberOfElements * 4 * 1.2);
     }
 
     [Fact]

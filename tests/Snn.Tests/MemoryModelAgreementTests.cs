@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Snn.Benchmarks;
 using Snn.Costs;
 using Snn.Measurement;
+using Snn.Networks;
+using Snn.Plans;
 using Snn.Training;
 using TorchSharp;
 
@@ -57,19 +59,7 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
             var stages = network.Describe();
             foreach (var plan in workload.SweepPlans())
             {
-                var trainer = new Trainer(network, plan, new TrainerOptions { BatchSize = workload.Batch, MeasureMemory = false });
-                using var scope = torch.NewDisposeScope();
-                var step = Bench.Step(trainer, workload);
-                // Two warm-up steps: the first creates the optimizer state; W1's second still allocates up to 40 % more.
-                for (var i = 0; i < 2; i++) step();
-                // The smallest of three steps, as the bench measures: now and then a step takes a few MiB more (+4.2 MiB once
-                // on W1 K=1, twice the model; two such steps in a row on W1 K=1 and K=5 under load, 1.29 and 1.35).
-                var measured = long.MaxValue;
-                for (var r = 0; r < 3; r++)
-                {
-                    CollectGarbage();
-                    measured = Math.Min(measured, MemoryMeter.MeasureBoth(step).AllocatorPeakBytes!.Value);
-                }
+                var measured = MeasuredPeak(workload, network, plan);
                 var model = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions()).PeakStepBytes;
                 var ratio = measured / model;
                 ratios.Add(ratio);
@@ -81,5 +71,64 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
         Assert.Equal(32, ratios.Count);
         var outside = rows.Where((_, i) => ratios[i] is < 0.85 or > 1.2).ToList();
         Assert.True(outside.Count == 0, "measured / model outside [0.85, 1.2]:\n" + string.Join('\n', outside));
+    }
+
+    /// <summary>
+    /// The related methods (SLTT, SLTT-K, OTTT_A, OTTT_O, DECOLLE) as bench modes on W1 and W2, and SLTT-K with k = 1 (W1 at
+    /// T = 5: one backpropagated step, which finds no weight gradient to add into), within the same band [0.85, 1.2].
+    /// Observed (2026-12, exact counter): W1 0.90 … 1.03 (SLTT, SLTT-K and OTTT_A at 0.93: the model counts direct encoding's
+    /// input, 0.38 MiB, which a stride-0 view of the batch does not allocate), W2 1.01 … 1.03. W3 stays out (minutes per
+    /// plan); measured once (docs/workloads.md): 1.00 … 1.01. Runtime on a 2-core machine about 5 min under a load of 10.
+    /// </summary>
+    [Fact]
+    public void Modelled_peak_step_memory_agrees_with_the_counter_for_the_related_methods()
+    {
+        Assert.False(MemoryMeterTests.CounterExpected && !MemoryMeter.HasAllocatorCounter, "counter expected but not loaded");
+        Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);
+        var cases = new List<(Workload Workload, string Mode)>();
+        foreach (var workload in new[] { Workload.W1, Workload.W2 }) cases.AddRange(Workload.RelatedModes.Select(m => (workload, m)));
+        cases.Add((Workload.W1 with { TimeSteps = 5 }, "sltt-k"));
+        var rows = new List<string>();
+        var ratios = new List<double>();
+        foreach (var group in cases.GroupBy(c => c.Workload))
+        {
+            var workload = group.Key;
+            var (network, _) = Bench.Prepare(workload);
+            var stages = network.Describe();
+            foreach (var (_, mode) in group)
+            {
+                var plan = workload.Plan(mode);
+                var measured = MeasuredPeak(workload, network, plan);
+                var model = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions()).PeakStepBytes;
+                ratios.Add(measured / model);
+                rows.Add($"{workload.Id} {plan}: measured {measured / MiB:F2} MiB, model {model / MiB:F2} MiB, ratio {ratios[^1]:F3}");
+                output.WriteLine(rows[^1]);
+            }
+        }
+        Assert.Equal(11, ratios.Count);
+        var outside = rows.Where((_, i) => ratios[i] is < 0.85 or > 1.2).ToList();
+        Assert.True(outside.Count == 0, "measured / model outside [0.85, 1.2]:\n" + string.Join('\n', outside));
+    }
+
+    /// <summary>
+    /// The exact peak of a step of <paramref name="plan"/> on <paramref name="network"/> with the workload's batch, as the bench
+    /// measures it (two warm-up steps, the smallest of three), each measured step after <see cref="CollectGarbage"/>.
+    /// </summary>
+    private static long MeasuredPeak(Workload workload, SpikingNetwork network, TrainingPlan plan)
+    {
+        var trainer = new Trainer(network, plan, new TrainerOptions { BatchSize = workload.Batch, MeasureMemory = false });
+        using var scope = torch.NewDisposeScope();
+        var step = Bench.Step(trainer, workload);
+        // Two warm-up steps: the first creates the optimizer state; W1's second still allocates up to 40 % more.
+        for (var i = 0; i < 2; i++) step();
+        // The smallest of three steps, as the bench measures: now and then a step takes a few MiB more (+4.2 MiB once
+        // on W1 K=1, twice the model; two such steps in a row on W1 K=1 and K=5 under load, 1.29 and 1.35).
+        var measured = long.MaxValue;
+        for (var r = 0; r < 3; r++)
+        {
+            CollectGarbage();
+            measured = Math.Min(measured, MemoryMeter.MeasureBoth(step).AllocatorPeakBytes!.Value);
+        }
+        return measured;
     }
 }

@@ -58,30 +58,38 @@ public static class BenchRun
     /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
     public static BenchReport Memory(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int? recompute, string precision, Action<string> log,
         IReadOnlyList<LayerWorkload>? layers = null) =>
-        MemoryOf(workloads, w => modes.Select(m => (m, w.Plan(m))), recompute, precision, log, layers ?? []);
+        MemoryOf(workloads.SelectMany(w => modes.Select(m => (w, m, w.Plan(m)))), recompute, precision, log, layers ?? []);
 
     /// <summary>The memory sweep: peak step memory over each workload's grid of K and B (<see cref="Workload.SweepPlans"/>), mode "sweep".</summary>
     public static BenchReport Sweep(IReadOnlyList<Workload> workloads, int? recompute, string precision, Action<string> log) =>
-        MemoryOf(workloads, w => w.SweepPlans().Select(p => ("sweep", p)), recompute, precision, log, []);
+        MemoryOf(workloads.SelectMany(w => w.SweepPlans().Select(p => (w, "sweep", p))), recompute, precision, log, []);
 
-    // Per workload, the plans of plansOf (a mode label and its plan).
-    private static BenchReport MemoryOf(IReadOnlyList<Workload> workloads, Func<Workload, IEnumerable<(string Mode, TrainingPlan Plan)>> plansOf,
-        int? recompute, string precision, Action<string> log, IReadOnlyList<LayerWorkload> layers)
+    /// <summary>
+    /// Memory against T: peak step memory of every workload × mode at each of <paramref name="timeSteps"/>, the workload run
+    /// at that T (<c>w with { TimeSteps = t }</c>, so the modes' K and SLTT-K's k follow T); one row per (workload, mode, T).
+    /// </summary>
+    public static BenchReport MemoryOverTimeSteps(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, IReadOnlyList<int> timeSteps,
+        int? recompute, string precision, Action<string> log) =>
+        MemoryOf(workloads.SelectMany(w => modes.SelectMany(m => timeSteps.Select(t => w with { TimeSteps = t }).Select(wt => (wt, m, wt.Plan(m))))),
+            recompute, precision, log, []);
+
+    // The rows: each workload (at its T), mode label and plan.
+    private static BenchReport MemoryOf(IEnumerable<(Workload W, string Mode, TrainingPlan Plan)> runs, int? recompute, string precision,
+        Action<string> log, IReadOnlyList<LayerWorkload> layers)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
         var overhead = Bench.RuntimeOverheadBytes();
         log($"[bench] runtime overhead of a step (tiny network): {MemoryMeter.Format(overhead.Best)} "
             + $"({MemoryMeter.Format(overhead.ResidentPeakBytes)} resident)");
-        foreach (var w in workloads)
-            foreach (var (mode, plan) in plansOf(w))
-            {
-                using var scope = torch.NewDisposeScope();
-                var (trainer, rates) = Setup(w, plan, precision, recompute: recompute);
-                var peak = Bench.PeakStepBytes(trainer, w);
-                rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
-                log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
-            }
+        foreach (var (w, mode, plan) in runs)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (trainer, rates) = Setup(w, plan, precision, recompute: recompute);
+            var peak = Bench.PeakStepBytes(trainer, w);
+            rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+            log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
+        }
         foreach (var w in layers)
         {
             using var scope = torch.NewDisposeScope();

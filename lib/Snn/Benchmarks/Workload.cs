@@ -30,8 +30,8 @@ public sealed record Workload(string Id, string Name, string Spec, long[] InputS
 
     /// <summary>
     /// The related methods as modes (docs/method.md, "Related methods as plans"), run only when named: SLTT, SLTT-K with
-    /// k = T/5 sampled steps (as the truncated modes' K), OTTT_A, OTTT_O and DECOLLE. The cost model's columns treat
-    /// SLTT-K and OTTT as plain K = 1 plans (it does not model untaken steps or the trace yet).
+    /// k = T/5 sampled steps (as the truncated modes' K), OTTT_A, OTTT_O and DECOLLE. The cost model's columns count
+    /// SLTT-K's backward on its k steps and OTTT's trace (docs/costs.md, "Related methods").
     /// </summary>
     public static IReadOnlyList<string> RelatedModes { get; } = ["sltt", "sltt-k", "ottt-a", "ottt-o", "decolle"];
 

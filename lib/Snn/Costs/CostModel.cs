@@ -14,9 +14,12 @@ namespace Snn.Costs;
 /// products dW = δ·xᵀ are ACs for spike inputs and MACs for the analog layer 1. Error propagation
 /// δ_in = Wᵀδ is MAC and only exists where the stage's input carries a gradient: not into layer 1 and
 /// not across a block boundary (local training cuts it). Truncation does not change op counts (every
-/// step is still backpropagated once). Local heads (global average pool → linear on the window mean)
-/// add forward, error-propagation and weight-gradient MACs once per window. Adam costs
-/// <see cref="CostOptions.OptimizerMacsPerParameter"/> MACs per parameter per update; per-window updates
+/// step is still backpropagated once); SLTT-K backpropagates k of the T steps, so its backward ops and traffic
+/// are k/T of SLTT's. OTTT's traced synapses form dW = δ·âᵀ from the real-valued trace â: MACs, not ACs.
+/// Local heads (global average pool → linear on the window mean)
+/// add forward, error-propagation and weight-gradient MACs once per window. The optimizer costs
+/// <see cref="CostOptions.OptimizerMacsPerParameter"/> MACs per parameter per update (Adam 4 by default;
+/// <see cref="CostOptions.WithOptimizer"/> for SGD); per-window updates
 /// (the plan's default) update every block once per window. Element-wise neuron, pooling and
 /// normalisation arithmetic is not counted.</item>
 /// <item>Memory access (bytes read + written): weights are read once per window per stage in forward and
@@ -24,7 +27,8 @@ namespace Snn.Costs;
 /// written once per window; Adam reads w, g, m, v and writes w, m, v per update; activations: forward
 /// reads inputs and writes synapse outputs, pooled outputs and spikes, and the neuron reads/writes its
 /// membrane per step; backward reads what was retained and writes the gradients of outputs, currents and
-/// (with error propagation) inputs.</item>
+/// (with error propagation) inputs; a traced synapse's trace update reads â and x and writes â per step, and its
+/// weight gradient reads â.</item>
 /// <item>Retained for backward: <see cref="CostReport.RetainedActivationBytes"/> = max over blocks of
 /// K × N × Σ(block's per-step retained bytes) — BPTT ~ T·Σ stages, truncation ~ K·Σ, local ~ T·max
 /// block, combined ~ K·max block. Per step a stage keeps its output (stacked spikes or readout membranes; spikes read by
@@ -38,10 +42,12 @@ namespace Snn.Costs;
 /// <see cref="PeakMemoryModel.BackwardPhaseElements"/>) or during the update (the optimizer's temporary,
 /// <see cref="CostOptions.OptimizerChunkElements"/>) — plus the
 /// outputs of earlier blocks of the window (kept until the window ends), the encoded input of all T steps and the
-/// carried neuron state. It is relative to the memory before the step, which already holds the weight gradients of
+/// carried neuron state (and OTTT's traces). SLTT-K's untaken steps run forward only; with k = 1 its one backward finds
+/// no weight gradient to add into. It is relative to the memory before the step, which already holds the weight gradients of
 /// the previous step (zero_grad(set_to_none) frees them, backward stores new ones).
 /// <see cref="CostReport.BackwardTransientBytes"/> is that worst moment minus the block's retained bytes.
-/// <see cref="CostReport.PersistentBytes"/>: weights, gradients and optimizer state of network and heads, which do
+/// <see cref="CostReport.PersistentBytes"/>: weights, gradients and optimizer state (<see cref="CostOptions.OptimizerStateTensors"/>) of
+/// network and heads, which do
 /// not shrink with K or B. Checked against the exact allocation counter of <see cref="Snn.Measurement.MemoryMeter"/> by `snn bench`.</item>
 /// </list>
 /// Two models share one <see cref="StageFootprint"/> per stage (what it keeps per step, by who holds it):
@@ -65,11 +71,14 @@ public static class CostModel
         // bool copy until the graph goes, a convolution keeps the float tensor until its backward has passed. The last
         // stage of a block keeps its output in the block's scope (the loss and the next block read it).
         bool InBlockNext(int i) => i + 1 < stages.Count && layout.BlockOf[i + 1] == layout.BlockOf[i];
-        bool KeptAsBits(int i) => InBlockNext(i) && stages[i].IsSpiking && stages[i].Dropout == 0 && stages[i + 1].Synapse == SynapseKind.Linear
+        // A traced synapse (OTTT) keeps neither: it reads the previous stage's output, then keeps the trace it carries.
+        bool KeptAsBits(int i) => InBlockNext(i) && !layout.Traced[i + 1] && stages[i].IsSpiking && stages[i].Dropout == 0
+            && stages[i + 1].Synapse == SynapseKind.Linear
             && SpikeLinearFunction.Pays(layout.K * layout.N * stages[i].Neurons, stages[i + 1].Weights);   // the stage's own rule (full precision)
         var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
             output: !InBlockNext(i) ? OutputHolder.Scope : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
-            inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1), inputAsBits: i > 0 && KeptAsBits(i - 1))).ToList();
+            inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1) && !layout.Traced[i], inputAsBits: i > 0 && KeptAsBits(i - 1),
+            inputReleased: i > 0 && InBlockNext(i - 1) && layout.Traced[i], traced: layout.Traced[i])).ToList();
         var heads = HeadCost.Of(layout);
         var costs = OperationModel.Costs(layout, footprints, heads);
         var memory = PeakMemoryModel.Estimate(layout, footprints, heads);

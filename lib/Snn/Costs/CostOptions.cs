@@ -19,15 +19,23 @@ public sealed record CostOptions
     public IReadOnlyList<double>? FiringRates { get; init; }
     /// <summary>Spike density of a spiking input (event frames); ignored when <see cref="AnalogInput"/>.</summary>
     public double InputRate { get; init; } = 1.0;
-    /// <summary>Adam: m, v, bias corrections and the update ≈ 4 multiply-accumulates per parameter per update.</summary>
+    /// <summary>
+    /// Multiply-accumulates per parameter per update. Adam: m, v, bias corrections and the update ≈ 4 (the default);
+    /// <see cref="WithOptimizer"/> sets it for the optimizer a run uses.
+    /// </summary>
     public double OptimizerMacsPerParameter { get; init; } = 4;
-    /// <summary>Adam keeps two tensors (m, v) per parameter.</summary>
+    /// <summary>Optimizer state tensors per parameter: Adam keeps two (m, v), SGD with momentum one, plain SGD none.</summary>
     public int OptimizerStateTensors { get; init; } = 2;
     /// <summary>
-    /// Elements of the optimizer's largest temporary: the trainer's <see cref="ChunkedAdam"/> updates in chunks of this
-    /// size (one temporary). Null: TorchSharp's Adam, two temporaries the size of the parameter.
+    /// Elements of the optimizer's largest temporary: the trainer's <see cref="ChunkedAdam"/> (and <see cref="ChunkedSgd"/>)
+    /// updates in chunks of this size. Null: TorchSharp's Adam, two temporaries the size of the parameter.
     /// </summary>
     public long? OptimizerChunkElements { get; init; } = ChunkedAdam.DefaultChunkElements;
+    /// <summary>
+    /// Chunk-sized temporaries the chunked update holds at once: Adam's √v (1), with weight decay also g + λw (2); SGD's
+    /// g + λw and Nesterov's g + μ·buf where they exist (0 … 2), plain SGD with momentum updates in place (0).
+    /// </summary>
+    public int OptimizerTemporaries { get; init; } = 1;
     /// <summary>
     /// Bytes the fused LIF window (one autograd node per window) keeps per neuron and step until the block's graph goes:
     /// 1 with the rectangular surrogate (whether u − θ is in the surrogate's window and, for a hard reset, whether the
@@ -38,6 +46,40 @@ public sealed record CostOptions
 
     public static CostOptions Default { get; } = new();
 
+    /// <summary>The defaults with the optimizer fields of <paramref name="optimizer"/> (<see cref="WithOptimizer"/>).</summary>
+    public static CostOptions For(OptimizerSettings optimizer) => Default.WithOptimizer(optimizer);
+
+    /// <summary>
+    /// These options with the optimizer fields of <paramref name="optimizer"/>, as <see cref="ChunkedAdam"/> and
+    /// <see cref="ChunkedSgd"/> update (an element-wise op with a scalar counts as a multiply-accumulate): Adam 4 MACs per
+    /// parameter, m and v, one temporary (the defaults); SGD with momentum μ·buf + g and w − lr·buf (2 MACs), one buffer,
+    /// Nesterov's g + μ·buf one more MAC and temporary; plain SGD (μ = 0) w − lr·g (1 MAC), no state. Weight decay adds
+    /// g + λw: one MAC and one temporary. Both update in chunks of <see cref="ChunkedAdam.DefaultChunkElements"/>.
+    /// </summary>
+    public CostOptions WithOptimizer(OptimizerSettings optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var o = optimizer.Validated();
+        var decay = o.WeightDecay != 0 ? 1 : 0;
+        var momentum = o.Momentum != 0;
+        var nesterov = o.Nesterov ? 1 : 0;
+        return o.Kind == OptimizerKind.Adam
+            ? this with
+            {
+                OptimizerMacsPerParameter = 4 + decay,
+                OptimizerStateTensors = 2,
+                OptimizerTemporaries = 1 + decay,
+                OptimizerChunkElements = ChunkedAdam.DefaultChunkElements,
+            }
+            : this with
+            {
+                OptimizerMacsPerParameter = (momentum ? 2 : 1) + nesterov + decay,
+                OptimizerStateTensors = momentum ? 1 : 0,
+                OptimizerTemporaries = nesterov + decay,
+                OptimizerChunkElements = ChunkedAdam.DefaultChunkElements,
+            };
+    }
+
     public CostOptions Validated()
     {
         if (!(PicojoulesPerAc >= 0)) throw new ArgumentOutOfRangeException(nameof(PicojoulesPerAc), PicojoulesPerAc, "Energy per AC must be ≥ 0 pJ.");
@@ -45,6 +87,15 @@ public sealed record CostOptions
         if (BytesPerElement < 1) throw new ArgumentOutOfRangeException(nameof(BytesPerElement), BytesPerElement, "Bytes per element must be ≥ 1.");
         if (!(InputRate >= 0 && InputRate <= 1)) throw new ArgumentOutOfRangeException(nameof(InputRate), InputRate, "Input spike density must be in [0, 1].");
         if (FiringRates?.Any(r => !(r >= 0 && r <= 1)) == true) throw new ArgumentOutOfRangeException(nameof(FiringRates), "Firing rates must be in [0, 1].");
+        if (!(OptimizerMacsPerParameter >= 0))
+            throw new ArgumentOutOfRangeException(nameof(OptimizerMacsPerParameter), OptimizerMacsPerParameter, "Optimizer MACs per parameter must be ≥ 0.");
+        if (OptimizerStateTensors < 0)
+            throw new ArgumentOutOfRangeException(nameof(OptimizerStateTensors), OptimizerStateTensors, "Optimizer state tensors must be ≥ 0.");
+        if (OptimizerTemporaries < 0)
+            throw new ArgumentOutOfRangeException(nameof(OptimizerTemporaries), OptimizerTemporaries, "Optimizer temporaries must be ≥ 0.");
+        if (OptimizerChunkElements is < 1)
+            throw new ArgumentOutOfRangeException(nameof(OptimizerChunkElements), OptimizerChunkElements,
+                "Optimizer chunk must be ≥ 1 element (null: TorchSharp's Adam).");
         return this;
     }
 }

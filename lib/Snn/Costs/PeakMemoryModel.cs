@@ -29,9 +29,10 @@ internal static class PeakMemoryModel
         var o = layout.Options;
         double n = layout.N, T = layout.T, K = layout.K, b = layout.BytesPerElement;
         var gradientBytes = stages.Select(st => b * (double)st.Parameters).ToArray();
-        // The first window and, if any, the longest later one: they differ in which weight gradients exist.
-        var windowCases = new List<(double Length, bool First)> { (layout.Windows[0].Length, true) };
-        if (layout.Windows.Count > 1) windowCases.Add((layout.Windows.Skip(1).Max(w => w.Length), false));
+        // The first window and, if any, the longest later one: they differ in which weight gradients exist. With a single
+        // backpropagated window (SLTT-K, k = 1) that one finds no weight gradient, as a first window, and the others run forward only.
+        var windowCases = new List<(double Length, bool First, bool Backward)> { (layout.Windows[0].Length, true, true) };
+        if (layout.Windows.Count > 1) windowCases.Add((layout.Windows.Skip(1).Max(w => w.Length), false, !layout.SingleBackward));
 
         double retained = 0, peakActivations = 0, blockOutputs = 0, transient = 0;
         for (var m = 0; m < layout.Blocks.Count; m++)
@@ -51,7 +52,8 @@ internal static class PeakMemoryModel
             }
         }
         var encoded = n * stages[0].InputSize * b * (o.InputConstantOverTime ? 1 : T);
-        var state = 2 * n * b * stages.Where(s => s.IsSpiking).Sum(s => (double)s.Neurons);
+        // Membrane and last spikes of every LIF, and the trace of every traced stage's input (OTTT).
+        var state = 2 * n * b * stages.Where(s => s.IsSpiking).Sum(s => (double)s.Neurons) + footprints.Sum(f => f.TraceStep);
         var parameters = stages.Sum(s => (double)s.Parameters) + heads.Sum(h => h.Learnable ? h.Parameters : 0);
         var persistent = parameters * b * (2 + o.OptimizerStateTensors);
         return new PeakMemory(retained, peakActivations, blockOutputs, transient, encoded, state, persistent);
@@ -63,7 +65,7 @@ internal static class PeakMemoryModel
     /// the earlier blocks' outputs of the window.
     /// </summary>
     private static double BlockPeak(StepLayout layout, IReadOnlyList<StageFootprint> f, double[] gradientBytes,
-        IReadOnlyList<(double Length, bool First)> windowCases, int m, double carriedPerStep)
+        IReadOnlyList<(double Length, bool First, bool Backward)> windowCases, int m, double carriedPerStep)
     {
         var stages = layout.Stages;
         var o = layout.Options;
@@ -74,9 +76,9 @@ internal static class PeakMemoryModel
         var laterBlocksGradients = Enumerable.Range(start + count, stages.Count - start - count).Sum(j => gradientBytes[j]);
         var headInput = m < layout.Blocks.Count - 1 ? n * b * layout.LastOf(m).Neurons : 0;   // the window mean a local head reads
         var largest = accumulate ? stages.Max(s => (double)s.Weights) : members.Max(s => (double)stages[s].Weights);
-        var adam = b * (o.OptimizerChunkElements is { } chunk ? Math.Min(chunk, largest) : 2 * largest);
+        var adam = b * (o.OptimizerChunkElements is { } chunk ? o.OptimizerTemporaries * Math.Min(chunk, largest) : 2 * largest);
         var peak = double.MinValue;
-        foreach (var (L, first) in windowCases)
+        foreach (var (L, first, backward) in windowCases)
         {
             // Weight gradients below the pre-step baseline: the first zero_grad of the step frees all of them and, with
             // per-window updates, each block's update frees its own unless it is the step's last (so a later window is
@@ -91,9 +93,11 @@ internal static class PeakMemoryModel
             {
                 // Stage s's own saved tensors go as its phases pass: the neuron's after the neuron phase, the pooling's after the pooling phase.
                 var before = scopeHeld + L * members.Where(j => j < s).Sum(j => f[j].AutogradHeld) + L * members.Where(j => j >= s).Sum(j => f[j].BackwardHeld);
-                var (pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start);
+                var (pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start, traced: f[s].Traced);
                 var steps = f[s].ConstantInput ? 1 : L;   // a constant input's synapse and pooling ran once
-                var accumulation = accumulate && !first ? b * (double)stages[s].Weights : 0;   // new gradient, then added into the old one
+                // A new gradient, then added into the old one. A traced synapse's weight gradient is returned by a custom backward,
+                // which autograd copies (into a gradient that does not exist yet) or adds from (into one that does): one more either way.
+                var accumulation = f[s].Traced || (accumulate && !first) ? b * (double)stages[s].Weights : 0;
                 return before + Math.Max(L * f[s].AutogradHeld + f[s].NeuronBackward(L) - Missing(s, true),
                     Math.Max(L * f[s].SynapseSaved + steps * n * b * pool + f[s].PoolScatter(steps) - Missing(s, true),
                         steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
@@ -108,6 +112,13 @@ internal static class PeakMemoryModel
             // The end of the forward, before the block's backward.
             var afterForward = Math.Max(duringForward, scopeHeld + L * members.Sum(s => f[s].AutogradHeld) - missingInForward);
             var duringUpdate = accumulate ? adam : scopeHeld + L * members.Sum(s => f[s].BackwardHeld) + adam - laterBlocksGradients;
+            // A window that runs forward only (SLTT-K's untaken steps) keeps no graph: its forward (bounded by that with a graph)
+            // and, with accumulated updates, the step's one update.
+            if (!backward)
+            {
+                peak = Math.Max(peak, Math.Max(duringForward, accumulate ? adam : double.MinValue) + L * carriedPerStep);
+                continue;
+            }
             peak = Math.Max(peak, Math.Max(afterForward, Math.Max(duringBackward, duringUpdate)) + L * carriedPerStep);
         }
         return peak;
@@ -122,10 +133,12 @@ internal static class PeakMemoryModel
     /// W1–W3 shapes except the 2-channel k5 W2 input layer with an input gradient, 2.3×; and the input gradient where
     /// error propagates into the previous stage).
     /// </summary>
-    internal static (double Pool, double Synapse) BackwardPhaseElements(StageDescription stage, bool errorPropagates)
+    internal static (double Pool, double Synapse) BackwardPhaseElements(StageDescription stage, bool errorPropagates, bool traced = false)
     {
         double neurons = stage.Neurons, synapse = stage.SynapseOutputs, input = stage.InputSize;
-        return (stage.Pool == PoolKind.None ? 0 : neurons + synapse,
-            synapse + (stage.Synapse == SynapseKind.Conv ? synapse + input : 0) + (errorPropagates ? input : 0));
+        // A traced convolution forms its weight gradient as a convolution of the transposed trace and grad-output (the kit's own
+        // backward): contiguous copies of both and the kernel's copies of those, ≈ 2 × (synapse output + input), measured on W2.
+        var copies = stage.Synapse != SynapseKind.Conv ? 0 : traced ? 2 * (synapse + input) : synapse + input;
+        return (stage.Pool == PoolKind.None ? 0 : neurons + synapse, synapse + copies + (errorPropagates ? input : 0));
     }
 }

@@ -29,10 +29,24 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     public double SynapseChunk { get; init; }
 
     /// <summary>
-    /// Per step: the previous stage's float output while this stage's forward reads it, where this stage keeps it as bool
-    /// (the trainer releases the float tensor after this forward); 0 otherwise (a convolution keeps it: <see cref="SynapseSaved"/>).
+    /// Per step: the previous stage's float output while this stage's forward reads it, where this stage keeps it as bool or
+    /// not at all (the presynaptic trace stands in for it; the trainer releases the float tensor after this forward); 0
+    /// otherwise (a convolution keeps it: <see cref="SynapseSaved"/>).
     /// </summary>
     public double ForwardInput { get; init; }
+
+    /// <summary>
+    /// OTTT: the stage carries the presynaptic trace of its input and its synapse forms the weight gradient from it
+    /// (<see cref="TraceStep"/>, <see cref="PeakMemoryModel.BackwardPhaseElements"/>).
+    /// </summary>
+    public bool Traced { get; init; }
+
+    /// <summary>
+    /// Per step: the trace â of the stage's input (float, input-sized). The carried one lives through the step (carried
+    /// state, the tensor the synapse keeps for backward with K = 1); the stage's forward makes the new one while the old is
+    /// still there. 0 without the trace.
+    /// </summary>
+    public double TraceStep { get; init; }
 
     /// <summary>
     /// Per step, held until the stage's forward returns (its own scope frees them then): the synapse output (not for a
@@ -76,9 +90,10 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     {
         double L = length, neuron = OutputStep / BytesPer;
         var held = ForwardOnce + L * (ForwardPerStep + SynapseSaved + PoolSaved);
-        if (!Fused) return held + L * (OutputStep + NeuronSaved + (NeuronSaved > 0 ? OutputStep : 0));
+        if (!Fused) return Math.Max(L * TraceStep, held + L * (OutputStep + NeuronSaved + (NeuronSaved > 0 ? OutputStep : 0)));
         var window = L * (OutputStep + WindowSaved);
-        return held + Math.Max(window + neuron * (3 * BytesPer + 2), window + L * OutputStep + OutputStep);
+        // The new trace comes before the synapse runs, and the old one goes before the synapse output comes.
+        return Math.Max(L * TraceStep, held + Math.Max(window + neuron * (3 * BytesPer + 2), window + L * OutputStep + OutputStep));
     }
 
     /// <summary>
@@ -104,10 +119,13 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// The footprint of <paramref name="stage"/>; <paramref name="constantInput"/>: its synapse runs once per window;
     /// <paramref name="output"/>: who keeps its output; <paramref name="inputSavedBySynapse"/>: its synapse keeps the
     /// previous stage's output (a convolution on spikes of its own block); <paramref name="inputAsBits"/>: its linear
-    /// synapse keeps the previous stage's spikes as bool.
+    /// synapse keeps the previous stage's spikes as bool; <paramref name="inputReleased"/>: the trainer releases the previous
+    /// stage's float output once this forward has read it (kept as bool, or not kept: the trace); <paramref name="traced"/>:
+    /// the presynaptic trace (OTTT).
     /// </summary>
     public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options,
-        OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false, bool inputAsBits = false)
+        OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false, bool inputAsBits = false, bool inputReleased = false,
+        bool traced = false)
     {
         double n = batch, b = bytesPerElement;
         var perStepGraph = stage.IsSpiking && stage.NeuronParameters > 0;
@@ -123,7 +141,9 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         {
             // Whole rows of the input, at most ChunkElements elements (at least one row).
             SynapseChunk = inputAsBits ? b * stage.InputSize * Math.Max(1, SpikeLinearFunction.ChunkElements / Math.Max(1, stage.InputSize)) : 0,
-            ForwardInput = inputAsBits ? n * stage.InputSize * b : 0,
+            ForwardInput = inputAsBits || inputReleased ? n * stage.InputSize * b : 0,
+            Traced = traced,
+            TraceStep = traced ? n * stage.InputSize * b : 0,
             ForwardPerStep = constantInput ? 0 : synapseOutput + pooled,
             PoolSaved = stage.Pool == PoolKind.Max ? n * stage.Neurons : 0,
             ForwardOnce = constantInput ? synapseOutput + pooled : 0,

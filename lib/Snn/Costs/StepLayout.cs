@@ -31,6 +31,10 @@ internal sealed class StepLayout
         }
         BlockOf = blockOf;
         FirstOfBlock = firstOfBlock;
+        // The trace is on every stage whose input is another stage's output (SpikingNetwork.PresynapticTrace): all but the first.
+        Traced = [.. stages.Select((_, i) => plan.PresynapticTrace && i > 0)];
+        BackpropagatedWindows = plan.SampledSteps ?? WindowCount;
+        BackwardShare = BackpropagatedWindows / WindowCount;
     }
 
     public IReadOnlyList<StageDescription> Stages { get; }
@@ -56,6 +60,15 @@ internal sealed class StepLayout
     public IReadOnlyList<int> BlockOf { get; }
     /// <summary>True for the first stage of each block (no error propagates into it from its block).</summary>
     public IReadOnlyList<bool> FirstOfBlock { get; }
+
+    /// <summary>True for each stage whose synapse forms its weight gradient from the presynaptic trace (OTTT).</summary>
+    public IReadOnlyList<bool> Traced { get; }
+    /// <summary>Windows per step that backpropagate: SLTT-K's k (its windows are single steps), else all W.</summary>
+    public double BackpropagatedWindows { get; }
+    /// <summary>Share of the windows that backpropagate, k / T for SLTT-K, else 1: scales the backward's ops and traffic.</summary>
+    public double BackwardShare { get; }
+    /// <summary>True when only one window backpropagates (SLTT-K with k = 1): no weight gradient is ever added into another.</summary>
+    public bool SingleBackward => BackpropagatedWindows == 1;
 
     /// <summary>The last stage of block <paramref name="m"/>.</summary>
     public StageDescription LastOf(int m) => Stages[Blocks[m].Start + Blocks[m].Count - 1];

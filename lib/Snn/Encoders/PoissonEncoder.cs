@@ -31,7 +31,9 @@ public sealed class PoissonEncoder : IEncoder
         // Generators are per device; draw on the CPU so the spike trains do not depend on the device.
         generator ??= new torch.Generator(seed);
         var draws = torch.rand([timeSteps, .. input.shape], dtype: ScalarType.Float32, generator: generator).to(input.device);
-        return draws.lt(probability.unsqueeze(0)).to_type(input.dtype).MoveToOuterDisposeScope();
+        // In place: the 0/1 result overwrites the draws, so encoding T steps holds one frame-sized tensor, not the draws, a
+        // bool mask and the float frames (2.25× as much, which set the peak of a K = 1 step on W2 from T = 20 on).
+        return draws.lt_(probability.unsqueeze(0)).to_type(input.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>Restarts the random stream from the seed.</summary>

@@ -93,6 +93,16 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
                 + "Remove the folder or choose another results root.");
     }
 
+    /// <summary>
+    /// The cost model's options for a run of <paramref name="config"/>: its encoding (direct input is analog and the same
+    /// every step) and its optimizer (SGD keeps less state and does fewer MACs per update than Adam).
+    /// </summary>
+    internal static CostOptions CostOptionsOf(ExperimentConfig config)
+    {
+        var direct = config.Encoding == "direct";
+        return new CostOptions { AnalogInput = direct, InputConstantOverTime = direct }.WithOptimizer(config.Optimizer);
+    }
+
     /// <summary>Trains (or resumes, or reports the finished run). <paramref name="progress"/> sees every report after the run's files are updated.</summary>
     public ExperimentResult Run(Action<TrainingProgress>? progress = null)
     {
@@ -122,9 +132,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         Directory.CreateDirectory(dir);
         File.Delete(Path.Combine(dir, FailureFile));
         AtomicFile.Write(configPath, Config.CanonicalJson);
-        var direct = Config.Encoding == "direct";
-        var costs = RunCosts.Of(CostModel.Estimate(network.Describe(), plan, Config.Batch,
-            new CostOptions { AnalogInput = direct, InputConstantOverTime = direct }));
+        var costs = RunCosts.Of(CostModel.Estimate(network.Describe(), plan, Config.Batch, CostOptionsOf(Config)));
         AtomicFile.Write(Path.Combine(dir, CostsFile), JsonSerializer.Serialize(costs, IndentedJson) + "\n");
 
         var epochs = ReadEpochs(dir);

@@ -165,9 +165,14 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         return total!;
     }
 
-    // A running sum that outlives the block and window scopes (moved out to the batch scope).
-    private static Tensor Accumulate(Tensor? total, Tensor value) =>
-        (total is null ? value : total + value).MoveToOuterDisposeScope().MoveToOuterDisposeScope();
+    // A running sum that outlives the block and window scopes (moved out to the batch scope). The previous sum is freed
+    // now, not with the batch: otherwise every window would leave its small tensors behind and memory would grow with T.
+    private static Tensor Accumulate(Tensor? total, Tensor value)
+    {
+        var sum = (total is null ? value : total + value).MoveToOuterDisposeScope().MoveToOuterDisposeScope();
+        total?.Dispose();
+        return sum;
+    }
 
     /// <summary>The plan's loss on class scores [N, classes].</summary>
     public Tensor LossOf(Tensor scores, Tensor labels) => plan.Loss switch

@@ -54,6 +54,26 @@ public sealed class MemoryMeterTests
     }
 
     [Fact]
+    public void Probe_reports_the_median_step_so_one_disturbed_step_does_not_move_it()
+    {
+        if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); Assert.Skip(NoCounter); }
+        // Every step allocates 32 MiB; during the 2nd measured step 16 MiB allocated before it is freed, as another thread
+        // of the process may do (a minimum would read ~16 MiB), and during the 3rd 24 MiB more is allocated beside it.
+        var held = torch.ones(4L << 20);
+        var step = 0;
+        var reading = StepMemoryProbe.Measure(() =>
+        {
+            step++;
+            if (step == 4) held.Dispose();
+            using var t = torch.ones(8L << 20);
+            using var extra = step == 5 ? torch.ones(6L << 20) : null;
+            _ = t.sum().item<float>();
+        }, warmup: 2, repeats: 3);
+        Assert.Equal(5, step);
+        Assert.InRange(reading.AllocatorPeakBytes!.Value, 32 * MiB, 33 * MiB);
+    }
+
+    [Fact]
     public void Counter_is_exact_to_the_allocation_and_sees_reuse()
     {
         if (!MemoryMeter.HasAllocatorCounter) { Assert.False(CounterExpected, "counter expected but not loaded"); Assert.Skip(NoCounter); }

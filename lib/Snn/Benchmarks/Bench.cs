@@ -67,7 +67,7 @@ public static class Bench
     }
 
     /// <summary>
-    /// Peak extra memory of one training step by every method available (<see cref="StepMemoryProbe"/>): the minimum over
+    /// Peak extra memory of one training step by every method available (<see cref="StepMemoryProbe"/>): the median over
     /// <paramref name="repeats"/> steps after <paramref name="warmup"/> steps, so that optimizer state already exists.
     /// For the resident figure run without the MALLOC_* tuning variables: they keep freed memory resident. Steps on a
     /// device that cannot be measured (CUDA) run unmeasured: the reading is empty.

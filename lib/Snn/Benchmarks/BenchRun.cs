@@ -101,7 +101,7 @@ public static class BenchRun
                 log($"[bench] {LayerWorkload.Id} {w.Plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         }
-        var method = $"{MemoryMeter.MethodDescription}; min of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
+        var method = $"{MemoryMeter.MethodDescription}; median of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
             Recompute: recompute, Precision: precision,
             Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe());

@@ -4,8 +4,9 @@ namespace Snn.Measurement;
 
 /// <summary>
 /// The one protocol for the peak memory of a training step: skip <c>warmup</c> steps (the first allocates the
-/// optimizer state), then measure the next <c>repeats</c> steps with <see cref="MemoryMeter"/> and keep the smallest
-/// (other threads' allocations can only add). Feed it every step of a run (<see cref="Run"/>): the trainer measures
+/// optimizer state), then measure the next <c>repeats</c> steps with <see cref="MemoryMeter"/> and keep the median
+/// (a step's allocations repeat exactly; another thread of the process allocating or freeing during one step moves
+/// that one reading either way — under load a notebook kernel's own threads halved a minimum). Feed it every step of a run (<see cref="Run"/>): the trainer measures
 /// its own batches 2–4 this way; <see cref="Measure"/> runs extra steps for a comparison or a benchmark.
 /// </summary>
 public sealed class StepMemoryProbe
@@ -13,7 +14,7 @@ public sealed class StepMemoryProbe
     private readonly torch.Device device;
     private readonly HashSet<int> measured;
     private int steps;
-    private long? allocator, resident;
+    private readonly List<long> allocator = [], resident = [];
 
     /// <param name="device">Where the steps run; a device that cannot be measured runs them unmeasured.</param>
     /// <param name="warmup">Steps before the first measured one.</param>
@@ -27,10 +28,10 @@ public sealed class StepMemoryProbe
         measured = Enumerable.Range(warmup + 1, repeats).Select(i => totalSteps is { } n ? Math.Min(i, n) : i).ToHashSet();
     }
 
-    /// <summary>Smallest measured peak by every method available; nulls before a measured step or where unsupported.</summary>
-    public MemoryReading Reading => new(allocator, resident);
+    /// <summary>Median measured peak by every method available (the lower median of an even count); nulls before a measured step or where unsupported.</summary>
+    public MemoryReading Reading => new(Median(allocator), Median(resident));
 
-    /// <summary>The smallest measured peak by the best method, or null.</summary>
+    /// <summary>The median measured peak by the best method, or null.</summary>
     public long? PeakBytes => Reading.Best;
 
     /// <summary>Runs one step, measuring it when it is one of the measured ones.</summary>
@@ -41,12 +42,12 @@ public sealed class StepMemoryProbe
         if (!measured.Contains(steps) || MemoryMeter.UnavailableReason(device) is not null) return step();
         T result = default!;
         var reading = MemoryMeter.MeasureBoth(() => result = step());
-        allocator = Min(allocator, reading.AllocatorPeakBytes);
-        resident = Min(resident, reading.ResidentPeakBytes);
+        if (reading.AllocatorPeakBytes is { } a) allocator.Add(a);
+        if (reading.ResidentPeakBytes is { } r) resident.Add(r);
         return result;
     }
 
-    /// <summary>Runs <paramref name="warmup"/> + <paramref name="repeats"/> steps and returns the smallest measured peak per method.</summary>
+    /// <summary>Runs <paramref name="warmup"/> + <paramref name="repeats"/> steps and returns the median measured peak per method.</summary>
     public static MemoryReading Measure(Action step, int warmup = 2, int repeats = 3, torch.Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(step);
@@ -55,5 +56,5 @@ public sealed class StepMemoryProbe
         return probe.Reading;
     }
 
-    private static long? Min(long? a, long? b) => a is { } x ? (b is { } y ? Math.Min(x, y) : x) : b;
+    private static long? Median(List<long> readings) => readings.Count == 0 ? null : readings.Order().ElementAt((readings.Count - 1) / 2);
 }

@@ -7,7 +7,7 @@ namespace Snn.Training;
 /// <summary>
 /// Peak step memory against the number of time steps T (docs/workloads.md, "Memory vs T"): a method's plan at each T,
 /// measured as <see cref="PlanComparison.StepMemory"/> measures (a fresh network per T from the same seed, the first batch
-/// at that T, warm-up steps, the smallest of three measured ones), and the least-squares line through the points.
+/// at that T, warm-up steps, the median of three measured ones), and the least-squares line through the points.
 /// </summary>
 public static class MemoryVsTimeSteps
 {

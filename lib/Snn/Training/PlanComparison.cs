@@ -13,7 +13,7 @@ public static class PlanComparison
     /// Peak memory of one training step (MiB, measured; null where unsupported) for each plan, side by side
     /// under the same conditions: a fresh network per plan (same seed), the first batch of <paramref name="data"/>
     /// (batch size of <paramref name="options"/>, the plan's T), <paramref name="warmup"/> steps on it (the first
-    /// allocates the optimizer state), then the smallest of <paramref name="repeats"/> measured steps
+    /// allocates the optimizer state), then the median of <paramref name="repeats"/> measured steps
     /// (<see cref="StepMemoryProbe"/>).
     /// </summary>
     public static List<(TrainingPlan Plan, double? MiB)> StepMemory(IEnumerable<TrainingPlan> plans, Func<SpikingNetwork> network,

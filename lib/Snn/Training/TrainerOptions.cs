@@ -18,9 +18,9 @@ public sealed record TrainerOptions
     /// <summary>Minimum time between two batch progress reports.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>
-    /// Measure the peak memory of a training step per epoch (Linux; <see cref="Snn.Measurement.MemoryMeter"/>): the smallest
-    /// of three measured steps (batches 2–4; batch 1 allocates the optimizer state), since anything else
-    /// the process allocates meanwhile only adds.
+    /// Measure the peak memory of a training step per epoch (Linux; <see cref="Snn.Measurement.MemoryMeter"/>): the median
+    /// of three measured steps (batches 2–4; batch 1 allocates the optimizer state), since another thread of the
+    /// process allocating or freeing meanwhile moves one reading either way.
     /// </summary>
     public bool MeasureMemory { get; init; } = true;
     /// <summary>Where to write a checkpoint after every epoch (model, heads, optimizers, epoch, RNG, history); null: none.</summary>

@@ -5,9 +5,9 @@ namespace Snn.Measurement;
 /// <summary>
 /// The one protocol for the peak memory of a training step: skip <c>warmup</c> steps (the first allocates the
 /// optimizer state), then measure the next <c>repeats</c> steps with <see cref="MemoryMeter"/> and keep the median
-/// (a step's allocations repeat exactly; another thread of the process allocating or freeing during one step moves
-/// that one reading either way — under load a notebook kernel's own threads halved a minimum). Feed it every step of a run (<see cref="Run"/>): the trainer measures
-/// its own batches 2–4 this way; <see cref="Measure"/> runs extra steps for a comparison or a benchmark.
+/// (a step's allocations repeat exactly; another thread of the process allocating or freeing during one step
+/// moves that one reading either way: under load, a minimum once read half the quiet value). Feed it every step of
+/// a run (<see cref="Run"/>): the trainer measures its own batches 2–4 this way; <see cref="Measure"/> runs extra steps for a comparison or a benchmark.
 /// </summary>
 public sealed class StepMemoryProbe
 {
@@ -28,7 +28,10 @@ public sealed class StepMemoryProbe
         measured = Enumerable.Range(warmup + 1, repeats).Select(i => totalSteps is { } n ? Math.Min(i, n) : i).ToHashSet();
     }
 
-    /// <summary>Median measured peak by every method available (the lower median of an even count); nulls before a measured step or where unsupported.</summary>
+    /// <summary>
+    /// Median measured peak by every method available (the lower median of an even count); nulls before a measured
+    /// step or where unsupported.
+    /// </summary>
     public MemoryReading Reading => new(Median(allocator), Median(resident));
 
     /// <summary>The median measured peak by the best method, or null.</summary>

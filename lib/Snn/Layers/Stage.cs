@@ -153,11 +153,12 @@ public sealed class Stage : StatefulModule
         using var scope = torch.NewDisposeScope();
         Tensor output;
         var traced = training && traceDecay is not null;
-        if (steps > 1 && input.stride(0) == 0 && !traced)
+        if (input.stride(0) == 0 && !traced && (steps > 1 || held is not null))
         {
-            var once = Stateless(input[0]);
-            output = Compact && neuron is SpikingNeuron spiking
-                ? spiking.ForwardRepeated(once, (int)steps)
+            var once = held is null ? Stateless(input[0]) : held.For(input[0], x => Stateless(x));
+            // One step runs the neuron as the folded path below does.
+            output = steps == 1 ? neuron.forward(once.unsqueeze(0))
+                : Compact && neuron is SpikingNeuron spiking ? spiking.ForwardRepeated(once, (int)steps)
                 : neuron.forward(once.unsqueeze(0).expand([steps, .. once.shape]));
         }
         else
@@ -188,6 +189,27 @@ public sealed class Stage : StatefulModule
         trace.Set(steps == 1 ? traces[0] : traces[steps - 1].clone());
         return traces;
     }
+
+    // Set while a batch keeps the weights fixed (HoldConstantInput): a constant input's stateless output, made once.
+    private HeldSynapseOutput? held;
+
+    /// <summary>
+    /// True while the weights stay fixed across calls (a batch whose gradients accumulate, <see cref="Training.Trainer"/>): a
+    /// constant input (stride 0 over time) runs the synapse and pooling once, and each call's backward reaches them through
+    /// <see cref="BackwardHeldInput"/>. Not with batch norm, whose running statistics advance at every call. False releases it.
+    /// <paramref name="sumGradient"/>: the calls' gradients are summed and reach the parameters at <see cref="FlushHeldInput"/>.
+    /// </summary>
+    internal void HoldConstantInput(bool hold, bool sumGradient = false)
+    {
+        held?.Dispose();
+        held = hold && norm is null ? new HeldSynapseOutput(sumGradient) : null;
+    }
+
+    /// <summary>After a call's backward: its gradient into the held synapse's parameters (nothing when none is held).</summary>
+    internal void BackwardHeldInput() => held?.Backward();
+
+    /// <summary>With a summed gradient: sends it into the synapse's parameters; call once, after the last call's backward.</summary>
+    internal void FlushHeldInput() => held?.Flush();
 
     // The trace carries no gradient history: nothing to cut at window borders.
     protected internal override bool DetachesAtWindowBorders => false;

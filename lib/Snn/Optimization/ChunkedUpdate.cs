@@ -24,7 +24,8 @@ internal static class ChunkedUpdate
         var s = state.Select(t => t is null ? null : flat ? t.view(-1) : t).ToArray();
         var n = flat ? p.shape[0] : 1;
         var size = flat ? chunkElements : 1;
-        Tensor Part(Tensor t, long start, long length) => flat ? t.narrow(0, start, length) : t;
+        // A parameter in one piece is its flat view: no narrow per tensor (many small parameters step every window).
+        Tensor Part(Tensor t, long start, long length) => flat && length < n ? t.narrow(0, start, length) : t;
         for (long start = 0; start < n; start += size)
         {
             using var chunk = torch.NewDisposeScope();

@@ -21,8 +21,11 @@ namespace Snn.Training;
 /// </summary>
 internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadOnlyList<(int Start, int Count)> blocks,
     LocalHeads heads, IReadOnlyList<OptimizerHelper> optimizers, LearningRateSchedule schedule, int? recomputeSegment = null,
-    StepSampler? sampler = null)
+    StepSampler? sampler = null, bool sumConstantInputGradient = false)
 {
+    /// <summary>False: a constant input's synapse runs in every window, as before it was held (tests compare the two).</summary>
+    internal bool HoldsConstantInput { get; set; } = true;
+
     /// <summary>Runs the batch; <paramref name="update"/> false leaves the summed gradients in place (no optimizer step).</summary>
     public BatchOutcome Run(Tensor input, Tensor labels, bool update)
     {
@@ -40,8 +43,12 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         var traced = network.PresynapticTrace;
         network.PresynapticTrace = plan.PresynapticTrace;
         network.ResetState();
+        // Gradients that accumulate leave the weights fixed until the batch ends: the first stage runs its synapse on a
+        // constant (direct-encoded) input once per batch instead of once per window.
+        var hold = accumulate && recomputeSegment is null && HoldsConstantInput;
         try
         {
+            if (hold) stages[0].HoldConstantInput(true, sumConstantInputGradient);
             ZeroGrad();
             var sampled = sampler?.Next();   // SLTT-K: the steps (K = 1 windows) that backpropagate in this batch
             foreach (var (start, length) in plan.Windows())
@@ -110,6 +117,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                         recompute?.Backward(mean.grad!);
                         scoreSums[m].add_(scores.detach().to_type(scoreSums[m].dtype), alpha: length);
                     }
+                    if (hold && first == 0) stages[0].BackwardHeldInput();
                     if (!accumulate && backpropagate)
                     {
                         StepBlock(m);
@@ -122,6 +130,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     blockInput = last ? blockInput : h.detach().MoveToOuterDisposeScope();
                 }
             }
+            if (hold) stages[0].FlushHeldInput();
             if (update && accumulate)
                 for (var m = 0; m < blocks.Count; m++) StepBlock(m);
             // One host read per batch (HostReads): losses, correct counts, spike counts and readout in one float64 vector.
@@ -140,6 +149,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         }
         finally
         {
+            if (hold) stages[0].HoldConstantInput(false);
             network.ResetState();
             network.PresynapticTrace = traced;
         }

@@ -54,7 +54,8 @@ public sealed class Trainer
         schedule = new LearningRateSchedule(Options.LearningRate, Options.CosineSchedule);
         // SLTT-K's steps come from a generator of their own, seeded by the run's seed and saved in checkpoints.
         sampler = Plan.SampledSteps is { } sampled ? new StepSampler(Options.Seed, Plan.TimeSteps, sampled) : null;
-        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null, sampler);
+        step = new PlanStep(network, Plan, Blocks, Heads, optimizers, schedule, Options.RecomputeSegment is > 0 ? Options.RecomputeSegment : null, sampler,
+            Options.SumConstantInputGradient);
     }
 
     public TrainingPlan Plan { get; }
@@ -71,6 +72,8 @@ public sealed class Trainer
     internal IReadOnlyList<TorchSharp.Modules.OptimizerHelper> Optimizers => optimizers;
     /// <summary>SLTT-K: the steps that backpropagated in the last batch, ascending; null for other plans or before a batch.</summary>
     internal IReadOnlyList<int>? LastSampledSteps => sampler?.Last;
+    /// <summary>False: a constant input's synapse runs in every window of an accumulating plan, as before it was held (tests).</summary>
+    internal bool HoldsConstantInput { get => step.HoldsConstantInput; set => step.HoldsConstantInput = value; }
     /// <summary>SLTT-K: the state of the step sampler's generator (tests compare it); null for other plans.</summary>
     internal byte[]? SamplerState => sampler?.State;
 

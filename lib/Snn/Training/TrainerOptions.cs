@@ -46,6 +46,15 @@ public sealed record TrainerOptions
     public int? RecomputeSegment { get; init; }
 
     /// <summary>
+    /// A plan whose gradients accumulate runs the first stage's synapse once per batch on a constant (direct-encoded) input,
+    /// and by default backpropagates into it once per window, adding each window's weight gradient as before. True sums the
+    /// windows' gradients of its output and backpropagates once per batch, as BPTT does: one weight-gradient product per batch
+    /// instead of T/K (W1 at K = 1: 25 → 1). The same gradient up to float rounding (the sum runs in another order), so off by
+    /// default: results stay bitwise those of earlier versions. An execution setting like <see cref="RecomputeSegment"/>.
+    /// </summary>
+    public bool SumConstantInputGradient { get; init; }
+
+    /// <summary>
     /// After the last epoch, evaluate the whole training set as the test set is evaluated (full T, eval mode, no
     /// dropout, no updates, in order) into <see cref="TrainingHistory.CleanTrain"/>: the train accuracy of the final
     /// weights, which the running mean over the last epoch (taken while the weights moved, with dropout) is not.

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Snn.Benchmarks;
+using Snn.Measurement;
 using Snn.Training;
 using TorchSharp;
 
@@ -31,7 +32,7 @@ internal static class BenchCommand
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
         string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32",
-        IReadOnlyList<LayerWorkload>? Layers = null, IReadOnlyList<int>? TimeSteps = null)
+        IReadOnlyList<LayerWorkload>? Layers = null, IReadOnlyList<int>? TimeSteps = null, bool CompareAcrossCpus = false)
     {
         /// <summary>W4's rows (one per n), empty when W4 was not asked for.</summary>
         public IReadOnlyList<LayerWorkload> LayerWorkloads => Layers ?? [];
@@ -67,6 +68,10 @@ internal static class BenchCommand
             Description = "print this run's median time and peak memory as ratios of an earlier `snn bench --json` FILE",
             HelpName = "FILE",
         };
+        var acrossCpus = new Option<bool>("--compare-across-cpus")
+        {
+            Description = "let --compare take a FILE made on another CPU model (its ratios then measure the machines too)",
+        };
         var device = new Option<string>("--device")
         {
             Description = "where the steps run: cpu, cuda or cuda:N (a CUDA build, docs/gpu.md); peak memory is measured on the CPU only",
@@ -95,8 +100,8 @@ internal static class BenchCommand
         phase.AcceptOnlyFromAmong("time", "memory", "sweep");
         var command = new Command("bench", Description)
         {
-            workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, device, recompute, precision, w4Sizes, w4Steps, w4Batch,
-            timeSteps,
+            workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, acrossCpus, device, recompute, precision, w4Sizes, w4Steps,
+            w4Batch, timeSteps,
         };
         command.SetAction(r => CliSupport.Guarded("snn bench", () =>
         {
@@ -109,7 +114,7 @@ internal static class BenchCommand
                 names.Where(w => !LayerWorkload.Matches(w)).Select(Workload.Parse).ToList(), CliSupport.Split(r.GetValue(modes)).ToList(),
                 r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
                 r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!, layers,
-                CliSupport.IntList(r.GetValue(timeSteps))));
+                CliSupport.IntList(r.GetValue(timeSteps)), r.GetValue(acrossCpus)));
         }));
         return command;
     }
@@ -157,6 +162,7 @@ internal static class BenchCommand
 
         if (json is not null) CliSupport.CheckNewFile("--json", json, s.Force);
         var before = s.Compare is { } comparePath ? BenchComparison.Load(comparePath, BenchReport.Json) : null;
+        if (before is not null) BenchComparison.CheckCpu(before, s.Compare!, CpuInfo.Describe(), s.CompareAcrossCpus);
         // Orchestrate: memory run without MALLOC_* tuning, timing run with it; merge. Peak memory is measured on the
         // host: a CUDA run has none to measure (MemoryMeter), so it runs no memory child.
         BenchReport report;

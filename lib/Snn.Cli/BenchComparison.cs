@@ -26,6 +26,19 @@ internal static class BenchComparison
         return report;
     }
 
+    /// <summary>
+    /// Refuses (exit 2) a <paramref name="before"/> report made on another CPU model than <paramref name="cpu"/> — or on an
+    /// unrecorded one — unless <paramref name="acrossCpus"/>: the kernels differ (bf16, AMX, BLAS), so its ratios would
+    /// measure the machines as much as the change.
+    /// </summary>
+    public static void CheckCpu(BenchReport before, string path, string cpu, bool acrossCpus)
+    {
+        if (acrossCpus || before.Cpu == cpu) return;
+        var made = before.Cpu.Length == 0 ? "records no CPU model (written before `snn bench` recorded one)" : $"was made on {before.Cpu}";
+        throw new UsageException($"--compare {path} {made}; this machine is {cpu}. Time ratios across CPU models measure the machines: "
+            + "run both builds here in one sitting, or pass --compare-across-cpus to compare anyway.");
+    }
+
     /// <summary>Prints, per (workload, mode) present in both, median time and measured peak memory as now / before.</summary>
     public static void Print(BenchReport now, BenchReport before, string beforePath)
     {
@@ -34,6 +47,11 @@ internal static class BenchComparison
             + "(ratio now / before; < 1 is faster or leaner; the machine's speed drifts, so compare runs of one sitting):");
         if (now.Device != before.Device)
             Console.WriteLine($"note: this run is on {now.Device}, {Path.GetFileName(beforePath)} on {before.Device}: the ratios compare devices.");
+        if (now.Cpu != before.Cpu)
+            Console.WriteLine($"note: this run is on {Known(now.Cpu, "CPU model")}, {Path.GetFileName(beforePath)} on {Known(before.Cpu, "CPU model")}: "
+                + "the ratios compare CPU models too.");
+        if (now.Libtorch != before.Libtorch)
+            Console.WriteLine($"note: {Known(now.Libtorch, "libtorch")} now, {Known(before.Libtorch, "libtorch")} in {Path.GetFileName(beforePath)}.");
         if (now.Recompute != before.Recompute)
             Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {Path.GetFileName(beforePath)}: "
                 + "the ratios measure recomputation.");
@@ -59,6 +77,8 @@ internal static class BenchComparison
     // The workload, with the plan where the report holds several rows of one workload and mode (W4's sizes).
     private static string Label(BenchRow row, BenchReport report) =>
         report.Rows.Count(r => r.Workload == row.Workload && r.Mode == row.Mode) > 1 ? $"{row.Workload} {row.Plan}" : row.Workload;
+
+    private static string Known(string recorded, string what) => recorded.Length == 0 ? $"an unrecorded {what}" : recorded;
 
     private static string Segment(int? recompute) => recompute is { } s ? $"S = {s}" : "off";
 

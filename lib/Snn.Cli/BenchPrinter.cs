@@ -13,7 +13,7 @@ internal static class BenchPrinter
         Console.WriteLine();
         Console.WriteLine($"snn bench --sweep — {r.Machine}: peak step memory over K and B, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}");
+        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
         PrintRecompute(r);
         Console.WriteLine($"{"workload",-4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10}");
         foreach (var x in r.Rows)
@@ -32,7 +32,7 @@ internal static class BenchPrinter
         Console.WriteLine();
         Console.WriteLine($"snn bench --time-steps — {r.Machine}: peak step memory against T, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}");
+        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
         PrintRecompute(r);
         Console.WriteLine($"{"workload",-4} {"mode",-9} {"T",4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6}");
         foreach (var x in r.Rows)
@@ -86,7 +86,7 @@ internal static class BenchPrinter
             + $"fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; "
             + $"timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}");
+        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
         PrintRecompute(r);
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first)
             Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");

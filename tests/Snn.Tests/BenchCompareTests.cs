@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Snn.Benchmarks;
 using Snn.Cli;
+using Snn.Measurement;
 
 namespace Snn.Tests;
 
@@ -60,6 +61,33 @@ public sealed class BenchCompareTests : IDisposable
         var (_, output, _) = ConsoleCapture.Run(() => { BenchComparison.Print(Report(Row("W1 mlp", "bptt", 4, null)) with { Device = "cuda" }, old, path); return 0; });
         Assert.Contains("this run is on cuda, old.json on cpu", output);
         Assert.Contains(output.Split('\n'), l => l.StartsWith("W1 mlp") && l.Contains("0.10") && l.Contains("n/a"));
+    }
+
+    [Fact]
+    public void A_report_from_another_or_an_unrecorded_cpu_model_exits_2_before_any_work_unless_told()
+    {
+        var other = Path.Combine(dir, "other cpu.json");
+        File.WriteAllText(other, JsonSerializer.Serialize(Report(Row("W1 mlp", "bptt", 40, 1)) with { Cpu = "Test CPU 0000 (none)" }));
+        var (code, output, error) = ConsoleCapture.Snn("bench", "--workloads", "W1", "--modes", "bptt", "--compare", other);
+        Assert.Equal(2, code);
+        Assert.Contains("Test CPU 0000 (none)", error);
+        Assert.Contains(CpuInfo.Describe(), error);
+        Assert.Contains("--compare-across-cpus", error);
+        Assert.DoesNotContain("[bench]", output);   // refused before the benchmark ran
+        var unrecorded = Path.Combine(dir, "unrecorded.json");
+        File.WriteAllText(unrecorded, JsonSerializer.Serialize(Report(Row("W1 mlp", "bptt", 40, 1))));
+        (code, _, error) = ConsoleCapture.Snn("bench", "--workloads", "W1", "--modes", "bptt", "--compare", unrecorded);
+        Assert.Equal(2, code);
+        Assert.Contains("records no CPU model", error);
+
+        var before = BenchComparison.Load(other, new JsonSerializerOptions());
+        BenchComparison.CheckCpu(before, other, before.Cpu, acrossCpus: false);   // the same model: compared
+        BenchComparison.CheckCpu(before, other, CpuInfo.Describe(), acrossCpus: true);
+        var now = Report(Row("W1 mlp", "bptt", 20, 1)) with { Cpu = CpuInfo.Describe(), Libtorch = BenchReport.LibtorchVersion };
+        (_, output, _) = ConsoleCapture.Run(() => { BenchComparison.Print(now, before, other); return 0; });
+        Assert.Contains($"this run is on {CpuInfo.Describe()}, other cpu.json on Test CPU 0000 (none)", output);
+        Assert.Contains("an unrecorded libtorch in other cpu.json", output);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("W1 mlp") && l.Contains("0.50"));
     }
 
     [Fact]

@@ -30,11 +30,14 @@ snn="$SNN_REPO/$(snn_bin_dir lib/Snn.Cli)/snn"
 experiment=$("$snn" sweep "$config" --list --results "$results" | awk 'NR == 2 { split($2, a, "/"); print a[1] }')
 [[ -n $experiment ]] || die "cannot read the experiment name from 'snn sweep $config --list'"
 out="$results/$experiment"
+# The commit, and whether the code had uncommitted changes: read before the report rewrites its own files, and
+# not counting the study's folder (finished runs and the summary files are committed as the sweep goes).
+commit=$(git -C "$SNN_REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+out_in_repo=$(realpath --relative-to="$SNN_REPO" "$out" 2>/dev/null || echo "$out")
+if ! git -C "$SNN_REPO" diff --quiet HEAD -- . ":(exclude)$out_in_repo" 2>/dev/null; then commit="$commit (with uncommitted changes)"; fi
 "$snn" report "$results" --experiment "$experiment" --sweep "$config" --out "$out"
 
 py=$(snn_python) || die "python3 not found"
-commit=$(git -C "$SNN_REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if ! git -C "$SNN_REPO" diff --quiet HEAD 2>/dev/null; then commit="$commit (with uncommitted changes)"; fi
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 machine="${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr)"
 command="snn sweep $config --results $results (see the shards in notes); eng/study-summary.sh $config $results"

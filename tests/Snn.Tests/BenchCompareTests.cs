@@ -83,7 +83,7 @@ public sealed class BenchCompareTests : IDisposable
         var before = BenchComparison.Load(other, new JsonSerializerOptions());
         BenchComparison.CheckCpu(before, other, before.Cpu, acrossCpus: false);   // the same model: compared
         BenchComparison.CheckCpu(before, other, CpuInfo.Describe(), acrossCpus: true);
-        var now = Report(Row("W1 mlp", "bptt", 20, 1)) with { Cpu = CpuInfo.Describe(), Libtorch = BenchReport.LibtorchVersion };
+        var now = Report(Row("W1 mlp", "bptt", 20, 1)) with { Cpu = CpuInfo.Describe(), Libtorch = LibraryVersions.Describe() };
         (_, output, _) = ConsoleCapture.Run(() => { BenchComparison.Print(now, before, other); return 0; });
         Assert.Contains($"this run is on {CpuInfo.Describe()}, other cpu.json on Test CPU 0000 (none)", output);
         Assert.Contains("an unrecorded libtorch in other cpu.json", output);

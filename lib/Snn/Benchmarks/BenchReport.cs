@@ -14,9 +14,6 @@ public sealed record BenchReport(
     int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null, string Precision = "float32",
     string Cpu = "", string Kernels = "", string Libtorch = "")
 {
-    /// <summary>The native library and its binding in this process: "libtorch 2.10.0.0, TorchSharp 0.107.0.0".</summary>
-    public static string LibtorchVersion => $"libtorch {torch.__version__}, TorchSharp {typeof(torch).Assembly.GetName().Version}";
-
     /// <summary>How reports are written and read: indented, NaN allowed (a memory run has no times).</summary>
     public static JsonSerializerOptions Json { get; } = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 

@@ -52,7 +52,7 @@ public static class BenchRun
         }
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
             device, recompute, precision,
-            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), BenchReport.LibtorchVersion);
+            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), LibraryVersions.Describe());
     }
 
     /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
@@ -104,7 +104,7 @@ public static class BenchRun
         var method = $"{MemoryMeter.MethodDescription}; median of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
             Recompute: recompute, Precision: precision,
-            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: BenchReport.LibtorchVersion);
+            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: LibraryVersions.Describe());
     }
 
     // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak.

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using Snn.Layers;
 using Snn.Measurement;
@@ -22,8 +21,8 @@ public sealed record RunInfo(
     public static RunInfo Capture(Profile profile, int seed, Stopwatch clock, torch.Device? device = null) => new(
         profile.ToString().ToLowerInvariant(),
         seed,
-        InformationalVersion(typeof(RunInfo).Assembly),
-        InformationalVersion(typeof(torch).Assembly),
+        LibraryVersions.InformationalVersion(typeof(RunInfo).Assembly),
+        LibraryVersions.TorchSharp,
         (device ?? torch.CPU).ToString(),
         torch.get_num_threads(),
         RuntimeInformation.FrameworkDescription,
@@ -38,8 +37,4 @@ public sealed record RunInfo(
     /// <summary>Peak resident memory of this process (VmHWM, Linux); null where /proc is unavailable.</summary>
     public static double? PeakResidentMiB() =>
         MemoryMeter.PeakResidentBytes is { } bytes ? Math.Round(bytes / (1024.0 * 1024.0), 1) : null;
-
-    private static string InformationalVersion(Assembly assembly) =>
-        (assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?")
-        .Split('+')[0];
 }

@@ -194,15 +194,23 @@ public sealed class Stage : StatefulModule
     private HeldSynapseOutput? held;
 
     /// <summary>
-    /// True while the weights stay fixed across calls (a batch whose gradients accumulate, <see cref="Training.Trainer"/>): a
-    /// constant input (stride 0 over time) runs the synapse and pooling once, and each call's backward reaches them through
-    /// <see cref="BackwardHeldInput"/>. Not with batch norm, whose running statistics advance at every call. False releases it.
-    /// <paramref name="sumGradient"/>: the calls' gradients are summed and reach the parameters at <see cref="FlushHeldInput"/>.
+    /// Until <see cref="ReleaseHeldInput"/>, while the weights stay fixed across calls (a batch whose gradients accumulate,
+    /// <see cref="Training.Trainer"/>): a constant input (stride 0 over time) runs the synapse and pooling once, and each
+    /// call's backward reaches them through <see cref="BackwardHeldInput"/>. Not with batch norm, whose running statistics
+    /// advance at every call. <paramref name="sumGradient"/>: the calls' gradients are summed and reach the parameters at
+    /// <see cref="FlushHeldInput"/>.
     /// </summary>
-    internal void HoldConstantInput(bool hold, bool sumGradient = false)
+    internal void HoldConstantInput(bool sumGradient = false)
     {
         held?.Dispose();
-        held = hold && norm is null ? new HeldSynapseOutput(sumGradient) : null;
+        held = norm is null ? new HeldSynapseOutput(sumGradient) : null;
+    }
+
+    /// <summary>Ends <see cref="HoldConstantInput"/>: the held output and its graph are freed.</summary>
+    internal void ReleaseHeldInput()
+    {
+        held?.Dispose();
+        held = null;
     }
 
     /// <summary>After a call's backward: its gradient into the held synapse's parameters (nothing when none is held).</summary>

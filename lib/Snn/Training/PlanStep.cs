@@ -48,7 +48,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         var hold = accumulate && recomputeSegment is null && HoldsConstantInput;
         try
         {
-            if (hold) stages[0].HoldConstantInput(true, sumConstantInputGradient);
+            if (hold) stages[0].HoldConstantInput(sumConstantInputGradient);
             ZeroGrad();
             var sampled = sampler?.Next();   // SLTT-K: the steps (K = 1 windows) that backpropagate in this batch
             foreach (var (start, length) in plan.Windows())
@@ -149,7 +149,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         }
         finally
         {
-            if (hold) stages[0].HoldConstantInput(false);
+            if (hold) stages[0].ReleaseHeldInput();
             network.ResetState();
             network.PresynapticTrace = traced;
         }

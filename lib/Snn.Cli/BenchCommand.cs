@@ -93,7 +93,8 @@ internal static class BenchCommand
         };
         var recompute = CliSupport.OptionalInt("--recompute",
             "recomputation: re-run each window's forward in backward in segments of S steps "
-            + "(TrainerOptions.RecomputeSegment; less memory, more time; the model columns ignore it)", min: 1);
+            + "(TrainerOptions.RecomputeSegment; less memory, more time; the model columns ignore it); W4: the layer recomputes its "
+            + "window itself, S steps at a time (Stage.RecomputeSegment)", min: 1);
         recompute.HelpName = "S";
         // Internal: the re-executed child runs one phase in-process and writes its report to --json.
         var phase = new Option<string?>("--phase") { Description = "internal: run one phase in-process", Hidden = true };
@@ -145,9 +146,9 @@ internal static class BenchCommand
         if (workloads.Count == 0 && s.LayerWorkloads.Count == 0) throw new UsageException("--workloads is empty; expected e.g. W1,W2.");
         if (s.LayerWorkloads.Count > 0 && s.Sweep)
             throw new UsageException("--sweep covers the training plans of W1–W3; W4 has none (leave W4 out of --workloads).");
-        if (s.LayerWorkloads.Count > 0 && s.Recompute is not null)
-            throw new UsageException("--recompute applies to the training steps of W1–W3; W4 times the harness's forward and backward as they are "
-                + "(leave W4 out of --workloads).");
+        if (s.LayerWorkloads.Count > 0 && s.Recompute is not null && s.Precision != "float32")
+            throw new UsageException($"--recompute with W4 needs --precision float32: the layer recomputes its window itself only in full precision "
+                + $"(got --precision {s.Precision}; leave W4 out of --workloads or drop --recompute).");
         if (modes.Count == 0) throw new UsageException("--modes is empty; expected e.g. bptt,tt-local.");
         if (s.TimeSteps is { } ts) CheckTimeSteps(s, ts);
         var cpu = s.Device == "cpu";

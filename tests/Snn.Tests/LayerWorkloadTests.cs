@@ -35,15 +35,20 @@ public sealed class LayerWorkloadTests : IDisposable
     /// Spikes, and the gradients of loss = Σ spikes with respect to input, weight and bias, against the recurrence written
     /// out from the equations in plain doubles: I = x·Wᵀ + b; u[0] = I[0], u[t] = β·u[t−1] − θ·s[t−1] + I[t];
     /// s = H(u − θ) with H(0) = 1; backward through ∂s/∂u = 1 / (1 + 25·|u − θ|)² and ∂u[t]/∂u[t−1] = β (reset detached).
+    /// Also with the layer recomputing its window in segments (<see cref="Stage.RecomputeSegment"/>; 30 = 4·7 + 2 steps).
     /// </summary>
-    [Fact]
-    public void Spikes_and_gradients_equal_the_equations_in_float64()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(7)]
+    [InlineData(1)]
+    public void Spikes_and_gradients_equal_the_equations_in_float64(int? recompute)
     {
         const int n = 12, steps = 30, batch = 3;
         var w = new LayerWorkload(n, steps, batch);
         using var scope = torch.NewDisposeScope();
         using var layer = w.Build(seed: 7);
         layer.to(ScalarType.Float64);
+        layer.RecomputeSegment = recompute;
         var input = w.Input(seed: 5).to(ScalarType.Float64).requires_grad_();
         var spikes = LayerWorkload.Step(layer, input);
 
@@ -102,12 +107,40 @@ public sealed class LayerWorkloadTests : IDisposable
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-12 * scale, $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
     }
 
+    /// <summary>
+    /// The exact counter on one step of a W4 layer (T = 60, batch 8, n = 256; one float per neuron and step is 480 KiB):
+    /// the default layer holds its folded currents, spikes, saved u − θ and TorchSharp's output-sized cache of the node at
+    /// once (≥ 4 of them); recomputing in segments of 10 steps holds the spikes and that cache (&lt; 2.6: two, the weights and
+    /// their gradients, and segment-sized buffers).
+    /// </summary>
     [Fact]
-    public void A_bench_step_drops_its_gradients_and_leaves_no_tensors_behind()
+    public void Recomputing_the_window_keeps_the_step_peak_near_two_floats_per_neuron_and_step()
+    {
+        Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);   // ./test.sh preloads the counter
+        var w = new LayerWorkload(256, 60, 8);
+        const double perNeuronStep = 60.0 * 8 * 256 * 4;
+        double Peak(int? recompute)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var layer = w.Build();
+            layer.RecomputeSegment = recompute;
+            return Bench.PeakLayerStepBytes(layer, w.Input()).Best!.Value / perNeuronStep;
+        }
+        var standard = Peak(null);
+        var recomputed = Peak(10);
+        Assert.True(standard >= 4.0, $"default layer: {standard:F2} floats per neuron and step");
+        Assert.True(recomputed is >= 2.0 and < 2.6, $"recomputing layer: {recomputed:F2} floats per neuron and step (default {standard:F2})");
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(3)]
+    public void A_bench_step_drops_its_gradients_and_leaves_no_tensors_behind(int? recompute)
     {
         var w = new LayerWorkload(16, 8, 2);
         using var scope = torch.NewDisposeScope();
         using var layer = w.Build();
+        layer.RecomputeSegment = recompute;
         var input = w.Input();
         var step = Bench.LayerStep(layer, input);
         step();
@@ -169,7 +202,7 @@ public sealed class LayerWorkloadTests : IDisposable
     [InlineData("--w4-n", "bench --w4-n 64")]
     [InlineData("--w4-t", "bench --workloads W1 --w4-t 20")]
     [InlineData("--sweep", "bench --workloads W4 --sweep")]
-    [InlineData("--recompute", "bench --workloads W1,W4 --recompute 2")]
+    [InlineData("--recompute", "bench --workloads W1,W4 --recompute 2 --precision bf16")]
     public void Bad_W4_usage_exits_2_naming_the_option_before_any_work(string named, string commandLine)
     {
         var (code, output, error) = ConsoleCapture.Snn(commandLine.Split(' '));

@@ -41,11 +41,11 @@ public static class BenchRun
         foreach (var w in layers ?? [])
         {
             using var scope = torch.NewDisposeScope();
-            var (layer, input, rate) = SetupLayer(w, precision, on);
+            var (layer, input, rate) = SetupLayer(w, precision, on, recompute);
             using (layer)
             {
                 var (forward, backward) = Bench.TimeLayerSteps(layer, input, warmup, steps);
-                var row = LayerRow(w, forward, backward, null, rate);
+                var row = LayerRow(w, forward, backward, null, rate, recompute);
                 log($"[bench] {LayerWorkload.Id} {w.Plan}: median {row.MedianMs:F1} ms (forward {row.ForwardMs:F1}, backward {row.BackwardMs:F1})");
                 rows.Add(row);
             }
@@ -93,11 +93,12 @@ public static class BenchRun
         foreach (var w in layers)
         {
             using var scope = torch.NewDisposeScope();
-            var (layer, input, rate) = SetupLayer(w, precision, torch.CPU);
+            var (layer, input, rate) = SetupLayer(w, precision, torch.CPU, recompute);
             using (layer)
             {
                 var peak = Bench.PeakLayerStepBytes(layer, input);
-                rows.Add(LayerRow(w, [], [], peak.Best, rate) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+                var row = LayerRow(w, [], [], peak.Best, rate, recompute);
+                rows.Add(row with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
                 log($"[bench] {LayerWorkload.Id} {w.Plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         }
@@ -121,14 +122,16 @@ public static class BenchRun
             dense.Macs, dense.Acs, sparse.Acs, ExecutedFlops(dense, w) / (median / 1000) / 1e9, rates);
     }
 
-    // W4: forward and backward times per step (total = their sum); the cost model does not model it (NaN), the MACs are its GEMMs'.
-    private static BenchRow LayerRow(LayerWorkload w, double[] forward, double[] backward, long? peak, double rate)
+    // W4: forward and backward times per step (total = their sum); the cost model does not model it (NaN), the MACs are its GEMMs'
+    // (with recomputation the kernels run the forward product twice).
+    private static BenchRow LayerRow(LayerWorkload w, double[] forward, double[] backward, long? peak, double rate, int? recompute)
     {
+        var executedFlops = 2 * w.Macs * (recompute is null ? 1.0 : 1.5);
         var total = forward.Zip(backward, (f, b) => f + b).Order().ToArray();
         var median = Median(total);
         return new BenchRow(LayerWorkload.Id, LayerWorkload.Mode, w.Plan, w.Batch, w.TimeSteps,
             median, total.FirstOrDefault(double.NaN), total.LastOrDefault(double.NaN), w.Batch / (median / 1000),
-            peak, double.NaN, double.NaN, w.ParameterBytes, w.Macs, 0, 0, 2 * w.Macs / (median / 1000) / 1e9, [rate],
+            peak, double.NaN, double.NaN, w.ParameterBytes, w.Macs, 0, 0, executedFlops / (median / 1000) / 1e9, [rate],
             ForwardMs: Median(forward), BackwardMs: Median(backward));
     }
 
@@ -140,13 +143,14 @@ public static class BenchRun
     }
 
     /// <summary>
-    /// W4's seeded layer on <paramref name="device"/> (synapse precision as asked), its input and firing rate. The caller's
-    /// scope owns the input; the caller disposes the layer.
+    /// W4's seeded layer on <paramref name="device"/> (synapse precision as asked; <paramref name="recompute"/>: the layer's
+    /// <see cref="Stage.RecomputeSegment"/>), its input and firing rate. The caller's scope owns the input; the caller disposes the layer.
     /// </summary>
-    private static (Stage Layer, torch.Tensor Input, double Rate) SetupLayer(LayerWorkload w, string precision, torch.Device device)
+    private static (Stage Layer, torch.Tensor Input, double Rate) SetupLayer(LayerWorkload w, string precision, torch.Device device, int? recompute)
     {
         var layer = w.Build();
         if (precision == "bf16") layer.Precision = SynapsePrecision.BFloat16;
+        layer.RecomputeSegment = recompute;
         layer.to(device);
         var input = w.Input().to(device);
         return (layer, input, LayerWorkload.FiringRate(layer, input));

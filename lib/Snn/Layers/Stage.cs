@@ -125,6 +125,38 @@ public sealed class Stage : StatefulModule
         : conv.groups != 1 ? "its Conv2d is grouped"
         : null;
 
+    private int? recomputeSegment;
+
+    /// <summary>
+    /// Recomputation inside the stage (null: off): a linear synapse and its LIF neuron on an input that changes over time
+    /// run as one autograd node that keeps no currents and nothing per neuron and step, and recomputes them in backward,
+    /// S steps at a time (<see cref="LinearLifWindowFunction"/>; docs/method.md): less memory for one more forward product.
+    /// Values and gradients are the stage's up to the rounding of products split into segments of S steps. Applies where
+    /// the neuron can fuse a window (fixed β, detached reset, a state without gradient history) and the precision is full;
+    /// elsewhere the stage runs as without it. Setting a value throws where <see cref="RecomputeProblem"/> says why it cannot.
+    /// </summary>
+    public int? RecomputeSegment
+    {
+        get => recomputeSegment;
+        set
+        {
+            if (value is < 1)
+                throw new ArgumentOutOfRangeException(nameof(RecomputeSegment), value, $"Stage '{Spec}': the recompute segment S must be ≥ 1 (null: off).");
+            if (value is not null && RecomputeProblem is { } problem)
+                throw new InvalidOperationException($"Stage '{Spec}' cannot recompute its window: {problem}.");
+            recomputeSegment = value;
+        }
+    }
+
+    /// <summary>Why this stage cannot recompute its window itself (<see cref="RecomputeSegment"/>), or null when it can.</summary>
+    public string? RecomputeProblem =>
+        linear is null ? $"its synapse is a {synapse.GetType().Name}; stage recomputation needs a Linear (or Flatten → Linear)"
+        : norm is not null ? "it has batch norm, whose statistics a re-run would count twice"
+        : post is not null ? "it pools its currents"
+        : neuron is not LifNeuron ? $"its neuron is a {neuron.GetType().Name}; stage recomputation needs a LifNeuron"
+        : Precision != SynapsePrecision.Full ? "its synapse runs in reduced precision"
+        : null;
+
     /// <summary>Per-sample input shape (without time and batch), e.g. [1, 28, 28].</summary>
     public long[] InputShape { get; }
     /// <summary>Per-sample output shape, e.g. [16, 12, 12].</summary>
@@ -161,6 +193,13 @@ public sealed class Stage : StatefulModule
                 : Compact && neuron is SpikingNeuron spiking ? spiking.ForwardRepeated(once, (int)steps)
                 : neuron.forward(once.unsqueeze(0).expand([steps, .. once.shape]));
         }
+        else if (RecomputeSegment is { } segment && RecomputeProblem is null && !traced
+            && ((LifNeuron)neuron).ForwardFused((membrane, spikes) => LinearLifWindowFunction.Run(
+                input.reshape([steps, batch, linear!.in_features]), linear.weight!, linear.bias, segment, ((LifNeuron)neuron).Parameters, membrane, spikes))
+            is { } fused)
+        {
+            output = fused;
+        }
         else
         {
             var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]),
@@ -194,8 +233,8 @@ public sealed class Stage : StatefulModule
     private HeldSynapseOutput? held;
 
     /// <summary>
-    /// Until <see cref="ReleaseHeldInput"/>, while the weights stay fixed across calls (a batch whose gradients accumulate,
-    /// <see cref="Training.Trainer"/>): a constant input (stride 0 over time) runs the synapse and pooling once, and each
+    /// Until <see cref="ReleaseHeldInput"/>, while the weights stay fixed across calls (a batch whose gradients accumulate, or
+    /// the segments of a recomputed window; <see cref="Training.Trainer"/>): a constant input (stride 0 over time) runs the synapse and pooling once, and each
     /// call's backward reaches them through <see cref="BackwardHeldInput"/>. Not with batch norm, whose running statistics
     /// advance at every call. <paramref name="sumGradient"/>: the calls' gradients are summed and reach the parameters at
     /// <see cref="FlushHeldInput"/>.

@@ -61,6 +61,21 @@ public sealed class LifNeuron : SpikingNeuron
         return CanFuse ? ForwardWindow(current, steps, constant: true) : base.ForwardRepeated(current, steps);
     }
 
+    /// <summary>
+    /// Runs a window whose currents a fused node of the caller computes itself (its synapse and this neuron's recurrence
+    /// in one node): <paramref name="run"/> gets the carried membrane and spikes (null: at rest) and returns the window's
+    /// spikes and last membrane, which this neuron carries on. Null (and nothing run) where this neuron's window cannot be
+    /// fused so: a learnable β, an attached reset, <see cref="Fused"/> off, or a carried state that keeps gradient history.
+    /// </summary>
+    internal Tensor? ForwardFused(Func<Tensor?, Tensor?, (Tensor Spikes, Tensor Membrane)> run)
+    {
+        if (!CanFuse || KeepsStateHistory || membrane.ValueOrNull is { requires_grad: true }) return null;
+        var (spikes, last) = run(membrane.ValueOrNull, lastSpikes.ValueOrNull);
+        membrane.Set(last);
+        using (torch.no_grad()) lastSpikes.Set(spikes[spikes.shape[0] - 1].clone());
+        return spikes;
+    }
+
     private Tensor ForwardWindow(Tensor currents, int steps, bool constant)
     {
         var (spikes, last) = LifWindowFunction.Run(currents, steps, constant, Parameters, membrane.ValueOrNull, lastSpikes.ValueOrNull, KeepsStateHistory);

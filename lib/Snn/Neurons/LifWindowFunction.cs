@@ -57,48 +57,8 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         // Rectangular surrogate: in-window + 2·fired per neuron and step (one byte where two bool masks took two).
         Tensor? codes = w.Save && rectangular is not null ? torch.empty([w.Steps, .. shape], dtype: ScalarType.Byte, device: device) : null;
         Tensor? distance = w.Save && rectangular is null ? torch.empty([w.Steps, .. shape], dtype: dtype, device: device) : null;
-        Tensor? u = null;          // the membrane, updated in place from the second step on
-        Tensor? previous = null;   // the last step's spikes as bool
-        for (var t = 0; t < w.Steps; t++)
+        var u = LifRecurrence.Run(t => w.Constant ? currents : currents[t], w.Steps, p, w.Membrane, w.LastSpikes, spikes, (t, x, s) =>
         {
-            using var step = torch.NewDisposeScope();
-            var current = w.Constant ? currents : currents[t];
-            if (u is null)
-            {
-                // From a carried state, the later steps' in-place arithmetic (below) on a copy of the membrane: one
-                // membrane-sized tensor instead of four (1 − s, u·(1 − s), its ·β and the sum) held through the step.
-                u = (w.Membrane is null ? current.clone() : hard ? w.Membrane.clone() : w.Membrane * p.Beta).MoveToOuterDisposeScope();
-                if (w.Membrane is not null)
-                {
-                    if (hard)
-                    {
-                        using (var wasFired = w.LastSpikes!.ne(0.0)) u.masked_fill_(wasFired, 0.0);
-                        u.mul_(p.Beta);
-                    }
-                    else
-                    {
-                        using var reset = w.LastSpikes! * p.Threshold;
-                        u.sub_(reset);
-                    }
-                    u.add_(current);
-                }
-            }
-            else if (hard)
-            {
-                // (u·(1 − s))·β + I: u·1 = u and u·0 = 0 exactly, so the masked fill is the same arithmetic.
-                u.masked_fill_(previous!, 0.0);
-                u.mul_(p.Beta);
-                u.add_(current);
-            }
-            else
-            {
-                u.mul_(p.Beta);
-                u.sub_(spikes[t - 1] * p.Threshold);
-                u.add_(current);
-            }
-            var x = u - p.Threshold;
-            var s = x.ge(0.0);
-            spikes[t].copy_(s);
             if (codes is not null)
             {
                 using var code = codes[t];
@@ -106,10 +66,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
                 if (hard) code.add_(s, alpha: 2);
             }
             distance?[t].copy_(x);
-            previous?.Dispose();
-            previous = s.MoveToOuterDisposeScope();
-        }
-        previous?.Dispose();
+        });
         if (w.Save)
         {
             // A tracked membrane's gradient passes the first step's reset like any step's: where the carried spikes fired, none.

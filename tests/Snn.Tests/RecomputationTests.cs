@@ -102,22 +102,33 @@ public sealed class RecomputationTests
         Assert.True(reference["stages.0.synapse.weight"].abs().max().item<double>() > 1e-4, "the first layer's gradient should not vanish");
     }
 
+    /// <summary>
+    /// Four training steps with and without recomputation. The direct-input MLP recomputes its first block with the
+    /// constant input's synapse held for the window (per-window updates) or the batch (accumulated), its segments'
+    /// gradients summed into one synapse backward.
+    /// </summary>
     [Theory]
-    [InlineData("tt-local", UpdatePolicy.PerWindowAndBlock)]
-    [InlineData("tbptt", UpdatePolicy.Accumulate)]
-    public void Training_steps_give_the_same_weights(string mode, UpdatePolicy update)
+    [InlineData("conv", "tt-local", UpdatePolicy.PerWindowAndBlock)]
+    [InlineData("conv", "tbptt", UpdatePolicy.Accumulate)]
+    [InlineData("mlp", "bptt", UpdatePolicy.PerWindowAndBlock)]
+    [InlineData("mlp", "tt-local", UpdatePolicy.PerWindowAndBlock)]
+    [InlineData("mlp", "tbptt", UpdatePolicy.Accumulate)]
+    public void Training_steps_give_the_same_weights(string workload, string mode, UpdatePolicy update)
     {
         using var scope = torch.NewDisposeScope();
         var plan = Plan(mode) with { Update = update };
         var g = new torch.Generator(9);
         var images = torch.rand([N, 1, 10, 10], generator: g, dtype: ScalarType.Float64) * 0.9;
         var labels = torch.randint(0, 3, [N], generator: g);
+        var (mlpSpec, mlpShape, mlpInput, _) = Data("mlp");
+        var spec = workload == "mlp" ? mlpSpec : "4C3-P2-FC12-FC3";
         (SpikingNetwork Net, Trainer Trainer) Train(int? recompute)
         {
-            var net = Net("4C3-P2-FC12-FC3", [1, 10, 10], "hard");
+            var net = Net(spec, workload == "mlp" ? mlpShape : [1, 10, 10], "hard");
             var trainer = new Trainer(net, plan, new TrainerOptions { MeasureMemory = false, LearningRate = 0.01, RecomputeSegment = recompute });
             var encoder = new PoissonEncoder(11, gain: 1.0);
-            for (var step = 0; step < 4; step++) trainer.TrainStep(encoder.Encode(images, T), labels);
+            torch.manual_seed(5);   // the dropout masks
+            for (var step = 0; step < 4; step++) trainer.TrainStep(workload == "mlp" ? mlpInput : encoder.Encode(images, T), labels);
             return (net, trainer);
         }
         var (reference, referenceTrainer) = Train(null);
@@ -131,7 +142,7 @@ public sealed class RecomputationTests
         foreach (var ((_, r), (_, p)) in referenceTrainer.Heads.named_parameters().Zip(trainer.Heads.named_parameters()))
             Assert.True((p - r).abs().max().item<double>() <= 1e-10, "a head's weights differ");
         torch.manual_seed(3);
-        var initial = NetworkSpec.Build("4C3-P2-FC12-FC3", [1, 10, 10], new NetworkOptions { Neuron = Neuron("hard") });
+        var initial = NetworkSpec.Build(spec, workload == "mlp" ? mlpShape : [1, 10, 10], new NetworkOptions { Neuron = Neuron("hard") });
         foreach (var ((_, r), (_, p0)) in reference.named_parameters().Zip(initial.named_parameters()))
             moved = Math.Max(moved, (r - p0.to_type(ScalarType.Float64)).abs().max().item<double>());
         Assert.True(moved > 1e-3, "the steps should move the weights");

@@ -45,10 +45,13 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         network.ResetState();
         // Gradients that accumulate leave the weights fixed until the batch ends: the first stage runs its synapse on a
         // constant (direct-encoded) input once per batch instead of once per window.
-        var hold = accumulate && recomputeSegment is null && HoldsConstantInput;
+        var hold = accumulate && HoldsConstantInput;
+        // Recomputation re-runs a window's segments with their own graphs; its sums are reordered anyway, so a held synapse
+        // sends one summed gradient per window (or batch) instead of one per segment.
+        var sumHeld = sumConstantInputGradient || recomputeSegment is not null;
         try
         {
-            if (hold) stages[0].HoldConstantInput(sumConstantInputGradient);
+            if (hold) stages[0].HoldConstantInput(sumHeld);
             ZeroGrad();
             var sampled = sampler?.Next();   // SLTT-K: the steps (K = 1 windows) that backpropagate in this batch
             foreach (var (start, length) in plan.Windows())
@@ -69,8 +72,13 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                     var weight = accumulate ? (double)length / plan.TimeSteps : 1.0;
                     WindowRecompute? recompute = null;
                     Tensor h;
+                    // Recomputing the first block with per-window updates: its constant input's synapse runs once per window, not
+                    // twice per segment (the weights stay fixed until the block's update).
+                    var holdWindow = false;
                     if (recomputeSegment is { } segment && segment < length && backpropagate)
                     {
+                        holdWindow = first == 0 && !hold && HoldsConstantInput;
+                        if (holdWindow) stages[0].HoldConstantInput(sumGradient: true);
                         recompute = new WindowRecompute([.. stages.Skip(first).Take(count)], blockInput, segment);
                         h = recompute.Forward(out var sums, out var elements);
                         for (var j = 0; j < count; j++)
@@ -118,6 +126,11 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                         scoreSums[m].add_(scores.detach().to_type(scoreSums[m].dtype), alpha: length);
                     }
                     if (hold && first == 0) stages[0].BackwardHeldInput();
+                    if (holdWindow)
+                    {
+                        stages[0].FlushHeldInput();
+                        stages[0].ReleaseHeldInput();
+                    }
                     if (!accumulate && backpropagate)
                     {
                         StepBlock(m);
@@ -149,7 +162,7 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
         }
         finally
         {
-            if (hold) stages[0].ReleaseHeldInput();
+            stages[0].ReleaseHeldInput();   // also a window's hold that an exception left
             network.ResetState();
             network.PresynapticTrace = traced;
         }

@@ -115,6 +115,8 @@ internal sealed class WindowRecompute
                 gradients.Add(g);
             }
             torch.autograd.backward(roots, gradients);
+            // A stage holding its constant input's synapse output (PlanStep) takes this segment's gradient before the next re-run.
+            foreach (var stage in stages) stage.BackwardHeldInput();
             Dispose(endGradients);
             endGradients = leaves.Select(l => l?.grad?.MoveToOuterDisposeScope()).ToArray();
             Dispose(starts[i]);

@@ -99,12 +99,11 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// <summary>
     /// The neuron phase of the stage's backward over <paramref name="length"/> steps: the gradient of its output and of its
     /// currents (one step for a constant input with the fused window) and, for the fused window, the neuron-sized tensors
-    /// of a step of its backward loop: the surrogate's mask as float and divided, the step gradient, its sum with the
-    /// carried one, the gradient into the previous membrane and the carried one (six); a one-step window has no carried
-    /// gradient and none into a previous membrane (three).
+    /// of a step of its backward loop, which works in place: the step's gradient and the carried one (two); a one-step
+    /// window carries none (one).
     /// </summary>
     public double NeuronBackward(double length) =>
-        Fused ? length * OutputStep + (ConstantInput ? 1 : length) * OutputStep + (length > 1 ? 6 : 3) * OutputStep : 2 * length * OutputStep;
+        Fused ? length * OutputStep + (ConstantInput ? 1 : length) * OutputStep + (length > 1 ? 2 : 1) * OutputStep : 2 * length * OutputStep;
 
     /// <summary>Bytes per element the footprint was made with.</summary>
     public double BytesPer { get; init; } = 4;

@@ -102,15 +102,23 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         for (var t = info.Steps - 1; t >= 0; t--)
         {
             using var step = torch.NewDisposeScope();
+            // In place where the tensor is this step's own, so that a step holds two neuron-sized floats (its gradient and
+            // the carried one), not six; the products and sums are the same operations on the same values.
             Tensor? g = null;
             if (gradSpikes is not null)
             {
-                var derivative = rectangular is not null
-                    ? codes![t].bitwise_and(1).to_type(info.DType).div_(rectangular.Width)
-                    : p.Surrogate.Derivative(distance![t]);
-                g = gradSpikes[t] * derivative;
+                if (rectangular is not null)
+                    g = codes![t].bitwise_and(1).to_type(info.DType).div_(rectangular.Width).mul_(gradSpikes[t]);
+                else
+                {
+                    // A surrogate's derivative may be any tensor (a subclass's): multiplied out of place, then freed.
+                    using var derivative = p.Surrogate.Derivative(distance![t]);
+                    g = gradSpikes[t] * derivative;
+                }
             }
-            if (carry is not null) g = g is null ? carry.alias() : g + carry;
+            // Without a spike gradient g is the carried one (an alias): not this step's own, so not changed in place below.
+            var own = g is not null;
+            if (carry is not null) g = g is null ? carry.alias() : g.add_(carry);
             if (g is null)
             {
                 if (!info.Constant) gradInput[t].zero_();
@@ -119,9 +127,9 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             if (info.Constant) gradInput.add_(g);
             else gradInput[t].copy_(g);
             // Into u[t − 1] through (u·(1 − s))·β (hard) or u·β − s·θ (soft, the s term detached); at t = 0 into the
-            // carried membrane, when it is tracked.
+            // carried membrane, when it is tracked. g is spent: it becomes that gradient.
             if (t == 0 && !info.Tracked) break;
-            var next = g * p.Beta;
+            var next = own ? g.mul_(p.Beta) : g * p.Beta;
             if (hard && (t > 0 || startFired is not null))
             {
                 // Where the neuron fired the step before (at t = 0: the carried spikes), the reset passes no gradient.

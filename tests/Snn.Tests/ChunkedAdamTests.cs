@@ -87,7 +87,9 @@ public sealed class ChunkedAdamTests
         foreach (var p in plain.parameters().Append(weight)) p.grad = torch.randn_like(p);
         chunked.step();
         plain.step();   // warm: Adam state exists
-        var chunkedPeak = MemoryMeter.Measure(() => chunked.step())!.Value;
+        // The median of three steps, as StepMemoryProbe takes it: a one-time allocation of the runtime (an OpenMP worker's
+        // buffers after another test changed the thread count) read 1.0 MiB once in a full run.
+        var chunkedPeak = Enumerable.Range(0, 3).Select(_ => MemoryMeter.Measure(() => chunked.step())!.Value).Order().ElementAt(1);
         var plainPeak = MemoryMeter.Measure(() => plain.step())!.Value;
         Assert.True(chunkedPeak < 1L << 20, $"chunked step peak {MemoryMeter.Format(chunkedPeak)}");
         // Two 16 MiB temporaries; the counter's peak is taken above the bytes live when the step starts, so a small block

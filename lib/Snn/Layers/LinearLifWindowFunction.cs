@@ -71,7 +71,7 @@ internal sealed class LinearLifWindowFunction : SingleTensorFunction<LinearLifWi
         }
         w.Last = u;
         ctx.save_for_backward([input, weight, bias!, w.Membrane!, w.LastSpikes!, borderMembranes, borderSpikes]);
-        ctx.save_data("lif", w);
+        ctx.save_data("lif", (w.Parameters, w.Segment));
         ctx.set_materialize_grads(false);
         return spikes;
     }
@@ -81,12 +81,11 @@ internal sealed class LinearLifWindowFunction : SingleTensorFunction<LinearLifWi
         GradientRelease.ReleaseReturned();
         using var scope = torch.NewDisposeScope();
         var saved = ctx.get_saved_variables();
-        var (input, weight, bias) = (saved[0], saved[1], Defined(saved[2]));
-        var (membrane, lastSpikes, borderMembranes, borderSpikes) = (Defined(saved[3]), Defined(saved[4]), saved[5], saved[6]);
-        var w = (Window)ctx.get_data("lif");
-        var p = w.Parameters;
+        var (input, weight, bias) = (saved[0], saved[1], GradientRelease.Defined(saved[2]));
+        var (membrane, lastSpikes, borderMembranes, borderSpikes) = (GradientRelease.Defined(saved[3]), GradientRelease.Defined(saved[4]), saved[5], saved[6]);
+        var (p, segment) = ((LifParameters, int))ctx.get_data("lif");
         var hard = p.Reset == ResetMode.Hard;
-        var gradSpikes = grad_output is null || grad_output.IsInvalid ? null : grad_output;
+        var gradSpikes = GradientRelease.Defined(grad_output);
         if (gradSpikes is null)
         {
             GradientRelease.ReleaseReceived([grad_output!]);
@@ -98,7 +97,7 @@ internal sealed class LinearLifWindowFunction : SingleTensorFunction<LinearLifWi
         var gradInput = input.requires_grad ? torch.empty_like(input) : null;
         var gradWeight = torch.zeros_like(weight);
         var gradBias = bias is null ? null : torch.zeros_like(bias);
-        var segments = Segments(steps, w.Segment);
+        var segments = Segments(steps, segment);
         Tensor? carry = null;   // the gradient reaching the membrane of the step after the current one
         for (var i = segments.Count - 1; i >= 0; i--)
         {
@@ -155,8 +154,6 @@ internal sealed class LinearLifWindowFunction : SingleTensorFunction<LinearLifWi
         for (var t = 0; t < steps; t += segment) list.Add((t, Math.Min(segment, steps - t)));
         return list;
     }
-
-    private static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
 
     /// <summary>The arguments of one window (the carried state has no gradient history) and, after the forward, its last membrane.</summary>
     private sealed record Window(LifParameters Parameters, int Segment, Tensor? Membrane, Tensor? LastSpikes)

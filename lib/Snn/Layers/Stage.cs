@@ -193,10 +193,9 @@ public sealed class Stage : StatefulModule
                 : Compact && neuron is SpikingNeuron spiking ? spiking.ForwardRepeated(once, (int)steps)
                 : neuron.forward(once.unsqueeze(0).expand([steps, .. once.shape]));
         }
-        else if (RecomputeSegment is { } segment && RecomputeProblem is null && !traced
-            && ((LifNeuron)neuron).ForwardFused((membrane, spikes) => LinearLifWindowFunction.Run(
-                input.reshape([steps, batch, linear!.in_features]), linear.weight!, linear.bias, segment, ((LifNeuron)neuron).Parameters, membrane, spikes))
-            is { } fused)
+        else if (RecomputeSegment is { } segment && RecomputeProblem is null && !traced && neuron is LifNeuron lif
+            && lif.ForwardFused((membrane, spikes) => LinearLifWindowFunction.Run(
+                input.reshape([steps, batch, linear!.in_features]), linear.weight!, linear.bias, segment, lif.Parameters, membrane, spikes)) is { } fused)
         {
             output = fused;
         }

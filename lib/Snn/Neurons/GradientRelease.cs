@@ -28,6 +28,9 @@ internal static class GradientRelease
         return gradient;
     }
 
+    /// <summary>A gradient a backward received, or null where it is undefined (an output that got none).</summary>
+    public static Tensor? Defined(Tensor? gradient) => gradient is null || gradient.IsInvalid ? null : gradient;
+
     /// <summary>
     /// Disposes the gradients a backward received. An undefined one (an output that got no gradient) is an empty
     /// wrapper that its scope would never count as disposed; it is detached from the scope instead, so that the scope

@@ -71,17 +71,21 @@ public sealed class LifNeuron : SpikingNeuron
     {
         if (!CanFuse || KeepsStateHistory || membrane.ValueOrNull is { requires_grad: true }) return null;
         var (spikes, last) = run(membrane.ValueOrNull, lastSpikes.ValueOrNull);
-        membrane.Set(last);
-        using (torch.no_grad()) lastSpikes.Set(spikes[spikes.shape[0] - 1].clone());
-        return spikes;
+        return CarryOn(spikes, last);
     }
 
     private Tensor ForwardWindow(Tensor currents, int steps, bool constant)
     {
         var (spikes, last) = LifWindowFunction.Run(currents, steps, constant, Parameters, membrane.ValueOrNull, lastSpikes.ValueOrNull, KeepsStateHistory);
+        return CarryOn(spikes, last);
+    }
+
+    // A fused window's end state becomes the carried one; returns its spikes.
+    private Tensor CarryOn(Tensor spikes, Tensor last)
+    {
         membrane.Set(last);
         // A copy, not a view: the carried spikes must not keep the window's output alive.
-        using (torch.no_grad()) lastSpikes.Set(spikes[steps - 1].clone());
+        using (torch.no_grad()) lastSpikes.Set(spikes[spikes.shape[0] - 1].clone());
         return spikes;
     }
 

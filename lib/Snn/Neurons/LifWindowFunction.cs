@@ -89,7 +89,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var p = info.Parameters;
         var rectangular = p.Surrogate as Rectangular;
         var hard = p.Reset == ResetMode.Hard;
-        var gradSpikes = Defined(grad_output);
+        var gradSpikes = GradientRelease.Defined(grad_output);
         var device = gradSpikes?.device ?? torch.CPU;
         var gradInput = info.Constant
             ? torch.zeros(info.Shape, dtype: info.DType, device: device)
@@ -150,8 +150,6 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             gradMembrane is null ? null! : GradientRelease.Returned(gradMembrane.MoveToOuterDisposeScope()), null!];
     }
 
-    private static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
-
     /// <summary>
     /// The arguments of one window (not tensors of the graph: the carried state has no gradient history) and, after the
     /// forward, its last membrane. That is not an output of the node: an output that gets no gradient reaches backward
@@ -203,7 +201,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
         {
             GradientRelease.ReleaseReturned();
-            if (Defined(grad_output) is { } g) ((EndGradient)ctx.get_data("link")).Put(g);   // disposed by the window's backward
+            if (GradientRelease.Defined(grad_output) is { } g) ((EndGradient)ctx.get_data("link")).Put(g);   // disposed by the window's backward
             else GradientRelease.ReleaseReceived([grad_output]);
             return [null!, null!];
         }

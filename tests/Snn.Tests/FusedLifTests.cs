@@ -21,7 +21,7 @@ public sealed class FusedLifTests
         var data = new TheoryData<string, ResetMode, int[]>();
         foreach (var surrogate in new[] { "rectangular", "fast-sigmoid" })
             foreach (var reset in new[] { ResetMode.Hard, ResetMode.Soft })
-                foreach (var windows in new[] { new[] { T }, new[] { 2, 2, 2 }, new[] { 4, 2 } })
+                foreach (var windows in new[] { new[] { T }, new[] { 2, 2, 2 }, new[] { 4, 2 }, new[] { 5, 1 } })
                     data.Add(surrogate, reset, windows);
         return data;
     }

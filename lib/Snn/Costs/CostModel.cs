@@ -78,7 +78,7 @@ public static class CostModel
         var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
             output: !InBlockNext(i) ? OutputHolder.Scope : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
             inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1) && !layout.Traced[i], inputAsBits: i > 0 && KeptAsBits(i - 1),
-            inputReleased: i > 0 && InBlockNext(i - 1) && layout.Traced[i], traced: layout.Traced[i])).ToList();
+            inputReleased: i > 0 && InBlockNext(i - 1) && layout.Traced[i], traced: layout.Traced[i], windowSteps: layout.K)).ToList();
         var heads = HeadCost.Of(layout);
         var costs = OperationModel.Costs(layout, footprints, heads);
         var memory = PeakMemoryModel.Estimate(layout, footprints, heads);

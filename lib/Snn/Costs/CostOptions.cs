@@ -38,11 +38,12 @@ public sealed record CostOptions
     public int OptimizerTemporaries { get; init; } = 1;
     /// <summary>
     /// Bytes the fused LIF window (one autograd node per window) keeps per neuron and step until the block's graph goes:
-    /// 1 with the rectangular surrogate (whether u − θ is in the surrogate's window and, for a hard reset, whether the
-    /// neuron fired, in one byte); with a smooth surrogate u − θ in the input dtype (4 for float32). A learnable β runs
-    /// the per-step graph, which the model counts as before (u − θ, 1 − s, u·(1 − s) and the surrogate gradient).
+    /// ¼ with the rectangular surrogate (two bits: whether u − θ is in the surrogate's window and, for a hard reset,
+    /// whether the neuron fired; four steps to a byte, so a window of K steps keeps ⌈K/4⌉ bytes per neuron); with a smooth
+    /// surrogate u − θ in the input dtype (4 for float32). A window's bytes are rounded up to whole bytes per neuron. A
+    /// learnable β runs the per-step graph, which the model counts as before (u − θ, 1 − s, u·(1 − s) and the surrogate gradient).
     /// </summary>
-    public double LifSavedBytesPerNeuronStep { get; init; } = 1;
+    public double LifSavedBytesPerNeuronStep { get; init; } = 0.25;
 
     public static CostOptions Default { get; } = new();
 

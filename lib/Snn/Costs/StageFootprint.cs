@@ -116,7 +116,8 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
 
     /// <summary>
     /// The footprint of <paramref name="stage"/>; <paramref name="constantInput"/>: its synapse runs once per window;
-    /// <paramref name="output"/>: who keeps its output; <paramref name="inputSavedBySynapse"/>: its synapse keeps the
+    /// <paramref name="output"/>: who keeps its output; <paramref name="windowSteps"/>: the plan's window length K (the fused
+    /// LIF's saved bytes per window are whole bytes); <paramref name="inputSavedBySynapse"/>: its synapse keeps the
     /// previous stage's output (a convolution on spikes of its own block); <paramref name="inputAsBits"/>: its linear
     /// synapse keeps the previous stage's spikes as bool; <paramref name="inputReleased"/>: the trainer releases the previous
     /// stage's float output once this forward has read it (kept as bool, or not kept: the trace); <paramref name="traced"/>:
@@ -124,11 +125,13 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// </summary>
     public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options,
         OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false, bool inputAsBits = false, bool inputReleased = false,
-        bool traced = false)
+        bool traced = false, double windowSteps = 1)
     {
         double n = batch, b = bytesPerElement;
         var perStepGraph = stage.IsSpiking && stage.NeuronParameters > 0;
-        var neuron = !stage.IsSpiking ? 0 : perStepGraph ? b : options.LifSavedBytesPerNeuronStep;
+        // Whole bytes per neuron and window (the fused LIF packs four steps' two-bit codes into a byte), spread over its steps.
+        var lifSaved = Math.Ceiling(windowSteps * options.LifSavedBytesPerNeuronStep) / windowSteps;
+        var neuron = !stage.IsSpiking ? 0 : perStepGraph ? b : lifSaved;
         var synapseOutput = n * stage.SynapseOutputs * b;
         var pooled = stage.Pool == PoolKind.None ? 0 : n * stage.Neurons * b;   // the pooled currents (the winner byte is ScopeHeld)
         return new StageFootprint(
@@ -148,7 +151,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             ForwardOnce = constantInput ? synapseOutput + pooled : 0,
             Fused = stage.IsSpiking && !perStepGraph,
             OutputStep = n * stage.Neurons * b,
-            WindowSaved = stage.IsSpiking && !perStepGraph ? n * stage.Neurons * options.LifSavedBytesPerNeuronStep : 0,
+            WindowSaved = stage.IsSpiking && !perStepGraph ? n * stage.Neurons * lifSaved : 0,
             ConstantInput = constantInput,
             BytesPer = b,
         };

@@ -11,9 +11,9 @@ namespace Snn.Neurons;
 /// gradients (the leaf restored at a segment border) is an input of the node, and the last membrane can be linked into
 /// the graph (a second node that hands its gradient to this one's backward), so that gradients cross the call as they do
 /// in the per-step graph.
-/// Per neuron and step it keeps only what its backward reads: with the rectangular surrogate one byte (whether u − θ lies
-/// in the surrogate's window and, for a hard reset, twice whether the neuron fired); with another surrogate u − θ in the
-/// input's dtype (the spike is its sign).
+/// Per neuron and step it keeps only what its backward reads: with the rectangular surrogate two bits (whether u − θ lies
+/// in the surrogate's window and, for a hard reset, whether the neuron fired), four steps to a byte; with another
+/// surrogate u − θ in the input's dtype (the spike is its sign).
 /// The per-step graph of <see cref="Lif.Step"/> keeps about 12 bytes instead. The arithmetic is that graph's, in the
 /// same order, so spikes and gradients are the same; only a constant input's gradient (one current repeated over the
 /// window) is summed over the steps in a different order. Call through <see cref="Run"/>.
@@ -54,16 +54,21 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var dtype = currents.dtype;
         var device = currents.device;
         var spikes = torch.empty([w.Steps, .. shape], dtype: dtype, device: device);
-        // Rectangular surrogate: in-window + 2·fired per neuron and step (one byte where two bool masks took two).
-        Tensor? codes = w.Save && rectangular is not null ? torch.empty([w.Steps, .. shape], dtype: ScalarType.Byte, device: device) : null;
+        // Rectangular surrogate: two bits per neuron and step (in-window, and fired for a hard reset), four steps to a byte.
+        Tensor? codes = w.Save && rectangular is not null ? torch.empty([CodePlanes(w.Steps), .. shape], dtype: ScalarType.Byte, device: device) : null;
         Tensor? distance = w.Save && rectangular is null ? torch.empty([w.Steps, .. shape], dtype: dtype, device: device) : null;
         var u = LifRecurrence.Run(t => w.Constant ? currents : currents[t], w.Steps, p, w.Membrane, w.LastSpikes, spikes, (t, x, s) =>
         {
             if (codes is not null)
             {
-                using var code = codes[t];
-                code.copy_(x.abs().lt(rectangular!.Width / 2));
-                if (hard) code.add_(s, alpha: 2);
+                // Step t's bits are 2·(t mod 4) and the next one up; a plane's first step writes the whole byte, so the
+                // later steps' adds set bits that are still zero (the same as or-ing them in).
+                using var plane = codes[t / CodeSteps];
+                var shift = CodeShift(t);
+                using var inWindow = x.abs().lt(rectangular!.Width / 2);
+                if (shift == 0) plane.copy_(inWindow);
+                else plane.add_(inWindow, alpha: 1 << shift);
+                if (hard) plane.add_(s, alpha: 2 << shift);
             }
             distance?[t].copy_(x);
         });
@@ -108,7 +113,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             if (gradSpikes is not null)
             {
                 if (rectangular is not null)
-                    g = codes![t].bitwise_and(1).to_type(info.DType).div_(rectangular.Width).mul_(gradSpikes[t]);
+                    g = InWindow(codes!, t).to_type(info.DType).div_(rectangular.Width).mul_(gradSpikes[t]);
                 else
                 {
                     // A surrogate's derivative may be any tensor (a subclass's): multiplied out of place, then freed.
@@ -133,7 +138,7 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             if (hard && (t > 0 || startFired is not null))
             {
                 // Where the neuron fired the step before (at t = 0: the carried spikes), the reset passes no gradient.
-                var fired = t > 0 ? codes is not null ? codes[t - 1].ge(2) : distance![t - 1].ge(0.0) : startFired!;
+                var fired = t > 0 ? codes is not null ? Fired(codes, t - 1) : distance![t - 1].ge(0.0) : startFired!;
                 next.masked_fill_(fired, 0.0);
             }
             if (t == 0)
@@ -148,6 +153,29 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         GradientRelease.ReleaseReceived([grad_output]);
         return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()),
             gradMembrane is null ? null! : GradientRelease.Returned(gradMembrane.MoveToOuterDisposeScope()), null!];
+    }
+
+    /// <summary>Steps whose two-bit codes share a byte.</summary>
+    internal const int CodeSteps = 4;
+
+    /// <summary>Byte planes of the codes of a window of <paramref name="steps"/> steps.</summary>
+    internal static int CodePlanes(int steps) => (steps + CodeSteps - 1) / CodeSteps;
+
+    private static int CodeShift(int t) => 2 * (t % CodeSteps);
+
+    // Step t's in-window bit as 0/1 (a byte tensor of the caller's scope).
+    private static Tensor InWindow(Tensor codes, int t)
+    {
+        using var plane = codes[t / CodeSteps];
+        return plane.bitwise_right_shift(CodeShift(t)).bitwise_and_(1);
+    }
+
+    // Whether the neuron fired at step t (hard reset), as a bool mask.
+    private static Tensor Fired(Tensor codes, int t)
+    {
+        using var plane = codes[t / CodeSteps];
+        using var bit = plane.bitwise_and(2 << CodeShift(t));
+        return bit.ne(0);
     }
 
     /// <summary>

@@ -75,6 +75,12 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// <summary>Fused LIF: what its window keeps per step (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>), for the batch.</summary>
     public double WindowSaved { get; init; }
 
+    /// <summary>
+    /// True when the fused LIF window hands its spikes to the next stage's linear synapse inside its node
+    /// (<c>Stage.ForwardFeeding</c>): at the window's end the float spikes are there once, next to their bool copy, not twice.
+    /// </summary>
+    public bool FeedsNext { get; init; }
+
     /// <summary>True for a constant input: the synapse, pooling and the neuron's currents gradient are one step, not the window's.</summary>
     public bool ConstantInput { get; init; }
 
@@ -92,8 +98,10 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         var held = ForwardOnce + L * (ForwardPerStep + SynapseSaved + PoolSaved);
         if (!Fused) return Math.Max(L * TraceStep, held + L * (OutputStep + NeuronSaved + (NeuronSaved > 0 ? OutputStep : 0)));
         var window = L * (OutputStep + WindowSaved);
+        // At the end: the spikes again (the wrapper's empty output) or, feeding the next synapse, their bool copy; the membrane.
+        var end = window + L * (FeedsNext ? OutputStep / BytesPer : OutputStep) + OutputStep;
         // The new trace comes before the synapse runs, and the old one goes before the synapse output comes.
-        return Math.Max(L * TraceStep, held + Math.Max(window + neuron * (3 * BytesPer + 2), window + L * OutputStep + OutputStep));
+        return Math.Max(L * TraceStep, held + Math.Max(window + neuron * (3 * BytesPer + 2), end));
     }
 
     /// <summary>
@@ -117,7 +125,9 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// <summary>
     /// The footprint of <paramref name="stage"/>; <paramref name="constantInput"/>: its synapse runs once per window;
     /// <paramref name="output"/>: who keeps its output; <paramref name="windowSteps"/>: the plan's window length K (the fused
-    /// LIF's saved bytes per window are whole bytes); <paramref name="inputSavedBySynapse"/>: its synapse keeps the
+    /// LIF's saved bytes per window are whole bytes); <paramref name="feedsNext"/>: its LIF window runs the next stage's
+    /// synapse inside its node, and <paramref name="inputFed"/>: the previous stage's does so with this one's (its float input
+    /// is never read outside that node); <paramref name="inputSavedBySynapse"/>: its synapse keeps the
     /// previous stage's output (a convolution on spikes of its own block); <paramref name="inputAsBits"/>: its linear
     /// synapse keeps the previous stage's spikes as bool; <paramref name="inputReleased"/>: the trainer releases the previous
     /// stage's float output once this forward has read it (kept as bool, or not kept: the trace); <paramref name="traced"/>:
@@ -125,7 +135,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// </summary>
     public static StageFootprint Of(StageDescription stage, double batch, double bytesPerElement, bool constantInput, CostOptions options,
         OutputHolder output = OutputHolder.Scope, bool inputSavedBySynapse = false, bool inputAsBits = false, bool inputReleased = false,
-        bool traced = false, double windowSteps = 1)
+        bool traced = false, double windowSteps = 1, bool feedsNext = false, bool inputFed = false)
     {
         double n = batch, b = bytesPerElement;
         var perStepGraph = stage.IsSpiking && stage.NeuronParameters > 0;
@@ -143,7 +153,8 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         {
             // Whole rows of the input, at most ChunkElements elements (at least one row).
             SynapseChunk = inputAsBits ? b * stage.InputSize * Math.Max(1, SpikeLinearFunction.ChunkElements / Math.Max(1, stage.InputSize)) : 0,
-            ForwardInput = inputAsBits || inputReleased ? n * stage.InputSize * b : 0,
+            ForwardInput = (inputAsBits || inputReleased) && !inputFed ? n * stage.InputSize * b : 0,
+            FeedsNext = feedsNext,
             Traced = traced,
             TraceStep = traced ? n * stage.InputSize * b : 0,
             ForwardPerStep = constantInput ? 0 : synapseOutput + pooled,

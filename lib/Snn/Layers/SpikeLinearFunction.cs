@@ -45,8 +45,8 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
         return apply(input, weight, bias!, dtype).MoveToOuterDisposeScope();
     }
 
-    // linear() in the compute dtype, the result in the input's.
-    private static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, ScalarType compute)
+    /// <summary>linear() in the compute dtype, the result in the input's.</summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, ScalarType compute)
     {
         if (compute == input.dtype) return linear(input, weight, bias);
         using var scope = torch.NewDisposeScope();
@@ -68,15 +68,30 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
         GradientRelease.ReleaseReturned();
-        using var scope = torch.NewDisposeScope();
         var saved = ctx.get_saved_variables();
-        var (bits, weight) = (saved[0], saved[1]);
-        var compute = (ScalarType)ctx.get_data("compute");
-        var low = compute != grad_output.dtype;
+        var (gradInput, gradWeight, gradBias) = Gradients(saved[0], saved[1], grad_output, (ScalarType)ctx.get_data("compute"),
+            (bool)ctx.get_data("hasBias"));
+        GradientRelease.ReleaseReceived([grad_output]);
+        return
+        [
+            GradientRelease.Returned(gradInput), GradientRelease.Returned(gradWeight),
+            gradBias is null ? null! : GradientRelease.Returned(gradBias), null!,
+        ];
+    }
+
+    /// <summary>
+    /// The input, weight and bias gradients (null without a bias) from the input kept as bool, as tensors of the caller's
+    /// scope: libtorch's formulas, the weight gradient summed chunk by chunk of rows.
+    /// </summary>
+    internal static (Tensor Input, Tensor Weight, Tensor? Bias) Gradients(Tensor bits, Tensor weight, Tensor gradOutput, ScalarType compute,
+        bool hasBias)
+    {
+        using var scope = torch.NewDisposeScope();
+        var low = compute != gradOutput.dtype;
         // Reduced precision: the gradient arrives in the compute dtype (the backward of the output's cast), the products
         // run in it, and the input and weight gradients leave in the full dtype (the backward of the casts in).
-        var g = low ? grad_output.to_type(compute) : grad_output;
-        var gradInput = low ? g.mm(weight.to_type(compute)).to_type(grad_output.dtype) : g.mm(weight);
+        var g = low ? gradOutput.to_type(compute) : gradOutput;
+        var gradInput = low ? g.mm(weight.to_type(compute)).to_type(gradOutput.dtype) : g.mm(weight);
         var gradWeight = torch.zeros_like(weight);
         var rows = bits.shape[0];
         var chunk = Math.Max(1, ChunkElements / Math.Max(1, bits.shape[1]));
@@ -86,14 +101,7 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
             var n = Math.Min(chunk, rows - r);
             gradWeight.add_(g.narrow(0, r, n).t().mm(bits.narrow(0, r, n).to_type(compute)));
         }
-        var gradBias = (bool)ctx.get_data("hasBias")
-            ? GradientRelease.Returned((low ? g.sum([0L]).to_type(grad_output.dtype) : g.sum([0L])).MoveToOuterDisposeScope())
-            : null;
-        GradientRelease.ReleaseReceived([grad_output]);
-        return
-        [
-            GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), GradientRelease.Returned(gradWeight.MoveToOuterDisposeScope()),
-            gradBias!, null!,
-        ];
+        var gradBias = hasBias ? (low ? g.sum([0L]).to_type(gradOutput.dtype) : g.sum([0L])).MoveToOuterDisposeScope() : null;
+        return (gradInput.MoveToOuterDisposeScope(), gradWeight.MoveToOuterDisposeScope(), gradBias);
     }
 }

@@ -175,9 +175,7 @@ public sealed class Stage : StatefulModule
 
     public override Tensor forward(Tensor input)
     {
-        if (input.dim() != InputShape.Length + 2 || !input.shape[2..].SequenceEqual(InputShape))
-            throw new ArgumentException($"Stage '{Spec}' expects [time, batch, {string.Join("×", InputShape)}]; got [{string.Join(", ", input.shape)}].",
-                nameof(input));
+        CheckInput(input);
         var steps = input.shape[0];
         var batch = input.shape[1];
         // Own scope: only the output leaves, so intermediates autograd does not need (the pooled currents, a synapse
@@ -206,6 +204,82 @@ public sealed class Stage : StatefulModule
             output = neuron.forward(folded.reshape([steps, batch, .. folded.shape[1..]]));
         }
         return (dropout is null ? output : dropout.forward(output)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// True when this stage's LIF window can hand its spikes to <paramref name="next"/>'s linear synapse inside one
+    /// autograd node (<see cref="ForwardFeeding"/>) on <paramref name="input"/>: with gradients on, a fused LIF window from a
+    /// state without gradient history, no dropout, no presynaptic trace and no recomputation here, and a next stage whose
+    /// synapse would keep these spikes as bool (<see cref="SpikeLinearFunction"/>).
+    /// </summary>
+    internal bool FeedsInto(Stage next, Tensor input)
+    {
+        if (!torch.is_grad_enabled() || !Compact || dropout is not null || (training && traceDecay is not null)) return false;
+        if (neuron is not LifNeuron { CanFeed: true } || (RecomputeSegment is not null && RecomputeProblem is null)) return false;
+        if (!(input.requires_grad || synapse.parameters().Any(p => p.requires_grad))) return false;
+        var spikes = input.shape[0] * input.shape[1] * OutputShape.Aggregate(1L, (a, b) => a * b);
+        return next.TakesFedSpikes(spikes);
+    }
+
+    // The conditions under which RunSynapse would take the compact spike path, for the spikes of a whole window.
+    private bool TakesFedSpikes(long spikes) =>
+        Compact && SpikeInput && linear is not null && !(training && traceDecay is not null) && !(RecomputeSegment is not null && RecomputeProblem is null)
+        && SpikeLinearFunction.Pays(spikes, linear.weight!.numel(), Precision == SynapsePrecision.BFloat16 ? 2 : 4);
+
+    /// <summary>
+    /// This stage and then <paramref name="next"/>, where <see cref="FeedsInto"/>: this stage's LIF window and
+    /// <paramref name="next"/>'s linear synapse run as one autograd node, so the window's float spikes exist only inside it
+    /// (not also as a node output, for which TorchSharp's wrapper allocates an empty tensor of the same size). Returns
+    /// <paramref name="next"/>'s output and this stage's spike count (float64); values, gradients and the count are bitwise
+    /// those of calling the two stages in turn.
+    /// </summary>
+    internal (Tensor Output, Tensor SpikeSum) ForwardFeeding(Tensor input, Stage next)
+    {
+        CheckInput(input);
+        var steps = input.shape[0];
+        var batch = input.shape[1];
+        using var scope = torch.NewDisposeScope();
+        var lif = (LifNeuron)neuron;
+        var feed = next.Feed();
+        Tensor synapseOutput, spikeSum;
+        // This stage's tensors (its currents) go before the next stage's neuron runs, as between two forward calls.
+        using (torch.NewDisposeScope())
+        {
+            (Tensor Output, Tensor SpikeSum) fed;
+            if (input.stride(0) == 0 && (steps > 1 || held is not null))
+            {
+                var once = held is null ? Stateless(input[0]) : held.For(input[0], x => Stateless(x));
+                fed = steps == 1 ? lif.ForwardFeeding(once.unsqueeze(0), 1, constant: false, feed) : lif.ForwardFeeding(once, (int)steps, constant: true, feed);
+            }
+            else
+            {
+                var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]));
+                fed = lif.ForwardFeeding(folded.reshape([steps, batch, .. folded.shape[1..]]), (int)steps, constant: false, feed);
+            }
+            synapseOutput = fed.Output.MoveToOuterDisposeScope();
+            spikeSum = fed.SpikeSum.MoveToOuterDisposeScope();
+        }
+        var output = next.AfterSynapse(synapseOutput, steps, batch);
+        return (output.MoveToOuterDisposeScope(), spikeSum.MoveToOuterDisposeScope());
+    }
+
+    // The linear synapse as the consumer of the previous stage's window (TakesFedSpikes).
+    private SpikeLinearFeed Feed() =>
+        new(linear!.weight!, linear.bias, Precision == SynapsePrecision.BFloat16 ? ScalarType.BFloat16 : linear.weight!.dtype);
+
+    // The rest of forward's folded path from the synapse output [K·N, …]: norm, pooling, neuron and dropout.
+    private Tensor AfterSynapse(Tensor synapseOutput, long steps, long batch)
+    {
+        var folded = NormAndPool(synapseOutput);
+        var output = neuron.forward(folded.reshape([steps, batch, .. folded.shape[1..]]));
+        return dropout is null ? output : dropout.forward(output);
+    }
+
+    private void CheckInput(Tensor input)
+    {
+        if (input.dim() != InputShape.Length + 2 || !input.shape[2..].SequenceEqual(InputShape))
+            throw new ArgumentException($"Stage '{Spec}' expects [time, batch, {string.Join("×", InputShape)}]; got [{string.Join(", ", input.shape)}].",
+                nameof(input));
     }
 
     // â[t] = λ·â[t−1] + x[t] over the window from the carried trace, without gradient history. With one step the carried
@@ -260,9 +334,11 @@ public sealed class Stage : StatefulModule
     // The trace carries no gradient history: nothing to cut at window borders.
     protected internal override bool DetachesAtWindowBorders => false;
 
-    private Tensor Stateless(Tensor x, Tensor? presynapticTrace = null)
+    private Tensor Stateless(Tensor x, Tensor? presynapticTrace = null) => NormAndPool(RunSynapse(x, presynapticTrace));
+
+    // Batch norm and pooling of the synapse output.
+    private Tensor NormAndPool(Tensor y)
     {
-        var y = RunSynapse(x, presynapticTrace);
         if (norm is not null) y = norm.forward(y);
         if (post is null) return y;
         return Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }

@@ -69,9 +69,27 @@ public sealed class LifNeuron : SpikingNeuron
     /// </summary>
     internal Tensor? ForwardFused(Func<Tensor?, Tensor?, (Tensor Spikes, Tensor Membrane)> run)
     {
-        if (!CanFuse || KeepsStateHistory || membrane.ValueOrNull is { requires_grad: true }) return null;
+        if (!CanFeed) return null;
         var (spikes, last) = run(membrane.ValueOrNull, lastSpikes.ValueOrNull);
         return CarryOn(spikes, last);
+    }
+
+    /// <summary>True when a window can run with <see cref="ForwardFeeding"/>: fused, from a state without gradient history.</summary>
+    internal bool CanFeed => CanFuse && !KeepsStateHistory && membrane.ValueOrNull is not { requires_grad: true };
+
+    /// <summary>
+    /// Runs a window (<paramref name="currents"/> [K, N, …], or [N, …] repeated when <paramref name="constant"/>) whose
+    /// spikes <paramref name="consumer"/> reads inside the window's node, and carries the state on: returns the consumer's
+    /// output and the window's spike count (float64). Only where <see cref="CanFeed"/>.
+    /// </summary>
+    internal (Tensor Output, Tensor SpikeSum) ForwardFeeding(Tensor currents, int steps, bool constant, SpikeConsumer consumer)
+    {
+        if (!CanFeed) throw new InvalidOperationException("This LIF window cannot feed its spikes to a consumer (see CanFeed).");
+        var (output, last, lastOfWindow, spikeSum) = LifWindowFunction.RunFeeding(currents, steps, constant, Parameters, membrane.ValueOrNull,
+            lastSpikes.ValueOrNull, consumer);
+        membrane.Set(last);
+        lastSpikes.Set(lastOfWindow);
+        return (output, spikeSum);
     }
 
     private Tensor ForwardWindow(Tensor currents, int steps, bool constant)

@@ -43,6 +43,22 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         return (spikes.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// Runs a window as <see cref="Run"/> does from a state without gradient history, its spikes read inside the node by
+    /// <paramref name="consumer"/>: returns the consumer's output, the last membrane and spikes (without history) and the
+    /// window's spike count (float64, as a sum of the spikes). Needs gradients on: the node is for training.
+    /// </summary>
+    public static (Tensor Output, Tensor Membrane, Tensor LastSpikes, Tensor SpikeSum) RunFeeding(Tensor currents, int steps, bool constant,
+        LifParameters p, Tensor? membrane, Tensor? lastSpikes, SpikeConsumer consumer)
+    {
+        if (membrane is { requires_grad: true }) throw new ArgumentException("A window feeding its spikes starts from a state without gradient history.");
+        using var scope = torch.NewDisposeScope();
+        var window = new Window(p, steps, constant, membrane, lastSpikes, Save: true, Tracked: false) { Consumer = consumer };
+        var output = apply([currents, null!, window, .. consumer.Parameters.Select(t => (object)t!)]);
+        return (output.MoveToOuterDisposeScope(), window.Last!.MoveToOuterDisposeScope(), window.LastOfWindow!.MoveToOuterDisposeScope(),
+            window.SpikeSum!.MoveToOuterDisposeScope());
+    }
+
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
         var currents = (Tensor)vars[0];
@@ -72,16 +88,26 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             }
             distance?[t].copy_(x);
         });
+        Tensor[] consumerSaved = [];
+        var output = spikes;
+        if (w.Consumer is { } consumer)
+        {
+            // The spikes leave only through the consumer: its output, the carried last step and the count.
+            (output, consumerSaved) = consumer.Forward(spikes);
+            w.LastOfWindow = spikes[w.Steps - 1].clone();
+            w.SpikeSum = spikes.sum().to_type(ScalarType.Float64);
+            spikes.Dispose();
+        }
         if (w.Save)
         {
             // A tracked membrane's gradient passes the first step's reset like any step's: where the carried spikes fired, none.
             var startFired = w.Tracked && hard ? w.LastSpikes?.ne(0.0) : null;
-            ctx.save_for_backward([codes!, distance!, startFired!]);
-            ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype, w.Tracked, w.Link));
+            ctx.save_for_backward([codes!, distance!, startFired!, .. consumerSaved]);
+            ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype, w.Tracked, w.Link, w.Consumer));
             ctx.set_materialize_grads(false);
         }
         w.Last = u;
-        return spikes;
+        return output;
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
@@ -95,6 +121,9 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var rectangular = p.Surrogate as Rectangular;
         var hard = p.Reset == ResetMode.Hard;
         var gradSpikes = GradientRelease.Defined(grad_output);
+        Tensor?[] consumerGradients = [];
+        if (info.Consumer is { } consumer && gradSpikes is not null)
+            (gradSpikes, consumerGradients) = consumer.Backward(gradSpikes, [.. saved.Skip(3)]);
         var device = gradSpikes?.device ?? torch.CPU;
         var gradInput = info.Constant
             ? torch.zeros(info.Shape, dtype: info.DType, device: device)
@@ -152,7 +181,8 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         endGradient?.Dispose();
         GradientRelease.ReleaseReceived([grad_output]);
         return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()),
-            gradMembrane is null ? null! : GradientRelease.Returned(gradMembrane.MoveToOuterDisposeScope()), null!];
+            gradMembrane is null ? null! : GradientRelease.Returned(gradMembrane.MoveToOuterDisposeScope()), null!,
+            .. consumerGradients.Select(g => g is null ? null! : GradientRelease.Returned(g.MoveToOuterDisposeScope()))];
     }
 
     /// <summary>Steps whose two-bit codes share a byte.</summary>
@@ -187,12 +217,18 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
     private sealed record Window(LifParameters Parameters, int Steps, bool Constant, Tensor? Membrane, Tensor? LastSpikes, bool Save, bool Tracked)
     {
         public Tensor? Last { get; set; }
+        /// <summary>Set when the spikes feed a consumer inside the node: it reads them there, and only its output leaves.</summary>
+        public SpikeConsumer? Consumer { get; init; }
+        /// <summary>With a consumer: the window's last spikes and their count, which the caller would have read off the spikes.</summary>
+        public Tensor? LastOfWindow { get; set; }
+        public Tensor? SpikeSum { get; set; }
         /// <summary>Set when the last membrane is linked: where the link puts its gradient for this window's backward.</summary>
         public EndGradient? Link { get; init; }
     }
 
     /// <summary>What backward needs besides the saved tensors.</summary>
-    private sealed record Saved(LifParameters Parameters, int Steps, bool Constant, long[] Shape, ScalarType DType, bool Tracked, EndGradient? Link);
+    private sealed record Saved(LifParameters Parameters, int Steps, bool Constant, long[] Shape, ScalarType DType, bool Tracked, EndGradient? Link,
+        SpikeConsumer? Consumer);
 
     /// <summary>The gradient of a linked window's last membrane, from the link's backward to the window's.</summary>
     private sealed class EndGradient

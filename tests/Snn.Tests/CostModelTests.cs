@@ -54,21 +54,21 @@ public sealed class CostModelTests
     {
         // Per step (× batch), float32: a conv stage with max pooling keeps the fused LIF's spike and surrogate window in
         // two bits, four steps to a byte (T = 10: 3 bytes per neuron, 0.3 B per step) and the pool's winner (1 B); nothing
-        // keeps its synapse output. Its stacked spikes (4 B) are kept by
-        // the next convolution and counted there; spikes read by a linear synapse of the same block are kept as bool
-        // (1 B) where that saves more than the weight-sized gradient copy it costs (3·K·N·n > 4·weights; W2's batch and T).
-        // The readout keeps its stacked membranes (4 B).
+        // keeps its synapse output. Its stacked spikes (4 B) are kept by the next convolution and counted there. Spikes read
+        // by a linear synapse of the same block, where keeping them as bool would pay for the weight-sized gradient copy it
+        // costs (3·K·N·n > 4·weights; W2's batch and T), are not kept at all: the LIF window runs that synapse inside its
+        // node, whose backward reads them back from the codes' fired bits. The readout keeps its stacked membranes (4 B).
         var r = CostModel.Estimate(W2(), TrainingPlan.Bptt(10), 32, Events);
         Assert.Equal(32 * 12 * 15 * 15 * (0.3 + 1), r.Stages[0].RetainedBytesPerStep, 6);
-        Assert.Equal(32 * (64 * 5 * 5 * (0.3 + 1 + 1) + 12 * 15 * 15 * 4), r.Stages[1].RetainedBytesPerStep, 6);
+        Assert.Equal(32 * (64 * 5 * 5 * (0.3 + 1) + 12 * 15 * 15 * 4), r.Stages[1].RetainedBytesPerStep, 6);
         Assert.Equal(32 * 10 * 4, r.Stages[2].RetainedBytesPerStep);
         // The last stage of a block keeps its float spikes (the loss and the next block read them); the first stage of a
         // block reads a detached input that the window holds.
         var local = CostModel.Estimate(W2(), TrainingPlan.Local(10, 1), 32, Events);
         Assert.Equal(32 * 64 * 5 * 5 * (4 + 0.3 + 1), local.Stages[1].RetainedBytesPerStep, 6);
-        // An FC hidden layer without pooling, read by the FC readout (T = 25: 7 bytes of codes per neuron, 0.28 B per step).
+        // An FC hidden layer without pooling, read by the FC readout it feeds (T = 25: 7 bytes of codes per neuron, 0.28 B per step).
         var mlp = CostModel.Estimate(W1(), TrainingPlan.Bptt(25), 128);
-        Assert.Equal(128 * 800 * (0.28 + 1), mlp.Stages[0].RetainedBytesPerStep, 6);
+        Assert.Equal(128 * 800 * 0.28, mlp.Stages[0].RetainedBytesPerStep, 6);
         // One sample and one step: the codes take a byte; the copy would not pay, the readout's linear synapse keeps the
         // float spikes (counted there).
         var tiny = CostModel.Estimate(W1(), TrainingPlan.Bptt(1), 1);

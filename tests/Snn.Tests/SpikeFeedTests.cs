@@ -13,7 +13,6 @@ namespace Snn.Tests;
 /// </summary>
 public sealed class SpikeFeedTests
 {
-    private const int N = 3;
 
     public static TheoryData<string, string, ResetMode, bool> Cases()
     {
@@ -48,20 +47,20 @@ public sealed class SpikeFeedTests
     /// detached between them; <paramref name="feed"/>: stage 0 feeds stage 1's synapse.
     /// </summary>
     private static (Tensor Output, Tensor SpikeSums, Tensor Membrane, Tensor[] Gradients) Run(SpikingNetwork network, long[] inputShape, bool constant,
-        bool feed)
+        bool feed, int batch = 3)
     {
         const int steps = 5;
         var g = new torch.Generator(5);
-        var x = (torch.rand([2 * steps, N, .. inputShape], generator: g, dtype: ScalarType.Float64) * 1.5).requires_grad_();
-        var constantFrame = (torch.rand([N, .. inputShape], generator: g, dtype: ScalarType.Float64) * 1.5).requires_grad_();
+        var x = (torch.rand([2 * steps, batch, .. inputShape], generator: g, dtype: ScalarType.Float64) * 1.5).requires_grad_();
+        var constantFrame = (torch.rand([batch, .. inputShape], generator: g, dtype: ScalarType.Float64) * 1.5).requires_grad_();
         var classes = network.Stages[^1].OutputShape[^1];
-        var lossWeights = torch.randn([2 * steps, N, classes], generator: g, dtype: ScalarType.Float64);
+        var lossWeights = torch.randn([2 * steps, batch, classes], generator: g, dtype: ScalarType.Float64);
         var (s0, s1, readout) = (network.Stages[0], network.Stages[1], network.Stages[2]);
         var outputs = new List<Tensor>();
         var spikeSums = new List<Tensor>();
         for (var w = 0; w < 2; w++)
         {
-            var input = constant ? constantFrame.unsqueeze(0).expand([steps, N, .. inputShape]) : x.narrow(0, w * steps, steps);
+            var input = constant ? constantFrame.unsqueeze(0).expand([steps, batch, .. inputShape]) : x.narrow(0, w * steps, steps);
             Tensor hidden;
             if (feed)
             {
@@ -88,12 +87,24 @@ public sealed class SpikeFeedTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Feeding_the_next_synapse_equals_the_two_stages_in_turn(string spec, string surrogate, ResetMode reset, bool constant)
+    public void Feeding_the_next_synapse_equals_the_two_stages_in_turn(string spec, string surrogate, ResetMode reset, bool constant) =>
+        AssertFeedingEqualsTurns(spec, surrogate, reset, constant, batch: 3);
+
+    [Fact]
+    public void Feeding_equals_the_two_stages_when_the_weight_gradient_chunks_start_inside_a_step()
+    {
+        // 5 steps × 100 samples of 600 spikes: the bool-spike weight gradient sums chunks of 2¹⁸ / 600 = 436 rows, so the
+        // second chunk starts at step 4, sample 36, and its rows come from two steps' codes.
+        Assert.Equal(436, SpikeLinearFunction.ChunkElements / 600);
+        AssertFeedingEqualsTurns("FC600-FC4-FC2", "rectangular", ResetMode.Soft, constant: false, batch: 100);
+    }
+
+    private static void AssertFeedingEqualsTurns(string spec, string surrogate, ResetMode reset, bool constant, int batch)
     {
         using var scope = torch.NewDisposeScope();
         long[] inputShape = spec.StartsWith("FC") ? [7] : [2, 6, 6];
-        var reference = Run(Build(spec, surrogate, reset, inputShape), inputShape, constant, feed: false);
-        var fed = Run(Build(spec, surrogate, reset, inputShape), inputShape, constant, feed: true);
+        var reference = Run(Build(spec, surrogate, reset, inputShape), inputShape, constant, feed: false, batch);
+        var fed = Run(Build(spec, surrogate, reset, inputShape), inputShape, constant, feed: true, batch);
 
         var firing = reference.SpikeSums.sum().item<double>();
         Assert.True(firing > 1, $"the first stage should fire (fired {firing})");
@@ -114,7 +125,7 @@ public sealed class SpikeFeedTests
     {
         using var scope = torch.NewDisposeScope();
         var network = Build("FC6-FC4-FC2", "rectangular", ResetMode.Hard, [7]);
-        var input = torch.rand([5, N, 7], dtype: ScalarType.Float64).requires_grad_();
+        var input = torch.rand([5, 3, 7], dtype: ScalarType.Float64).requires_grad_();
         Assert.True(network.Stages[0].FeedsInto(network.Stages[1], input));
         using (torch.no_grad()) Assert.False(network.Stages[0].FeedsInto(network.Stages[1], input));   // no graph: nothing to save
         network.Stages[1].Compact = false;

@@ -9,4 +9,6 @@ internal enum OutputHolder
     Bits,
     /// <summary>The next stage's synapse (autograd), until its backward has passed: counted with that stage.</summary>
     NextSynapse,
+    /// <summary>Nobody: a LIF window feeding the next linear synapse gives its spikes back from its own saved codes.</summary>
+    Codes,
 }

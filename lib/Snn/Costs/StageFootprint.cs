@@ -77,7 +77,8 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
 
     /// <summary>
     /// True when the fused LIF window hands its spikes to the next stage's linear synapse inside its node
-    /// (<c>Stage.ForwardFeeding</c>): at the window's end the float spikes are there once, next to their bool copy, not twice.
+    /// (<c>Stage.ForwardFeeding</c>): at the window's end the float spikes are there once, not twice, and nothing keeps
+    /// them (the synapse's backward reads them back from the window's codes).
     /// </summary>
     public bool FeedsNext { get; init; }
 
@@ -98,8 +99,8 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         var held = ForwardOnce + L * (ForwardPerStep + SynapseSaved + PoolSaved);
         if (!Fused) return Math.Max(L * TraceStep, held + L * (OutputStep + NeuronSaved + (NeuronSaved > 0 ? OutputStep : 0)));
         var window = L * (OutputStep + WindowSaved);
-        // At the end: the spikes again (the wrapper's empty output) or, feeding the next synapse, their bool copy; the membrane.
-        var end = window + L * (FeedsNext ? OutputStep / BytesPer : OutputStep) + OutputStep;
+        // At the end: the spikes again (the wrapper's empty output), not when feeding the next synapse; the membrane.
+        var end = window + (FeedsNext ? 0 : L * OutputStep) + OutputStep;
         // The new trace comes before the synapse runs, and the old one goes before the synapse output comes.
         return Math.Max(L * TraceStep, held + Math.Max(window + neuron * (3 * BytesPer + 2), end));
     }

@@ -1,12 +1,13 @@
 using Snn.Neurons;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Snn.Layers;
 
 /// <summary>
 /// A linear synapse on spikes as a <see cref="SpikeConsumer"/> of the fused LIF window before it: what
-/// <see cref="SpikeLinearFunction"/> computes and keeps (the spikes as bool), on the window's spikes folded to
-/// [K·N, in]. Made per call by <see cref="Stage"/>.
+/// <see cref="SpikeLinearFunction"/> computes, on the window's spikes folded to [K·N, in], except that it keeps nothing of
+/// the spikes: its weight gradient reads them back from the window's own saved codes. Made per call by <see cref="Stage"/>.
 /// </summary>
 internal sealed class SpikeLinearFeed(Tensor weight, Tensor? bias, ScalarType compute) : SpikeConsumer
 {
@@ -18,12 +19,27 @@ internal sealed class SpikeLinearFeed(Tensor weight, Tensor? bias, ScalarType co
     {
         shape = spikes.shape;
         using var folded = spikes.reshape([shape[0] * shape[1], -1]);
-        return (SpikeLinearFunction.Linear(folded, weight, bias, compute), [folded.ne(0.0), weight]);
+        return (SpikeLinearFunction.Linear(folded, weight, bias, compute), [weight]);
     }
 
-    public override (Tensor Spikes, Tensor?[] Parameters) Backward(Tensor gradOutput, Tensor[] saved)
+    public override (Tensor Spikes, Tensor?[] Parameters) Backward(Tensor gradOutput, Tensor[] saved, SpikeSteps spikes)
     {
-        var (input, gradWeight, gradBias) = SpikeLinearFunction.Gradients(saved[0], saved[1], gradOutput, compute, bias is not null);
-        return (input.view(shape!), [gradWeight, gradBias]);
+        var (steps, batch) = (shape![0], shape[1]);
+        var width = shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+        // Rows r … r + n − 1 of the folded [K·N, in] spikes: the samples of the steps they span.
+        Tensor Rows(long r, long n)
+        {
+            var parts = new List<Tensor>();
+            for (var row = r; row < r + n;)
+            {
+                var (t, sample) = (row / batch, row % batch);
+                var count = Math.Min(batch - sample, r + n - row);
+                parts.Add(spikes((int)t, sample, count, compute).reshape([count, width]));
+                row += count;
+            }
+            return parts.Count == 1 ? parts[0] : torch.cat(parts);
+        }
+        var (input, gradWeight, gradBias) = SpikeLinearFunction.Gradients(steps * batch, width, Rows, saved[0], gradOutput, compute, bias is not null);
+        return (input.view(shape), [gradWeight, gradBias]);
     }
 }

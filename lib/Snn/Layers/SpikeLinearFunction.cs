@@ -69,8 +69,9 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
     {
         GradientRelease.ReleaseReturned();
         var saved = ctx.get_saved_variables();
-        var (gradInput, gradWeight, gradBias) = Gradients(saved[0], saved[1], grad_output, (ScalarType)ctx.get_data("compute"),
-            (bool)ctx.get_data("hasBias"));
+        var (bits, compute) = (saved[0], (ScalarType)ctx.get_data("compute"));
+        var (gradInput, gradWeight, gradBias) = Gradients(bits.shape[0], bits.shape[1], (r, n) => bits.narrow(0, r, n).to_type(compute), saved[1],
+            grad_output, compute, (bool)ctx.get_data("hasBias"));
         GradientRelease.ReleaseReceived([grad_output]);
         return
         [
@@ -80,11 +81,12 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
     }
 
     /// <summary>
-    /// The input, weight and bias gradients (null without a bias) from the input kept as bool, as tensors of the caller's
-    /// scope: libtorch's formulas, the weight gradient summed chunk by chunk of rows.
+    /// The input, weight and bias gradients (null without a bias) of the product over an input of <paramref name="rows"/> ×
+    /// <paramref name="width"/> 0/1 values that <paramref name="inputRows"/> gives back (rows r … r + n − 1, in the compute
+    /// dtype), as tensors of the caller's scope: libtorch's formulas, the weight gradient summed chunk by chunk of rows.
     /// </summary>
-    internal static (Tensor Input, Tensor Weight, Tensor? Bias) Gradients(Tensor bits, Tensor weight, Tensor gradOutput, ScalarType compute,
-        bool hasBias)
+    internal static (Tensor Input, Tensor Weight, Tensor? Bias) Gradients(long rows, long width, Func<long, long, Tensor> inputRows, Tensor weight,
+        Tensor gradOutput, ScalarType compute, bool hasBias)
     {
         using var scope = torch.NewDisposeScope();
         var low = compute != gradOutput.dtype;
@@ -93,13 +95,12 @@ internal sealed class SpikeLinearFunction : SingleTensorFunction<SpikeLinearFunc
         var g = low ? gradOutput.to_type(compute) : gradOutput;
         var gradInput = low ? g.mm(weight.to_type(compute)).to_type(gradOutput.dtype) : g.mm(weight);
         var gradWeight = torch.zeros_like(weight);
-        var rows = bits.shape[0];
-        var chunk = Math.Max(1, ChunkElements / Math.Max(1, bits.shape[1]));
+        var chunk = Math.Max(1, ChunkElements / Math.Max(1, width));
         for (long r = 0; r < rows; r += chunk)
         {
             using var part = torch.NewDisposeScope();
             var n = Math.Min(chunk, rows - r);
-            gradWeight.add_(g.narrow(0, r, n).t().mm(bits.narrow(0, r, n).to_type(compute)));
+            gradWeight.add_(g.narrow(0, r, n).t().mm(inputRows(r, n)));
         }
         var gradBias = hasBias ? (low ? g.sum([0L]).to_type(gradOutput.dtype) : g.sum([0L])).MoveToOuterDisposeScope() : null;
         return (gradInput.MoveToOuterDisposeScope(), gradWeight.MoveToOuterDisposeScope(), gradBias);

@@ -84,7 +84,8 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
                 using var inWindow = x.abs().lt(rectangular!.Width / 2);
                 if (shift == 0) plane.copy_(inWindow);
                 else plane.add_(inWindow, alpha: 1 << shift);
-                if (hard) plane.add_(s, alpha: 2 << shift);
+                // The fired bit: for a hard reset's backward, and as the spikes a consumer's backward reads.
+                if (hard || w.Consumer is not null) plane.add_(s, alpha: 2 << shift);
             }
             distance?[t].copy_(x);
         });
@@ -123,7 +124,15 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var gradSpikes = GradientRelease.Defined(grad_output);
         Tensor?[] consumerGradients = [];
         if (info.Consumer is { } consumer && gradSpikes is not null)
-            (gradSpikes, consumerGradients) = consumer.Backward(gradSpikes, [.. saved.Skip(3)]);
+        {
+            // The spikes from the codes' fired bits, or as u − θ ≥ 0.
+            Tensor Spikes(int t, long sample, long count, ScalarType type)
+            {
+                using var fired = codes is not null ? Fired(codes, t, sample, count) : distance![t].narrow(0, sample, count).ge(0.0);
+                return fired.to_type(type);
+            }
+            (gradSpikes, consumerGradients) = consumer.Backward(gradSpikes, [.. saved.Skip(3)], Spikes);
+        }
         var device = gradSpikes?.device ?? torch.CPU;
         var gradInput = info.Constant
             ? torch.zeros(info.Shape, dtype: info.DType, device: device)
@@ -200,11 +209,12 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         return plane.bitwise_right_shift(CodeShift(t)).bitwise_and_(1);
     }
 
-    // Whether the neuron fired at step t (hard reset), as a bool mask.
-    private static Tensor Fired(Tensor codes, int t)
+    // Whether the neuron fired at step t (kept for a hard reset or a consumer), as a bool mask; of some samples only.
+    private static Tensor Fired(Tensor codes, int t, long sample = 0, long count = -1)
     {
         using var plane = codes[t / CodeSteps];
-        using var bit = plane.bitwise_and(2 << CodeShift(t));
+        using var rows = count < 0 ? plane.alias() : plane.narrow(0, sample, count);
+        using var bit = rows.bitwise_and(2 << CodeShift(t));
         return bit.ne(0);
     }
 

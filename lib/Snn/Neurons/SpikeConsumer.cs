@@ -16,13 +16,21 @@ internal abstract class SpikeConsumer
 
     /// <summary>
     /// The synapse's output on the window's <paramref name="spikes"/> [K, N, …], and the tensors its backward needs (saved
-    /// with the node's own; none may be a view of the spikes, which the node frees).
+    /// with the node's own; none may be a view of the spikes, which the node frees; the spikes themselves come back in
+    /// backward, see <see cref="Backward"/>).
     /// </summary>
     public abstract (Tensor Output, Tensor[] Saved) Forward(Tensor spikes);
 
     /// <summary>
     /// The gradient of the spikes (shaped as they were) and of each of <see cref="Parameters"/> (null where none) from the
-    /// output's gradient and the tensors <see cref="Forward"/> saved, as tensors of the caller's scope.
+    /// output's gradient, the tensors <see cref="Forward"/> saved and the window's spikes, which the window gives back step by
+    /// step from what it keeps for its own backward; as tensors of the caller's scope.
     /// </summary>
-    public abstract (Tensor Spikes, Tensor?[] Parameters) Backward(Tensor gradOutput, Tensor[] saved);
+    public abstract (Tensor Spikes, Tensor?[] Parameters) Backward(Tensor gradOutput, Tensor[] saved, SpikeSteps spikes);
 }
+
+/// <summary>
+/// Samples <paramref name="sample"/> … <paramref name="sample"/> + <paramref name="count"/> − 1 of step
+/// <paramref name="t"/>'s spikes [count, …] as 0/1 in <paramref name="dtype"/>, a tensor of the caller's scope.
+/// </summary>
+internal delegate Tensor SpikeSteps(int t, long sample, long count, ScalarType dtype);

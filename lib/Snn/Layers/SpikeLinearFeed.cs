@@ -29,15 +29,15 @@ internal sealed class SpikeLinearFeed(Tensor weight, Tensor? bias, ScalarType co
         // Rows r … r + n − 1 of the folded [K·N, in] spikes: the samples of the steps they span.
         Tensor Rows(long r, long n)
         {
-            var parts = new List<Tensor>();
+            var pieces = new List<(int, long, long)>();
             for (var row = r; row < r + n;)
             {
                 var (t, sample) = (row / batch, row % batch);
                 var count = Math.Min(batch - sample, r + n - row);
-                parts.Add(spikes((int)t, sample, count, compute).reshape([count, width]));
+                pieces.Add(((int)t, sample, count));
                 row += count;
             }
-            return parts.Count == 1 ? parts[0] : torch.cat(parts);
+            return spikes(pieces, compute).reshape([n, width]);
         }
         var (input, gradWeight, gradBias) = SpikeLinearFunction.Gradients(steps * batch, width, Rows, saved[0], gradOutput, compute, bias is not null);
         return (input.view(shape), [gradWeight, gradBias]);

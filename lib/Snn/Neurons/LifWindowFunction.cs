@@ -125,11 +125,16 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         Tensor?[] consumerGradients = [];
         if (info.Consumer is { } consumer && gradSpikes is not null)
         {
-            // The spikes from the codes' fired bits, or as u − θ ≥ 0.
-            Tensor Spikes(int t, long sample, long count, ScalarType type)
+            // The spikes from the codes' fired bits (each piece's bit shifted down, then one mask and cast for all), or as u − θ ≥ 0.
+            Tensor Spikes(IReadOnlyList<(int Step, long Sample, long Count)> pieces, ScalarType type)
             {
-                using var fired = codes is not null ? Fired(codes, t, sample, count) : distance![t].narrow(0, sample, count).ge(0.0);
-                return fired.to_type(type);
+                using var scope = torch.NewDisposeScope();
+                static Tensor Stacked(IEnumerable<Tensor> parts) => parts.ToList() is var list && list.Count == 1 ? list[0] : torch.cat(list);
+                var fired = codes is not null
+                    ? Stacked(pieces.Select(p => codes[p.Step / CodeSteps].narrow(0, p.Sample, p.Count).bitwise_right_shift(CodeShift(p.Step) + 1)))
+                        .bitwise_and_(1)
+                    : Stacked(pieces.Select(p => distance![p.Step].narrow(0, p.Sample, p.Count))).ge(0.0);
+                return fired.to_type(type).MoveToOuterDisposeScope();
             }
             (gradSpikes, consumerGradients) = consumer.Backward(gradSpikes, [.. saved.Skip(3)], Spikes);
         }
@@ -209,12 +214,11 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         return plane.bitwise_right_shift(CodeShift(t)).bitwise_and_(1);
     }
 
-    // Whether the neuron fired at step t (kept for a hard reset or a consumer), as a bool mask; of some samples only.
-    private static Tensor Fired(Tensor codes, int t, long sample = 0, long count = -1)
+    // Whether the neuron fired at step t (kept for a hard reset or a consumer), as a bool mask.
+    private static Tensor Fired(Tensor codes, int t)
     {
         using var plane = codes[t / CodeSteps];
-        using var rows = count < 0 ? plane.alias() : plane.narrow(0, sample, count);
-        using var bit = rows.bitwise_and(2 << CodeShift(t));
+        using var bit = plane.bitwise_and(2 << CodeShift(t));
         return bit.ne(0);
     }
 

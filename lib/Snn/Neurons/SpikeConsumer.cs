@@ -30,7 +30,7 @@ internal abstract class SpikeConsumer
 }
 
 /// <summary>
-/// Samples <paramref name="sample"/> … <paramref name="sample"/> + <paramref name="count"/> − 1 of step
-/// <paramref name="t"/>'s spikes [count, …] as 0/1 in <paramref name="dtype"/>, a tensor of the caller's scope.
+/// The spikes of <paramref name="pieces"/> (each: samples Sample … Sample + Count − 1 of step Step), stacked in that order
+/// [Σ Count, …], as 0/1 in <paramref name="dtype"/>: a tensor of the caller's scope.
 /// </summary>
-internal delegate Tensor SpikeSteps(int t, long sample, long count, ScalarType dtype);
+internal delegate Tensor SpikeSteps(IReadOnlyList<(int Step, long Sample, long Count)> pieces, ScalarType dtype);

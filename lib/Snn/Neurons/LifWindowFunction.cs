@@ -122,7 +122,8 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var rectangular = p.Surrogate as Rectangular;
         var hard = p.Reset == ResetMode.Hard;
         var gradSpikes = GradientRelease.Defined(grad_output);
-        Tensor?[] consumerGradients = [];
+        // One gradient per consumer parameter (none where no gradient reached the consumer's output).
+        var consumerGradients = new Tensor?[info.Consumer?.Parameters.Count ?? 0];
         if (info.Consumer is { } consumer && gradSpikes is not null)
         {
             // The spikes from the codes' fired bits (each piece's bit shifted down, then one mask and cast for all), or as u − θ ≥ 0.

@@ -121,6 +121,25 @@ public sealed class SpikeFeedTests
     }
 
     [Fact]
+    public void The_network_forward_feeds_and_matches_its_stages_in_turn()
+    {
+        using var scope = torch.NewDisposeScope();
+        (Tensor Output, Tensor[] Gradients) Run(bool whole)
+        {
+            var network = Build("FC6-FC4-FC2", "rectangular", ResetMode.Hard, [7]);
+            var x = torch.rand([5, 3, 7], generator: new torch.Generator(3), dtype: ScalarType.Float64) * 1.5;
+            var output = whole ? network.forward(x) : network.Stages.Aggregate(x, (h, stage) => stage.forward(h));
+            (output * torch.linspace(-1, 1, output.numel(), dtype: ScalarType.Float64).view(output.shape)).sum().backward();
+            return (output.detach(), [.. network.parameters().Select(p => p.grad!.clone())]);
+        }
+        var (output, gradients) = Run(whole: true);
+        var (expected, expectedGradients) = Run(whole: false);
+        Assert.True(output.equal(expected).all().item<bool>(), "outputs differ");
+        Assert.All(gradients.Zip(expectedGradients), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>(), "a gradient differs"));
+        Assert.Contains(gradients, g => g.abs().max().item<double>() > 0);
+    }
+
+    [Fact]
     public void Feeding_is_declined_where_the_next_synapse_would_not_keep_bool_spikes()
     {
         using var scope = torch.NewDisposeScope();

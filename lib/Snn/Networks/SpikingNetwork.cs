@@ -77,9 +77,18 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        foreach (var stage in stages)
+        for (var i = 0; i < stages.Count; i++)
         {
-            var next = stage.forward(x);
+            Tensor next;
+            // With a graph, a LIF window hands its spikes to the next stage's linear synapse inside one node (bitwise the same).
+            if (i + 1 < stages.Count && stages[i].FeedsInto(stages[i + 1], x))
+            {
+                var (output, spikeSum) = stages[i].ForwardFeeding(x, stages[i + 1]);
+                spikeSum.Dispose();
+                next = output;
+                i++;
+            }
+            else next = stages[i].forward(x);
             // An intermediate output is no longer needed: what backward needs, the next stage's graph has kept.
             if (!ReferenceEquals(x, input)) x.Dispose();
             x = next;

@@ -37,7 +37,7 @@ public sealed class LifNeuron : SpikingNeuron
     public Parameter? BetaParameter => beta;
 
     /// <summary>
-    /// Run each call (a window) as one autograd node that keeps, per neuron and step, one byte for backward with the
+    /// Run each call (a window) as one autograd node that keeps, per neuron and step, two bits for backward with the
     /// rectangular surrogate (u − θ in the input dtype with another) instead of ~12 (<see cref="LifWindowFunction"/>;
     /// docs/costs.md), where it applies: fixed β and detached reset. Its spikes and
     /// gradients are those of the per-step graph, but a membrane it carries on from a call that started without gradient

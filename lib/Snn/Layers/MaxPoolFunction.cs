@@ -36,12 +36,13 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
     // max_pool2d_with_indices, a chunk of samples at a time on a channels-last copy: libtorch's channels-last kernel scans
     // each window in the same order with the same rule (the first maximum, or a NaN), so outputs and indices are the planar
     // kernel's; it vectorises over channels where the planar one takes 2–4× the time (W2's first pooling: ~12 of ~75 ms).
-    private static (Tensor Output, Tensor? Indices) Pool(Tensor input, int k, bool withIndices)
+    private static (Tensor Output, Tensor? Winners) Pool(Tensor input, int k, bool withIndices)
     {
         long samples = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
         long[] shape = [samples, channels, height / k, width / k];
         var output = torch.empty(shape, dtype: input.dtype, device: input.device);
-        var indices = withIndices ? torch.empty(shape, dtype: ScalarType.Int64, device: input.device) : null;
+        var places = withIndices ? torch.empty(shape, dtype: ScalarType.Byte, device: input.device) : null;
+        using var corners = withIndices ? Corners(shape[2], shape[3], width, k, input.device) : null;
         var chunk = Math.Max(1, PoolChunkElements / Math.Max(1, channels * height * width));
         for (long first = 0; first < samples; first += chunk)
         {
@@ -51,25 +52,28 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
             // With indices also without a graph: the one kernel either way, so evaluation pools exactly as training does.
             var (pooled, winners) = max_pool2d_with_indices(channelsLast, [k, k], [k, k]);
             output.narrow(0, first, n).copy_(pooled);
-            indices?.narrow(0, first, n).copy_(winners);
+            places?.narrow(0, first, n).copy_(Places(winners, corners!, width, k));
         }
-        return (output, indices);
+        return (output, places);
+    }
+
+    // libtorch's flat index (row·W + col in the plane) → the winner's place dy·k + dx in its window, without integer
+    // division: subtract the window's corner to get dy·W + dx, then take (W − k) off for every row below the first.
+    // A chunk at a time, so the int64 indices never exist for the whole output (8 bytes per output).
+    private static Tensor Places(Tensor indices, Tensor corners, long width, int k)
+    {
+        indices.sub_(corners);
+        var winner = indices.to_type(ScalarType.Int16);
+        for (var j = 1; j < k; j++) winner.sub_(indices.ge(j * width).to_type(ScalarType.Int16).mul_(width - k));
+        return winner.to_type(ScalarType.Byte);
     }
 
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
         var input = (Tensor)vars[0];
         var k = (int)vars[1];
-        var (output, pooledIndices) = Pool(input, k, withIndices: true);
-        var indices = pooledIndices!;
-        long width = input.shape[^1];
-        // libtorch's flat index (row·W + col in the plane) → the winner's place dy·k + dx in its window, without integer
-        // division: subtract the window's corner to get dy·W + dx, then take (W − k) off for every row below the first.
-        indices.sub_(Corners(output.shape[^2], output.shape[^1], width, k, input.device));
-        var winner = indices.to_type(ScalarType.Int16);
-        for (var j = 1; j < k; j++) winner.sub_(indices.ge(j * width).to_type(ScalarType.Int16).mul_(width - k));
-        indices.Dispose();
-        winner = winner.to_type(ScalarType.Byte);
+        var (output, places) = Pool(input, k, withIndices: true);
+        var winner = places!;
         ctx.save_for_backward([winner]);
         ctx.save_data("pool", new Saved(k, input.shape, input.dtype));
         return output;

@@ -26,13 +26,7 @@ public sealed class FusedLifTests
         return data;
     }
 
-    private static LifParameters Parameters(string surrogate, ResetMode reset) => LifParameters.Default with
-    {
-        Beta = 0.7,
-        Threshold = 0.4,
-        Reset = reset,
-        Surrogate = surrogate == "rectangular" ? new Rectangular(0.8) : new FastSigmoid(5.0),
-    };
+    private static LifParameters Parameters(string surrogate, ResetMode reset) => LifCases.Parameters(surrogate, reset, 0.7, 0.4, 0.8, 5.0);
 
     /// <summary>Runs the windows in order, each with its own backward, the state detached between them (as the trainer does).</summary>
     private static (Tensor Spikes, Tensor Grad, Tensor Membrane) RunWindows(LifParameters p, bool fused, int[] windows, bool detach = true)

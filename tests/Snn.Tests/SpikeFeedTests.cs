@@ -30,13 +30,7 @@ public sealed class SpikeFeedTests
     private static SpikingNetwork Build(string spec, string surrogate, ResetMode reset, long[] inputShape)
     {
         torch.manual_seed(7);
-        var neuron = LifParameters.Default with
-        {
-            Beta = 0.8,
-            Threshold = 0.3,
-            Reset = reset,
-            Surrogate = surrogate == "rectangular" ? new Rectangular(0.9) : new FastSigmoid(4.0),
-        };
+        var neuron = LifCases.Parameters(surrogate, reset, beta: 0.8, threshold: 0.3, width: 0.9, slope: 4.0);
         var network = NetworkSpec.Build(spec, inputShape, new NetworkOptions { Neuron = neuron });
         network.to(ScalarType.Float64);
         return network;

@@ -24,13 +24,7 @@ public sealed class StageRecomputeTests
         return data;
     }
 
-    private static LifParameters Parameters(string surrogate, ResetMode reset) => LifParameters.Default with
-    {
-        Beta = 0.8,
-        Threshold = 0.3,
-        Reset = reset,
-        Surrogate = surrogate == "rectangular" ? new Rectangular(0.9) : new FastSigmoid(4.0),
-    };
+    private static LifParameters Parameters(string surrogate, ResetMode reset) => LifCases.Parameters(surrogate, reset, 0.8, 0.3, 0.9, 4.0);
 
     private static Stage Build(LifParameters p, bool fused)
     {

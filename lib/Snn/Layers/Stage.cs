@@ -183,15 +183,7 @@ public sealed class Stage : StatefulModule
         using var scope = torch.NewDisposeScope();
         Tensor output;
         var traced = training && traceDecay is not null;
-        if (input.stride(0) == 0 && !traced && (steps > 1 || held is not null))
-        {
-            var once = held is null ? Stateless(input[0]) : held.For(input[0], x => Stateless(x));
-            // One step runs the neuron as the folded path below does.
-            output = steps == 1 ? neuron.forward(once.unsqueeze(0))
-                : Compact && neuron is SpikingNeuron spiking ? spiking.ForwardRepeated(once, (int)steps)
-                : neuron.forward(once.unsqueeze(0).expand([steps, .. once.shape]));
-        }
-        else if (RecomputeSegment is { } segment && RecomputeProblem is null && !traced && neuron is LifNeuron lif
+        if (!RunsOnce(input, traced) && RecomputeSegment is { } segment && RecomputeProblem is null && !traced && neuron is LifNeuron lif
             && lif.ForwardFused((membrane, spikes) => LinearLifWindowFunction.Run(
                 input.reshape([steps, batch, linear!.in_features]), linear.weight!, linear.bias, segment, lif.Parameters, membrane, spikes)) is { } fused)
         {
@@ -199,9 +191,10 @@ public sealed class Stage : StatefulModule
         }
         else
         {
-            var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]),
-                traced ? Trace(input, traceDecay!.Value).reshape([steps * batch, .. input.shape[2..]]) : null);
-            output = neuron.forward(folded.reshape([steps, batch, .. folded.shape[1..]]));
+            var (currents, repeated) = NeuronInput(input, traced);
+            output = !repeated ? neuron.forward(currents)
+                : Compact && neuron is SpikingNeuron spiking ? spiking.ForwardRepeated(currents, (int)steps)
+                : neuron.forward(currents.unsqueeze(0).expand([steps, .. currents.shape]));
         }
         return (dropout is null ? output : dropout.forward(output)).MoveToOuterDisposeScope();
     }
@@ -245,22 +238,25 @@ public sealed class Stage : StatefulModule
         // This stage's tensors (its currents) go before the next stage's neuron runs, as between two forward calls.
         using (torch.NewDisposeScope())
         {
-            (Tensor Output, Tensor SpikeSum) fed;
-            if (input.stride(0) == 0 && (steps > 1 || held is not null))
-            {
-                var once = held is null ? Stateless(input[0]) : held.For(input[0], x => Stateless(x));
-                fed = steps == 1 ? lif.ForwardFeeding(once.unsqueeze(0), 1, constant: false, feed) : lif.ForwardFeeding(once, (int)steps, constant: true, feed);
-            }
-            else
-            {
-                var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]));
-                fed = lif.ForwardFeeding(folded.reshape([steps, batch, .. folded.shape[1..]]), (int)steps, constant: false, feed);
-            }
+            var (currents, repeated) = NeuronInput(input, traced: false);
+            var fed = lif.ForwardFeeding(currents, (int)steps, constant: repeated, feed);
             synapseOutput = fed.Output.MoveToOuterDisposeScope();
             spikeSum = fed.SpikeSum.MoveToOuterDisposeScope();
         }
         var output = next.AfterSynapse(synapseOutput, steps, batch);
         return (output.MoveToOuterDisposeScope(), spikeSum.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Runs <paramref name="stages"/>[<paramref name="index"/>] on <paramref name="input"/> and, where it feeds the next one
+    /// before <paramref name="end"/> (<see cref="FeedsInto"/>), that one with it. Returns the last output, how many stages
+    /// ran (1 or 2) and, when two ran, the first one's spike count (which its output would have given).
+    /// </summary>
+    internal static (Tensor Output, int Ran, Tensor? FedSpikeSum) Forward(IReadOnlyList<Stage> stages, int index, int end, Tensor input)
+    {
+        if (index + 1 >= end || !stages[index].FeedsInto(stages[index + 1], input)) return (stages[index].forward(input), 1, null);
+        var (output, spikeSum) = stages[index].ForwardFeeding(input, stages[index + 1]);
+        return (output, 2, spikeSum);
     }
 
     // The linear synapse as the consumer of the previous stage's window (TakesFedSpikes).
@@ -273,6 +269,25 @@ public sealed class Stage : StatefulModule
         var folded = NormAndPool(synapseOutput);
         var output = neuron.forward(folded.reshape([steps, batch, .. folded.shape[1..]]));
         return dropout is null ? output : dropout.forward(output);
+    }
+
+    // A constant input (stride 0 over time) runs the stateless part once per window (once per batch while held).
+    private bool RunsOnce(Tensor input, bool traced) => input.stride(0) == 0 && !traced && (input.shape[0] > 1 || held is not null);
+
+    // The neuron's input for a window: the stateless part's output [K, N, …] or, for a constant input over more than
+    // one step, its one step [N, …], which the neuron repeats (Repeated). One step runs the neuron as the folded path does.
+    private (Tensor Currents, bool Repeated) NeuronInput(Tensor input, bool traced)
+    {
+        var steps = input.shape[0];
+        var batch = input.shape[1];
+        if (RunsOnce(input, traced))
+        {
+            var once = held is null ? Stateless(input[0]) : held.For(input[0], x => Stateless(x));
+            return steps == 1 ? (once.unsqueeze(0), false) : (once, true);
+        }
+        var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]),
+            traced ? Trace(input, traceDecay!.Value).reshape([steps * batch, .. input.shape[2..]]) : null);
+        return (folded.reshape([steps, batch, .. folded.shape[1..]]), false);
     }
 
     private void CheckInput(Tensor input)

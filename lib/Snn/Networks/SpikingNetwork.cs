@@ -77,21 +77,15 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
-        for (var i = 0; i < stages.Count; i++)
+        // With a graph, a LIF window may hand its spikes to the next stage's linear synapse inside one node (bitwise the same).
+        for (var i = 0; i < stages.Count;)
         {
-            Tensor next;
-            // With a graph, a LIF window hands its spikes to the next stage's linear synapse inside one node (bitwise the same).
-            if (i + 1 < stages.Count && stages[i].FeedsInto(stages[i + 1], x))
-            {
-                var (output, spikeSum) = stages[i].ForwardFeeding(x, stages[i + 1]);
-                spikeSum.Dispose();
-                next = output;
-                i++;
-            }
-            else next = stages[i].forward(x);
+            var (next, ran, spikeSum) = Stage.Forward(Stages, i, stages.Count, x);
+            spikeSum?.Dispose();
             // An intermediate output is no longer needed: what backward needs, the next stage's graph has kept.
             if (!ReferenceEquals(x, input)) x.Dispose();
             x = next;
+            i += ran;
         }
         return x;
     }

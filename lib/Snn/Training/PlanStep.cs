@@ -1,3 +1,4 @@
+using Snn.Layers;
 using Snn.Networks;
 using Snn.Neurons;
 using Snn.Optimization;
@@ -93,23 +94,17 @@ internal sealed class PlanStep(SpikingNetwork network, TrainingPlan plan, IReadO
                         h = blockInput;   // detached: the previous block's output, or the (grad-free) encoded input
                         for (var s = first; s < first + count; s++)
                         {
-                            if (s + 1 < first + count && stages[s].FeedsInto(stages[s + 1], h))
+                            // Stage s, or s and s + 1 where s's spikes go straight into s + 1's synapse (one node).
+                            var (output, _, fedSpikeSum) = Stage.Forward(stages, s, first + count, h);
+                            if (fedSpikeSum is not null)
                             {
-                                // Stage s's spikes go straight into stage s + 1's synapse (one node): s + 1's output comes back.
-                                var (fed, spikeSum) = stages[s].ForwardFeeding(h, stages[s + 1]);
-                                spikeSums[s] = Accumulate(spikeSums[s], spikeSum);
+                                spikeSums[s] = Accumulate(spikeSums[s], fedSpikeSum);
                                 spikeElements[s] += h.shape[0] * h.shape[1] * stages[s].OutputShape.Aggregate(1L, (a, b) => a * b);
-                                if (!ReferenceEquals(h, blockInput)) h.Dispose();
-                                h = fed;
                                 s++;
                             }
-                            else
-                            {
-                                var output = stages[s].forward(h);
-                                // The previous stage's output: what backward needs of it, stage s's graph has kept (compactly for spikes).
-                                if (!ReferenceEquals(h, blockInput)) h.Dispose();
-                                h = output;
-                            }
+                            // The previous stage's output: what backward needs of it, stage s's graph has kept (compactly for spikes).
+                            if (!ReferenceEquals(h, blockInput)) h.Dispose();
+                            h = output;
                             if (stages[s].IsSpiking)
                             {
                                 using var spikes = h.detach();   // an alias: disposed now so that it does not keep h alive

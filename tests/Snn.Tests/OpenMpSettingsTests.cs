@@ -79,19 +79,27 @@ public sealed class OpenMpSettingsTests
     public void This_process_spinning_is_not_counted_as_other_processes_load()
     {
         Assert.SkipUnless(File.Exists("/proc/stat") && File.Exists("/proc/self/stat"), "no /proc (not Linux)");
-        // Measured twice: idle, then with a thread of this process spinning. The spinning core is this process's own,
-        // so the others' load may not rise by anything near a core (the machine's other load may drift a little).
-        var idle = OpenMpSettings.OtherProcessesBusyCores(TimeSpan.FromMilliseconds(300));
-        var stop = 0;
-        var spinner = new Thread(() => { while (Volatile.Read(ref stop) == 0) { } });
-        spinner.Start();
-        var spinning = OpenMpSettings.OtherProcessesBusyCores(TimeSpan.FromMilliseconds(300));
-        Volatile.Write(ref stop, 1);
-        spinner.Join();
-        Assert.NotNull(idle);
-        Assert.NotNull(spinning);
-        Assert.InRange(spinning!.Value, 0, Environment.ProcessorCount + 0.01);
-        Assert.True(spinning.Value < idle!.Value + 0.6, $"others' load {idle:F2} idle vs {spinning:F2} while this process spun one core");
+        // Measured in pairs: idle, then with a thread of this process spinning. The spinning core is this process's own,
+        // so the others' load may not rise by anything near a core. The machine's other load drifts (a full test run
+        // starts right after a build, whose processes wind down): the pair with the smallest rise of three is judged,
+        // which counting this process's own core would still push up by about one core.
+        (double Idle, double Spinning)? best = null;
+        for (var pair = 0; pair < 3; pair++)
+        {
+            var idle = OpenMpSettings.OtherProcessesBusyCores(TimeSpan.FromMilliseconds(300));
+            var stop = 0;
+            var spinner = new Thread(() => { while (Volatile.Read(ref stop) == 0) { } });
+            spinner.Start();
+            var spinning = OpenMpSettings.OtherProcessesBusyCores(TimeSpan.FromMilliseconds(300));
+            Volatile.Write(ref stop, 1);
+            spinner.Join();
+            Assert.NotNull(idle);
+            Assert.NotNull(spinning);
+            Assert.InRange(spinning!.Value, 0, Environment.ProcessorCount + 0.01);
+            if (best is null || spinning.Value - idle!.Value < best.Value.Spinning - best.Value.Idle) best = (idle!.Value, spinning.Value);
+        }
+        var (idleLoad, spinningLoad) = best!.Value;
+        Assert.True(spinningLoad < idleLoad + 0.6, $"others' load {idleLoad:F2} idle vs {spinningLoad:F2} while this process spun one core");
     }
 
     [Fact]

@@ -32,7 +32,8 @@ internal static class BenchCommand
     internal sealed record Settings(
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
         string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32",
-        IReadOnlyList<LayerWorkload>? Layers = null, IReadOnlyList<int>? TimeSteps = null, bool CompareAcrossCpus = false)
+        IReadOnlyList<LayerWorkload>? Layers = null, IReadOnlyList<int>? TimeSteps = null, bool CompareAcrossCpus = false,
+        BenchInput Input = BenchInput.PerStep)
     {
         /// <summary>W4's rows (one per n), empty when W4 was not asked for.</summary>
         public IReadOnlyList<LayerWorkload> LayerWorkloads => Layers ?? [];
@@ -86,6 +87,11 @@ internal static class BenchCommand
         var precision = CliSupport.Choice("--precision",
             "the synapses' arithmetic: float32, or bf16 (mixed precision: conv/linear in bfloat16, everything else float32; docs/precision.md)",
             "PRECISION", "float32", Snn.Experiments.ExperimentConfig.Precisions);
+        var input = CliSupport.Choice("--input",
+            "where W1–W3's input is encoded: per-step (a fresh seeded draw inside every step, counted in its time and memory, as in "
+            + "training) or once (one draw before the steps, reused by every step, as plain PyTorch benchmark loops do: "
+            + "compare with them this way; the model column then leaves the encoded input out)",
+            "WHERE", "per-step", ["per-step", "once"]);
         var sweep = new Option<bool>("--sweep")
         {
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: "
@@ -102,7 +108,7 @@ internal static class BenchCommand
         var command = new Command("bench", Description)
         {
             workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, acrossCpus, device, recompute, precision, w4Sizes, w4Steps,
-            w4Batch, timeSteps,
+            w4Batch, timeSteps, input,
         };
         command.SetAction(r => CliSupport.Guarded("snn bench", () =>
         {
@@ -115,7 +121,8 @@ internal static class BenchCommand
                 names.Where(w => !LayerWorkload.Matches(w)).Select(Workload.Parse).ToList(), CliSupport.Split(r.GetValue(modes)).ToList(),
                 r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
                 r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!, layers,
-                CliSupport.IntList(r.GetValue(timeSteps)), r.GetValue(acrossCpus)));
+                CliSupport.IntList(r.GetValue(timeSteps)), r.GetValue(acrossCpus),
+                r.GetValue(input) == "once" ? BenchInput.Once : BenchInput.PerStep));
         }));
         return command;
     }

@@ -55,6 +55,9 @@ internal static class BenchComparison
         if (now.Recompute != before.Recompute)
             Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {Path.GetFileName(beforePath)}: "
                 + "the ratios measure recomputation.");
+        if (now.Input != before.Input)
+            Console.WriteLine($"note: input encoded {now.Input} now, {before.Input} in {Path.GetFileName(beforePath)}: "
+                + "the ratios include (or leave out) the encoding of W2/W3's event frames.");
         Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
         foreach (var row in now.Rows)
         {

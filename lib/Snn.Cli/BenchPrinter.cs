@@ -70,6 +70,9 @@ internal static class BenchPrinter
 
     private static void PrintRecompute(BenchReport r)
     {
+        if (r.Input == "once")
+            Console.WriteLine("input: encoded once before the steps and reused by each (--input once): the steps' times and peaks "
+                + "leave the encoding out, and so does the model column.");
         if (r.Recompute is { } segment)
             Console.WriteLine($"recompute: windows longer than {segment} steps re-run their forward in backward, {segment} steps at a time "
                 + "(docs/method.md); the cost model's columns (model MiB, ratio, retain MiB, MACs) do not model recomputation.");

@@ -53,13 +53,16 @@ public sealed class BenchCompareTests : IDisposable
         using (var doc = JsonDocument.Parse(JsonSerializer.Serialize(Report(Row("W1 mlp", "bptt", 40, 1)))))
         {
             // A report written before the Device field existed.
-            var fields = doc.RootElement.EnumerateObject().Where(p => p.Name != "Device").ToDictionary(p => p.Name, p => p.Value.Clone());
+            var fields = doc.RootElement.EnumerateObject().Where(p => p.Name is not ("Device" or "Input")).ToDictionary(p => p.Name, p => p.Value.Clone());
             File.WriteAllText(path, JsonSerializer.Serialize(fields));
         }
         var old = BenchComparison.Load(path, new JsonSerializerOptions());
         Assert.Equal("cpu", old.Device);
+        Assert.Equal("per-step", old.Input);   // written before --input existed: the frames were drawn in each step
         var (_, output, _) = ConsoleCapture.Run(() => { BenchComparison.Print(Report(Row("W1 mlp", "bptt", 4, null)) with { Device = "cuda" }, old, path); return 0; });
         Assert.Contains("this run is on cuda, old.json on cpu", output);
+        (_, output, _) = ConsoleCapture.Run(() => { BenchComparison.Print(Report(Row("W1 mlp", "bptt", 4, null)) with { Input = "once" }, old, path); return 0; });
+        Assert.Contains("input encoded once now, per-step in old.json", output);
         Assert.Contains(output.Split('\n'), l => l.StartsWith("W1 mlp") && l.Contains("0.10") && l.Contains("n/a"));
     }
 

@@ -143,6 +143,9 @@ public sealed class CliTests : IDisposable
         args = BenchChild.Arguments(settings with { Threads = null, Precision = "bf16" }, "time", "t.json");
         Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
             "--precision", "bf16", "--phase", "time", "--json", "t.json" }, args);
+        args = BenchChild.Arguments(settings with { Threads = null, Input = BenchInput.Once }, "memory", "m.json");
+        Assert.Equal(new[] { "bench", "--workloads", "W1,W2", "--modes", "bptt,tt-local", "--steps", "3", "--warmup", "1",
+            "--input", "once", "--phase", "memory", "--json", "m.json" }, args);
     }
 
     [Fact]

@@ -34,27 +34,29 @@ public static class Bench
     }
 
     /// <summary>
-    /// One training step of <paramref name="trainer"/> on the workload's fixed synthetic batch, encoding included as
-    /// data arrives in training: direct input as a stride-0 view, event frames as a fresh seeded Bernoulli draw per step
-    /// (drawn on the CPU, then copied to the trainer's device). The step ends with the batch's one read of its
+    /// One training step of <paramref name="trainer"/> on the workload's fixed synthetic batch. By default encoding is
+    /// included as data arrives in training: direct input as a stride-0 view, event frames as a fresh seeded Bernoulli
+    /// draw per step (drawn on the CPU, then copied to the trainer's device); <see cref="BenchInput.Once"/> encodes once,
+    /// before the first step, and every step reuses that input. The step ends with the batch's one read of its
     /// statistics, so on a GPU it returns only when its kernels have run.
     /// </summary>
-    public static Action Step(Trainer trainer, Workload workload, int seed = 0)
+    public static Action Step(Trainer trainer, Workload workload, int seed = 0, BenchInput input = BenchInput.PerStep)
     {
         var encoder = workload.Encoder((ulong)seed);
         var (images, labels) = workload.SyntheticBatch(seed);
         if (trainer.Device.type != DeviceType.CPU) (images, labels) = (images.to(trainer.Device), labels.to(trainer.Device));
+        var encoded = input == BenchInput.Once ? encoder.Encode(images, trainer.Plan.TimeSteps) : null;
         return () =>
         {
             using var scope = torch.NewDisposeScope();
-            trainer.TrainStep(encoder.Encode(images, trainer.Plan.TimeSteps), labels);
+            trainer.TrainStep(encoded ?? encoder.Encode(images, trainer.Plan.TimeSteps), labels);
         };
     }
 
     /// <summary>Times <paramref name="steps"/> training steps after <paramref name="warmup"/> untimed ones; milliseconds per step.</summary>
-    public static double[] TimeSteps(Trainer trainer, Workload workload, int warmup, int steps, int seed = 0)
+    public static double[] TimeSteps(Trainer trainer, Workload workload, int warmup, int steps, int seed = 0, BenchInput input = BenchInput.PerStep)
     {
-        var step = Step(trainer, workload, seed);
+        var step = Step(trainer, workload, seed, input);
         for (var i = 0; i < warmup; i++) step();
         var times = new double[steps];
         for (var i = 0; i < steps; i++)
@@ -72,8 +74,9 @@ public static class Bench
     /// For the resident figure run without the MALLOC_* tuning variables: they keep freed memory resident. Steps on a
     /// device that cannot be measured (CUDA) run unmeasured: the reading is empty.
     /// </summary>
-    public static MemoryReading PeakStepBytes(Trainer trainer, Workload workload, int warmup = 2, int repeats = 3, int seed = 0) =>
-        StepMemoryProbe.Measure(Step(trainer, workload, seed), warmup, repeats, trainer.Device);
+    public static MemoryReading PeakStepBytes(Trainer trainer, Workload workload, int warmup = 2, int repeats = 3, int seed = 0,
+        BenchInput input = BenchInput.PerStep) =>
+        StepMemoryProbe.Measure(Step(trainer, workload, seed, input), warmup, repeats, trainer.Device);
 
     /// <summary>
     /// One W4 step (<see cref="LayerWorkload.Step"/>) whose gradients are then dropped, as the harness's

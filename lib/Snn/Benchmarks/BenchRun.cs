@@ -20,7 +20,8 @@ public static class BenchRun
     /// timed training steps each. <paramref name="openMp"/> is the OpenMP setting to log (chosen before libtorch loaded).
     /// </summary>
     public static BenchReport Time(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int warmup, int steps, string device,
-        int? recompute, string precision, string openMp, Action<string> log, IReadOnlyList<LayerWorkload>? layers = null)
+        int? recompute, string precision, string openMp, Action<string> log, IReadOnlyList<LayerWorkload>? layers = null,
+        BenchInput input = BenchInput.PerStep)
     {
         var on = new torch.Device(device);
         var clock = Stopwatch.StartNew();
@@ -33,18 +34,18 @@ public static class BenchRun
             {
                 using var scope = torch.NewDisposeScope();
                 var (trainer, rates) = Setup(w, w.Plan(mode), precision, on, recompute);
-                var times = Bench.TimeSteps(trainer, w, warmup, steps);
-                var row = Row(w, mode, w.Plan(mode), times, null, rates);
+                var times = Bench.TimeSteps(trainer, w, warmup, steps, input: input);
+                var row = Row(w, mode, w.Plan(mode), times, null, rates, input);
                 log($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
         foreach (var w in layers ?? [])
         {
             using var scope = torch.NewDisposeScope();
-            var (layer, input, rate) = SetupLayer(w, precision, on, recompute);
+            var (layer, layerInput, rate) = SetupLayer(w, precision, on, recompute);
             using (layer)
             {
-                var (forward, backward) = Bench.TimeLayerSteps(layer, input, warmup, steps);
+                var (forward, backward) = Bench.TimeLayerSteps(layer, layerInput, warmup, steps);
                 var row = LayerRow(w, forward, backward, null, rate, recompute);
                 log($"[bench] {LayerWorkload.Id} {w.Plan}: median {row.MedianMs:F1} ms (forward {row.ForwardMs:F1}, backward {row.BackwardMs:F1})");
                 rows.Add(row);
@@ -52,30 +53,31 @@ public static class BenchRun
         }
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
             device, recompute, precision,
-            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), LibraryVersions.Describe());
+            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), LibraryVersions.Describe(), Input: Label(input));
     }
 
     /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
     public static BenchReport Memory(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int? recompute, string precision, Action<string> log,
-        IReadOnlyList<LayerWorkload>? layers = null) =>
-        MemoryOf(workloads.SelectMany(w => modes.Select(m => (w, m, w.Plan(m)))), recompute, precision, log, layers ?? []);
+        IReadOnlyList<LayerWorkload>? layers = null, BenchInput input = BenchInput.PerStep) =>
+        MemoryOf(workloads.SelectMany(w => modes.Select(m => (w, m, w.Plan(m)))), recompute, precision, log, layers ?? [], input);
 
     /// <summary>The memory sweep: peak step memory over each workload's grid of K and B (<see cref="Workload.SweepPlans"/>), mode "sweep".</summary>
-    public static BenchReport Sweep(IReadOnlyList<Workload> workloads, int? recompute, string precision, Action<string> log) =>
-        MemoryOf(workloads.SelectMany(w => w.SweepPlans().Select(p => (w, "sweep", p))), recompute, precision, log, []);
+    public static BenchReport Sweep(IReadOnlyList<Workload> workloads, int? recompute, string precision, Action<string> log,
+        BenchInput input = BenchInput.PerStep) =>
+        MemoryOf(workloads.SelectMany(w => w.SweepPlans().Select(p => (w, "sweep", p))), recompute, precision, log, [], input);
 
     /// <summary>
     /// Memory against T: peak step memory of every workload × mode at each of <paramref name="timeSteps"/>, the workload run
     /// at that T (<c>w with { TimeSteps = t }</c>, so the modes' K and SLTT-K's k follow T); one row per (workload, mode, T).
     /// </summary>
     public static BenchReport MemoryOverTimeSteps(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, IReadOnlyList<int> timeSteps,
-        int? recompute, string precision, Action<string> log) =>
+        int? recompute, string precision, Action<string> log, BenchInput input = BenchInput.PerStep) =>
         MemoryOf(workloads.SelectMany(w => modes.SelectMany(m => timeSteps.Select(t => w with { TimeSteps = t }).Select(wt => (wt, m, wt.Plan(m))))),
-            recompute, precision, log, []);
+            recompute, precision, log, [], input);
 
     // The rows: each workload (at its T), mode label and plan.
     private static BenchReport MemoryOf(IEnumerable<(Workload W, string Mode, TrainingPlan Plan)> runs, int? recompute, string precision,
-        Action<string> log, IReadOnlyList<LayerWorkload> layers)
+        Action<string> log, IReadOnlyList<LayerWorkload> layers, BenchInput input)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
@@ -86,17 +88,17 @@ public static class BenchRun
         {
             using var scope = torch.NewDisposeScope();
             var (trainer, rates) = Setup(w, plan, precision, recompute: recompute);
-            var peak = Bench.PeakStepBytes(trainer, w);
-            rows.Add(Row(w, mode, plan, [], peak.Best, rates) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+            var peak = Bench.PeakStepBytes(trainer, w, input: input);
+            rows.Add(Row(w, mode, plan, [], peak.Best, rates, input) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
             log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
         }
         foreach (var w in layers)
         {
             using var scope = torch.NewDisposeScope();
-            var (layer, input, rate) = SetupLayer(w, precision, torch.CPU, recompute);
+            var (layer, layerInput, rate) = SetupLayer(w, precision, torch.CPU, recompute);
             using (layer)
             {
-                var peak = Bench.PeakLayerStepBytes(layer, input);
+                var peak = Bench.PeakLayerStepBytes(layer, layerInput);
                 var row = LayerRow(w, [], [], peak.Best, rate, recompute);
                 rows.Add(row with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
                 log($"[bench] {LayerWorkload.Id} {w.Plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
@@ -105,11 +107,15 @@ public static class BenchRun
         var method = $"{MemoryMeter.MethodDescription}; median of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
             Recompute: recompute, Precision: precision,
-            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: LibraryVersions.Describe());
+            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: LibraryVersions.Describe(), Input: Label(input));
     }
 
-    // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak.
-    private static BenchRow Row(Workload w, string mode, TrainingPlan plan, double[] times, long? peak, double[] rates)
+    /// <summary>The name of <paramref name="input"/> in reports and on the command line: per-step or once.</summary>
+    public static string Label(BenchInput input) => input == BenchInput.Once ? "once" : "per-step";
+
+    // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak; event frames
+    // encoded once live outside the step, so the model's peak leaves them out (direct input allocates nothing either way).
+    private static BenchRow Row(Workload w, string mode, TrainingPlan plan, double[] times, long? peak, double[] rates, BenchInput input)
     {
         var stages = w.Build().Describe();
         var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions());
@@ -118,7 +124,7 @@ public static class BenchRun
         var median = Median(times);
         return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,
             median, sorted.FirstOrDefault(double.NaN), sorted.LastOrDefault(double.NaN), w.Batch / (median / 1000),
-            peak, dense.PeakStepBytes, dense.RetainedActivationBytes, dense.PersistentBytes,
+            peak, dense.PeakStepBytes - (input == BenchInput.Once && w.IsEvent ? dense.EncodedInputBytes : 0), dense.RetainedActivationBytes, dense.PersistentBytes,
             dense.Macs, dense.Acs, sparse.Acs, ExecutedFlops(dense, w) / (median / 1000) / 1e9, rates);
     }
 

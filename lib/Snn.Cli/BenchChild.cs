@@ -31,7 +31,8 @@ internal static class BenchChild
         if (s.Device != "cpu") args.AddRange(["--device", s.Device]);
         if (s.Recompute is { } segment) args.AddRange(["--recompute", segment.ToString(CultureInfo.InvariantCulture)]);
         if (s.Precision != "float32") args.AddRange(["--precision", s.Precision]);
-        if (s.Input != BenchInput.PerStep) args.AddRange(["--input", BenchRun.Label(s.Input)]);
+        if (s.Input != BenchInput.PerStep) args.AddRange(["--input", s.Setup.InputLabel]);
+        if (s.ChannelsLast) args.Add("--channels-last");
         if (s.LayerWorkloads is [var layer, ..])   // one T and batch for all sizes
             args.AddRange(["--w4-n", string.Join(',', s.LayerWorkloads.Select(w => w.Neurons.ToString(CultureInfo.InvariantCulture))),
                 "--w4-t", layer.TimeSteps.ToString(CultureInfo.InvariantCulture), "--w4-batch", layer.Batch.ToString(CultureInfo.InvariantCulture)]);
@@ -74,11 +75,11 @@ internal static class BenchChild
         var (workloads, modes) = (s.Workloads.ToList(), s.Modes.ToList());
         var report = phase switch
         {
-            "time" => BenchRun.Time(workloads, modes, s.Warmup, s.Steps, s.Device, s.Recompute, s.Precision,
-                OpenMpSettings.Decision ?? "default", Console.WriteLine, s.LayerWorkloads, s.Input),
-            "sweep" => BenchRun.Sweep(workloads, s.Recompute, s.Precision, Console.WriteLine, s.Input),
-            _ when s.TimeSteps is { } ts => BenchRun.MemoryOverTimeSteps(workloads, modes, ts, s.Recompute, s.Precision, Console.WriteLine, s.Input),
-            _ => BenchRun.Memory(workloads, modes, s.Recompute, s.Precision, Console.WriteLine, s.LayerWorkloads, s.Input),
+            "time" => BenchRun.Time(workloads, modes, s.Warmup, s.Steps, s.Device, s.Setup,
+                OpenMpSettings.Decision ?? "default", Console.WriteLine, s.LayerWorkloads),
+            "sweep" => BenchRun.Sweep(workloads, s.Setup, Console.WriteLine),
+            _ when s.TimeSteps is { } ts => BenchRun.MemoryOverTimeSteps(workloads, modes, ts, s.Setup, Console.WriteLine),
+            _ => BenchRun.Memory(workloads, modes, s.Setup, Console.WriteLine, s.LayerWorkloads),
         };
         if (s.Json is { } json) File.WriteAllText(json, JsonSerializer.Serialize(report, BenchReport.Json));
         else if (phase == "sweep") BenchPrinter.PrintSweep(report);

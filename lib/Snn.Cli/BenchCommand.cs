@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Snn.Benchmarks;
+using Snn.Layers;
 using Snn.Measurement;
 using Snn.Training;
 using TorchSharp;
@@ -33,8 +34,11 @@ internal static class BenchCommand
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
         string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32",
         IReadOnlyList<LayerWorkload>? Layers = null, IReadOnlyList<int>? TimeSteps = null, bool CompareAcrossCpus = false,
-        BenchInput Input = BenchInput.PerStep)
+        BenchInput Input = BenchInput.PerStep, bool ChannelsLast = false)
     {
+        /// <summary>The library's setup of every row.</summary>
+        public BenchSetup Setup => new(Recompute, Precision, Input, ChannelsLast ? ConvolutionLayout.ChannelsLast : ConvolutionLayout.Planar);
+
         /// <summary>W4's rows (one per n), empty when W4 was not asked for.</summary>
         public IReadOnlyList<LayerWorkload> LayerWorkloads => Layers ?? [];
     }
@@ -92,6 +96,11 @@ internal static class BenchCommand
             + "training) or once (one draw before the steps, reused by every step, as plain PyTorch benchmark loops do: "
             + "compare with them this way; the model column then leaves the encoded input out)",
             "WHERE", "per-step", ["per-step", "once"]);
+        var channelsLast = new Option<bool>("--channels-last")
+        {
+            Description = "run the convolutions channels-last (SpikingNetwork.ConvolutionLayout, docs/channels-last.md): on the CPU less time "
+                + "and memory; gradients equal the planar ones up to float32 rounding, so the numbers are not the default's bitwise",
+        };
         var sweep = new Option<bool>("--sweep")
         {
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: "
@@ -108,7 +117,7 @@ internal static class BenchCommand
         var command = new Command("bench", Description)
         {
             workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, acrossCpus, device, recompute, precision, w4Sizes, w4Steps,
-            w4Batch, timeSteps, input,
+            w4Batch, timeSteps, input, channelsLast,
         };
         command.SetAction(r => CliSupport.Guarded("snn bench", () =>
         {
@@ -122,7 +131,7 @@ internal static class BenchCommand
                 r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
                 r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!, layers,
                 CliSupport.IntList(r.GetValue(timeSteps)), r.GetValue(acrossCpus),
-                r.GetValue(input) == "once" ? BenchInput.Once : BenchInput.PerStep));
+                r.GetValue(input) == "once" ? BenchInput.Once : BenchInput.PerStep, r.GetValue(channelsLast)));
         }));
         return command;
     }

@@ -58,6 +58,9 @@ internal static class BenchComparison
         if (now.Input != before.Input)
             Console.WriteLine($"note: input encoded {now.Input} now, {before.Input} in {Path.GetFileName(beforePath)}: "
                 + "the ratios include (or leave out) the encoding of W2/W3's event frames.");
+        if (now.ConvolutionLayout != before.ConvolutionLayout)
+            Console.WriteLine($"note: {now.ConvolutionLayout} convolutions now, {before.ConvolutionLayout} in {Path.GetFileName(beforePath)}: "
+                + "the ratios measure the layout (and its float32 rounding differs).");
         Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
         foreach (var row in now.Rows)
         {

@@ -70,6 +70,9 @@ internal static class BenchPrinter
 
     private static void PrintRecompute(BenchReport r)
     {
+        if (r.ConvolutionLayout == "channels-last")
+            Console.WriteLine("convolutions: channels-last (--channels-last; docs/channels-last.md): gradients equal the planar ones up to "
+                + "float32 rounding; the model column assumes the planar layout's backward copies.");
         if (r.Input == "once")
             Console.WriteLine("input: encoded once before the steps and reused by each (--input once): the steps' times and peaks "
                 + "leave the encoding out, and so does the model column.");

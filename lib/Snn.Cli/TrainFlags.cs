@@ -91,6 +91,9 @@ internal static class TrainFlags
             (CliSupport.Int("--seed", "seed of the initialisation, the subsets and the batch order", 0, min: int.MinValue), "seed"),
             (new Option<string>("--device") { Description = "cpu, cuda or cuda:N", HelpName = "DEVICE", DefaultValueFactory = _ => "cpu" }, "device"),
             (precision, "precision"),
+            (CliSupport.Choice("--conv-layout",
+                "the convolutions' memory layout: planar (default) or channels-last (on the CPU less time and memory; float32 results differ "
+                + "by rounding; docs/channels-last.md)", "LAYOUT", "planar", ExperimentConfig.ConvolutionLayouts), "convolutionLayout"),
             (new Option<bool>("--eval-train") { Description = "after the last epoch, evaluate the training set as the test set" }, "evalTrain"),
             (CliSupport.Int("--eval-every", "evaluate the test set after every N-th and the last epoch", 1, min: 1), "evalEvery"),
             (Text("--arm", "LABEL", "the study arm this run belongs to (docs/studies.md)"), "arm"),

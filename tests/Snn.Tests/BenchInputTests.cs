@@ -19,8 +19,8 @@ public sealed class BenchInputTests
         Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);
         var encoded = CostModel.Estimate(Events.Build().Describe(), Events.Plan("tbptt"), Events.Batch, Events.CostOptions()).EncodedInputBytes;
         Assert.Equal(10.0 * 16 * 2 * 34 * 34 * 4, encoded);
-        var perStep = BenchRun.Memory([Events], ["tbptt"], null, "float32", _ => { }).Rows.Single();
-        var once = BenchRun.Memory([Events], ["tbptt"], null, "float32", _ => { }, input: BenchInput.Once);
+        var perStep = BenchRun.Memory([Events], ["tbptt"], BenchSetup.Default, _ => { }).Rows.Single();
+        var once = BenchRun.Memory([Events], ["tbptt"], new BenchSetup(Input: BenchInput.Once), _ => { });
         var row = once.Rows.Single();
         Assert.Equal("once", once.Input);
         Assert.Equal(perStep.ModelPeakBytes - encoded, row.ModelPeakBytes, 6);
@@ -33,8 +33,8 @@ public sealed class BenchInputTests
     public void Direct_input_is_a_view_either_way_so_the_model_column_keeps_it()
     {
         var w = Workload.W1 with { TimeSteps = 5, Batch = 8 };
-        var perStep = BenchRun.Memory([w], ["bptt"], null, "float32", _ => { }).Rows.Single();
-        var once = BenchRun.Memory([w], ["bptt"], null, "float32", _ => { }, input: BenchInput.Once).Rows.Single();
+        var perStep = BenchRun.Memory([w], ["bptt"], BenchSetup.Default, _ => { }).Rows.Single();
+        var once = BenchRun.Memory([w], ["bptt"], new BenchSetup(Input: BenchInput.Once), _ => { }).Rows.Single();
         Assert.Equal(perStep.ModelPeakBytes, once.ModelPeakBytes);
     }
 }

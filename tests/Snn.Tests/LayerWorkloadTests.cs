@@ -156,8 +156,8 @@ public sealed class LayerWorkloadTests : IDisposable
     {
         var layers = LayerWorkload.For([24, 40, 24], timeSteps: 20, batch: 4);
         Assert.Equal(new[] { 24, 40 }, layers.Select(l => l.Neurons));
-        var time = BenchRun.Time([], [], warmup: 1, steps: 2, "cpu", null, "float32", "default", _ => { }, layers);
-        var memory = BenchRun.Memory([], [], null, "float32", _ => { }, layers);
+        var time = BenchRun.Time([], [], warmup: 1, steps: 2, "cpu", BenchSetup.Default, "default", _ => { }, layers);
+        var memory = BenchRun.Memory([], [], BenchSetup.Default, _ => { }, layers);
         var report = time.WithMemory(memory, 1);
         Assert.Equal(new[] { "n=24", "n=40" }, report.Rows.Select(r => r.Plan));
         foreach (var (row, w) in report.Rows.Zip(layers))

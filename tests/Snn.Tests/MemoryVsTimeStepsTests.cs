@@ -91,7 +91,7 @@ public sealed class MemoryVsTimeStepsTests(ITestOutputHelper output)
     [Fact]
     public void The_bench_measures_each_mode_at_each_T_with_its_own_K()
     {
-        var report = BenchRun.MemoryOverTimeSteps([Workload.W2], ["tbptt", "sltt-k"], [5, 10], null, "float32", _ => { });
+        var report = BenchRun.MemoryOverTimeSteps([Workload.W2], ["tbptt", "sltt-k"], [5, 10], BenchSetup.Default, _ => { });
         Assert.Equal([(5, "TBPTT (T=5, K=1)"), (10, "TBPTT (T=10, K=2)"), (5, "SLTT-K (T=5, K=1, accumulate, 1 of 5 steps sampled)"),
             (10, "SLTT-K (T=10, K=1, accumulate, 2 of 10 steps sampled)")], report.Rows.Select(r => (r.TimeSteps, r.Plan)));
         Assert.All(report.Rows, r => Assert.True(r.ModelPeakBytes > 0));

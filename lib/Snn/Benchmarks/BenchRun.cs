@@ -20,8 +20,7 @@ public static class BenchRun
     /// timed training steps each. <paramref name="openMp"/> is the OpenMP setting to log (chosen before libtorch loaded).
     /// </summary>
     public static BenchReport Time(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int warmup, int steps, string device,
-        int? recompute, string precision, string openMp, Action<string> log, IReadOnlyList<LayerWorkload>? layers = null,
-        BenchInput input = BenchInput.PerStep)
+        BenchSetup setup, string openMp, Action<string> log, IReadOnlyList<LayerWorkload>? layers = null)
     {
         var on = new torch.Device(device);
         var clock = Stopwatch.StartNew();
@@ -33,51 +32,50 @@ public static class BenchRun
             foreach (var mode in modes)
             {
                 using var scope = torch.NewDisposeScope();
-                var (trainer, rates) = Setup(w, w.Plan(mode), precision, on, recompute);
-                var times = Bench.TimeSteps(trainer, w, warmup, steps, input: input);
-                var row = Row(w, mode, w.Plan(mode), times, null, rates, input);
+                var (trainer, rates) = Setup(w, w.Plan(mode), setup, on);
+                var times = Bench.TimeSteps(trainer, w, warmup, steps, input: setup.Input);
+                var row = Row(w, mode, w.Plan(mode), times, null, rates, setup.Input);
                 log($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
         foreach (var w in layers ?? [])
         {
             using var scope = torch.NewDisposeScope();
-            var (layer, layerInput, rate) = SetupLayer(w, precision, on, recompute);
+            var (layer, layerInput, rate) = SetupLayer(w, setup, on);
             using (layer)
             {
                 var (forward, backward) = Bench.TimeLayerSteps(layer, layerInput, warmup, steps);
-                var row = LayerRow(w, forward, backward, null, rate, recompute);
+                var row = LayerRow(w, forward, backward, null, rate, setup.Recompute);
                 log($"[bench] {LayerWorkload.Id} {w.Plan}: median {row.MedianMs:F1} ms (forward {row.ForwardMs:F1}, backward {row.BackwardMs:F1})");
                 rows.Add(row);
             }
         }
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
-            device, recompute, precision,
-            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), LibraryVersions.Describe(), Input: Label(input));
+            device, setup.Recompute, setup.Precision,
+            CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), LibraryVersions.Describe(), setup.InputLabel, setup.LayoutLabel);
     }
 
     /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
-    public static BenchReport Memory(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, int? recompute, string precision, Action<string> log,
-        IReadOnlyList<LayerWorkload>? layers = null, BenchInput input = BenchInput.PerStep) =>
-        MemoryOf(workloads.SelectMany(w => modes.Select(m => (w, m, w.Plan(m)))), recompute, precision, log, layers ?? [], input);
+    public static BenchReport Memory(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, BenchSetup setup, Action<string> log,
+        IReadOnlyList<LayerWorkload>? layers = null) =>
+        MemoryOf(workloads.SelectMany(w => modes.Select(m => (w, m, w.Plan(m)))), setup, log, layers ?? []);
 
     /// <summary>The memory sweep: peak step memory over each workload's grid of K and B (<see cref="Workload.SweepPlans"/>), mode "sweep".</summary>
-    public static BenchReport Sweep(IReadOnlyList<Workload> workloads, int? recompute, string precision, Action<string> log,
-        BenchInput input = BenchInput.PerStep) =>
-        MemoryOf(workloads.SelectMany(w => w.SweepPlans().Select(p => (w, "sweep", p))), recompute, precision, log, [], input);
+    public static BenchReport Sweep(IReadOnlyList<Workload> workloads, BenchSetup setup, Action<string> log) =>
+        MemoryOf(workloads.SelectMany(w => w.SweepPlans().Select(p => (w, "sweep", p))), setup, log, []);
 
     /// <summary>
     /// Memory against T: peak step memory of every workload × mode at each of <paramref name="timeSteps"/>, the workload run
     /// at that T (<c>w with { TimeSteps = t }</c>, so the modes' K and SLTT-K's k follow T); one row per (workload, mode, T).
     /// </summary>
     public static BenchReport MemoryOverTimeSteps(IReadOnlyList<Workload> workloads, IReadOnlyList<string> modes, IReadOnlyList<int> timeSteps,
-        int? recompute, string precision, Action<string> log, BenchInput input = BenchInput.PerStep) =>
+        BenchSetup setup, Action<string> log) =>
         MemoryOf(workloads.SelectMany(w => modes.SelectMany(m => timeSteps.Select(t => w with { TimeSteps = t }).Select(wt => (wt, m, wt.Plan(m))))),
-            recompute, precision, log, [], input);
+            setup, log, []);
 
     // The rows: each workload (at its T), mode label and plan.
-    private static BenchReport MemoryOf(IEnumerable<(Workload W, string Mode, TrainingPlan Plan)> runs, int? recompute, string precision,
-        Action<string> log, IReadOnlyList<LayerWorkload> layers, BenchInput input)
+    private static BenchReport MemoryOf(IEnumerable<(Workload W, string Mode, TrainingPlan Plan)> runs, BenchSetup setup,
+        Action<string> log, IReadOnlyList<LayerWorkload> layers)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<BenchRow>();
@@ -87,31 +85,30 @@ public static class BenchRun
         foreach (var (w, mode, plan) in runs)
         {
             using var scope = torch.NewDisposeScope();
-            var (trainer, rates) = Setup(w, plan, precision, recompute: recompute);
-            var peak = Bench.PeakStepBytes(trainer, w, input: input);
-            rows.Add(Row(w, mode, plan, [], peak.Best, rates, input) with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
+            var (trainer, rates) = Setup(w, plan, setup);
+            var peak = Bench.PeakStepBytes(trainer, w, input: setup.Input);
+            var row = Row(w, mode, plan, [], peak.Best, rates, setup.Input);
+            rows.Add(row with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
             log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
         }
         foreach (var w in layers)
         {
             using var scope = torch.NewDisposeScope();
-            var (layer, layerInput, rate) = SetupLayer(w, precision, torch.CPU, recompute);
+            var (layer, layerInput, rate) = SetupLayer(w, setup, torch.CPU);
             using (layer)
             {
                 var peak = Bench.PeakLayerStepBytes(layer, layerInput);
-                var row = LayerRow(w, [], [], peak.Best, rate, recompute);
+                var row = LayerRow(w, [], [], peak.Best, rate, setup.Recompute);
                 rows.Add(row with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
                 log($"[bench] {LayerWorkload.Id} {w.Plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
             }
         }
         var method = $"{MemoryMeter.MethodDescription}; median of 3 steps after 2 warm-up steps; no MALLOC_* tuning";
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
-            Recompute: recompute, Precision: precision,
-            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: LibraryVersions.Describe(), Input: Label(input));
+            Recompute: setup.Recompute, Precision: setup.Precision,
+            Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: LibraryVersions.Describe(), Input: setup.InputLabel,
+            ConvolutionLayout: setup.LayoutLabel);
     }
-
-    /// <summary>The name of <paramref name="input"/> in reports and on the command line: per-step or once.</summary>
-    public static string Label(BenchInput input) => input == BenchInput.Once ? "once" : "per-step";
 
     // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak; event frames
     // encoded once live outside the step, so the model's peak leaves them out (direct input allocates nothing either way).
@@ -124,7 +121,8 @@ public static class BenchRun
         var median = Median(times);
         return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,
             median, sorted.FirstOrDefault(double.NaN), sorted.LastOrDefault(double.NaN), w.Batch / (median / 1000),
-            peak, dense.PeakStepBytes - (input == BenchInput.Once && w.IsEvent ? dense.EncodedInputBytes : 0), dense.RetainedActivationBytes, dense.PersistentBytes,
+            peak, dense.PeakStepBytes - (input == BenchInput.Once && w.IsEvent ? dense.EncodedInputBytes : 0), dense.RetainedActivationBytes,
+            dense.PersistentBytes,
             dense.Macs, dense.Acs, sparse.Acs, ExecutedFlops(dense, w) / (median / 1000) / 1e9, rates);
     }
 
@@ -149,14 +147,15 @@ public static class BenchRun
     }
 
     /// <summary>
-    /// W4's seeded layer on <paramref name="device"/> (synapse precision as asked; <paramref name="recompute"/>: the layer's
-    /// <see cref="Stage.RecomputeSegment"/>), its input and firing rate. The caller's scope owns the input; the caller disposes the layer.
+    /// W4's seeded layer on <paramref name="device"/> (synapse precision as asked; the setup's recompute segment is the
+    /// layer's <see cref="Stage.RecomputeSegment"/>), its input and firing rate. The caller's scope owns the input; the
+    /// caller disposes the layer.
     /// </summary>
-    private static (Stage Layer, torch.Tensor Input, double Rate) SetupLayer(LayerWorkload w, string precision, torch.Device device, int? recompute)
+    private static (Stage Layer, torch.Tensor Input, double Rate) SetupLayer(LayerWorkload w, BenchSetup setup, torch.Device device)
     {
         var layer = w.Build();
-        if (precision == "bf16") layer.Precision = SynapsePrecision.BFloat16;
-        layer.RecomputeSegment = recompute;
+        if (setup.Precision == "bf16") layer.Precision = SynapsePrecision.BFloat16;
+        layer.RecomputeSegment = setup.Recompute;
         layer.to(device);
         var input = w.Input().to(device);
         return (layer, input, LayerWorkload.FiringRate(layer, input));
@@ -178,10 +177,12 @@ public static class BenchRun
     /// The same seeded network and trainer for the timing and the memory run (the synthetic batch comes from the
     /// workload); the network is built and calibrated on the CPU, then moved to <paramref name="device"/>.
     /// </summary>
-    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, string precision, torch.Device? device = null, int? recompute = null)
+    private static (Trainer Trainer, double[] Rates) Setup(Workload w, TrainingPlan plan, BenchSetup setup, torch.Device? device = null)
     {
-        var (network, rates) = Bench.Prepare(w);   // calibrated in float32: the same weights for both precisions
-        if (precision == "bf16") network.Precision = SynapsePrecision.BFloat16;
-        return (new Trainer(network, plan, new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false, RecomputeSegment = recompute }, device), rates);
+        var (network, rates) = Bench.Prepare(w);   // calibrated in float32 and planar: the same weights for every setup
+        if (setup.Precision == "bf16") network.Precision = SynapsePrecision.BFloat16;
+        network.ConvolutionLayout = setup.Layout;
+        var options = new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false, RecomputeSegment = setup.Recompute };
+        return (new Trainer(network, plan, options, device), rates);
     }
 }

@@ -58,10 +58,20 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     public double PoolSaved { get; init; }
 
     /// <summary>
-    /// Max pooling's backward over <paramref name="steps"/> steps: the two int64 index tensors of one scatter chunk
-    /// (<see cref="MaxPoolFunction.ScatterChunkOutputs"/> outputs at most; <see cref="PoolSaved"/> is one byte per output).
+    /// Outputs of one sample's pooling: the scatter chunks of max pooling's backward are whole samples, as many as fit
+    /// <see cref="MaxPoolFunction.ScatterChunkOutputs"/> (at least one).
     /// </summary>
-    public double PoolScatter(double steps) => 16 * Math.Min(MaxPoolFunction.ScatterChunkOutputs, steps * PoolSaved);
+    public double PoolSampleOutputs { get; init; }
+
+    /// <summary>
+    /// Max pooling's backward over <paramref name="steps"/> steps: the two int64 index tensors of one scatter chunk
+    /// (<see cref="PoolSaved"/> is one byte per output).
+    /// </summary>
+    public double PoolScatter(double steps)
+    {
+        var chunk = Math.Max(1, Math.Floor(MaxPoolFunction.ScatterChunkOutputs / Math.Max(1, PoolSampleOutputs))) * PoolSampleOutputs;
+        return 16 * Math.Min(chunk, steps * PoolSaved);
+    }
 
     /// <summary>Once per window: the synapse output of a constant input (computed once and repeated).</summary>
     public double ForwardOnce { get; init; }
@@ -160,6 +170,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             TraceStep = traced ? n * stage.InputSize * b : 0,
             ForwardPerStep = constantInput ? 0 : synapseOutput + pooled,
             PoolSaved = stage.Pool == PoolKind.Max ? n * stage.Neurons : 0,
+            PoolSampleOutputs = stage.Pool == PoolKind.Max ? stage.Neurons : 0,
             ForwardOnce = constantInput ? synapseOutput + pooled : 0,
             Fused = stage.IsSpiking && !perStepGraph,
             OutputStep = n * stage.Neurons * b,

@@ -36,9 +36,12 @@ public sealed record ExperimentConfig
     /// <summary>The values of "precision": float32 (default) and bf16 synapses (<see cref="SynapsePrecision"/>).</summary>
     public static readonly IReadOnlyList<string> Precisions = ["float32", "bf16"];
 
+    /// <summary>The values of "convolutionLayout": planar (default) and channels-last (<see cref="Layers.ConvolutionLayout"/>).</summary>
+    public static readonly IReadOnlyList<string> ConvolutionLayouts = ["planar", "channels-last"];
+
     private static readonly string[] RootKeys =
     [
-        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision",
+        "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision", "convolutionLayout",
         "evalTrain", "evalEvery", "arm",
         "profile", "profiles",
     ];
@@ -89,6 +92,11 @@ public sealed record ExperimentConfig
     public required string Device { get; init; }
     /// <summary>The synapses' arithmetic ("precision": "float32" → Full, "bf16" → BFloat16; docs/precision.md).</summary>
     public SynapsePrecision Precision { get; init; }
+    /// <summary>
+    /// The convolutions' memory layout ("convolutionLayout": "planar" or "channels-last"; docs/channels-last.md): the same
+    /// network, different kernels, so float32 results differ by rounding; written to the config only when channels-last.
+    /// </summary>
+    public ConvolutionLayout ConvolutionLayout { get; init; }
     /// <summary>
     /// The study arm this run belongs to ("arm": a label such as "bptt-matched-k2"; docs/studies.md), or null. It names
     /// the run in a pre-registered analysis; as part of the config it is part of the run id, so two arms that happen to
@@ -310,6 +318,8 @@ public sealed record ExperimentConfig
             Seed = r.Int("seed", int.MinValue) ?? 0,
             Device = device,
             Precision = r.Choice("precision", Precisions) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full,
+            ConvolutionLayout = r.Choice("convolutionLayout", ConvolutionLayouts) == "channels-last"
+                ? ConvolutionLayout.ChannelsLast : ConvolutionLayout.Planar,
             Arm = ReadArm(r),
             EvalTrain = r.Bool("evalTrain") ?? false,
             EvalEvery = r.Int("evalEvery", 1, hint: " epochs (1: after every epoch)") ?? 1,
@@ -478,6 +488,7 @@ public sealed record ExperimentConfig
         // Only where it applies, so the configs (and run ids) of the other datasets stay as they were before the key existed.
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
+        if (c.ConvolutionLayout == ConvolutionLayout.ChannelsLast) tree["convolutionLayout"] = "channels-last";
         // Only what differs from Adam without weight decay, so that the configs (and run ids) of Adam runs stay as they were.
         var optimizer = (SortedDictionary<string, object?>)tree["optimizer"]!;
         if (c.Optimizer.Kind == OptimizerKind.Sgd)

@@ -17,8 +17,11 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
 {
     public override string Name => "SnnMaxPool";
 
-    /// <summary>Outputs whose gradient backward scatters at a time (int64 indices: 2 MiB each per chunk).</summary>
-    internal const long ScatterChunkOutputs = 1L << 18;
+    /// <summary>
+    /// Outputs whose gradient backward scatters at a time, in whole samples (two int64 index tensors: 0.5 MiB each per
+    /// chunk; at 2^18 they were 4 MiB, W2's peak inside this backward once its convolution ran channels-last).
+    /// </summary>
+    internal const long ScatterChunkOutputs = 1L << 16;
 
     /// <summary>Pools [M, C, H, W] by <paramref name="k"/>×<paramref name="k"/>, stride k, no padding (floor).</summary>
     public static Tensor Run(Tensor input, int k)
@@ -33,9 +36,10 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
     /// <summary>Input elements pooled at a time through a channels-last copy (1 MiB of float32).</summary>
     internal const long PoolChunkElements = 1L << 18;
 
-    // max_pool2d_with_indices, a chunk of samples at a time on a channels-last copy: libtorch's channels-last kernel scans
-    // each window in the same order with the same rule (the first maximum, or a NaN), so outputs and indices are the planar
-    // kernel's; it vectorises over channels where the planar one takes 2–4× the time (W2's first pooling: ~12 of ~75 ms).
+    // max_pool2d_with_indices, a chunk of samples at a time on a channels-last copy (a channels-last input needs none):
+    // libtorch's channels-last kernel scans each window in the same order with the same rule (the first maximum, or a
+    // NaN), so outputs and indices are the planar kernel's; it vectorises over channels where the planar one takes 2–4×
+    // the time (W2's first pooling: ~12 of ~75 ms).
     private static (Tensor Output, Tensor? Winners) Pool(Tensor input, int k, bool withIndices)
     {
         long samples = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
@@ -75,7 +79,7 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var (output, places) = Pool(input, k, withIndices: true);
         var winner = places!;
         ctx.save_for_backward([winner]);
-        ctx.save_data("pool", new Saved(k, input.shape, input.dtype));
+        ctx.save_data("pool", new Saved(k, input.shape, input.dtype, IsChannelsLast(input)));
         return output;
     }
 
@@ -87,23 +91,27 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var info = (Saved)ctx.get_data("pool");
         var k = info.K;
         long rows = grad_output.shape[^2], cols = grad_output.shape[^1], height = info.Shape[^2], width = info.Shape[^1];
-        // Each output's gradient scattered onto its winner's flat index (max_pool2d's backward), a chunk of planes at a
-        // time: the int64 indices are the size of a chunk, not of the output (two output-sized ones set W3's peak).
+        // Each output's gradient scattered onto its winner's flat index in its plane (max_pool2d's backward), a chunk of
+        // samples at a time: the int64 indices are the size of a chunk, not of the output (two output-sized ones set W3's
+        // peak). The gradient takes the input's layout, so a channels-last convolution below gets its own (no copy in its
+        // backward); either layout flattens a plane to one dimension of [N, C, H·W] (channels-last: stride C).
         var offsets = torch.tensor(Enumerable.Range(0, k * k).Select(i => (long)(i / k * width + i % k)).ToArray(), device: grad_output.device);
         var corners = Corners(rows, cols, width, k, grad_output.device).flatten();
-        var gradInput = torch.zeros(info.Shape, dtype: info.DType, device: grad_output.device);
-        var planes = gradInput.numel() / (height * width);
-        var flatInput = gradInput.view([planes, height * width]);
-        var flatGradient = grad_output.reshape([planes, rows * cols]);
-        var flatWinner = winner.view([planes, rows * cols]);
-        var chunk = Math.Max(1, ScatterChunkOutputs / (rows * cols));
-        for (long first = 0; first < planes; first += chunk)
+        long samples = info.Shape[0], channels = info.Shape[1];
+        var gradInput = info.ChannelsLast
+            ? torch.zeros([samples, height, width, channels], dtype: info.DType, device: grad_output.device).permute(0, 3, 1, 2)
+            : torch.zeros(info.Shape, dtype: info.DType, device: grad_output.device);
+        var flatInput = gradInput.flatten(2);
+        var flatGradient = grad_output.reshape([samples, channels, rows * cols]);
+        var flatWinner = winner.view([samples, channels, rows * cols]);
+        var chunk = Math.Max(1, ScatterChunkOutputs / (channels * rows * cols));
+        for (long first = 0; first < samples; first += chunk)
         {
             using var part = torch.NewDisposeScope();
-            var n = Math.Min(chunk, planes - first);
+            var n = Math.Min(chunk, samples - first);
             var indices = offsets.take(flatWinner.narrow(0, first, n).to_type(ScalarType.Int64));
             indices.add_(corners);
-            flatInput.narrow(0, first, n).scatter_(1, indices, flatGradient.narrow(0, first, n));
+            flatInput.narrow(0, first, n).scatter_(2, indices, flatGradient.narrow(0, first, n));
         }
         GradientRelease.ReleaseReceived([grad_output]);
         return [GradientRelease.Returned(gradInput.MoveToOuterDisposeScope()), null!];
@@ -113,5 +121,8 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
     private static Tensor Corners(long rows, long cols, long width, int k, Device device) =>
         (torch.arange(rows, device: device) * (k * width)).unsqueeze(1) + torch.arange(cols, device: device) * k;
 
-    private sealed record Saved(int K, long[] Shape, ScalarType DType);
+    private sealed record Saved(int K, long[] Shape, ScalarType DType, bool ChannelsLast);
+
+    // [N, H, W, C] in memory with more than one channel (one channel is both layouts).
+    private static bool IsChannelsLast(Tensor t) => t.dim() == 4 && t.shape[1] > 1 && t.stride(1) == 1 && t.stride(3) == t.shape[1];
 }

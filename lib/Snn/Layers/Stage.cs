@@ -73,6 +73,9 @@ public sealed class Stage : StatefulModule
     /// <summary>The arithmetic of the synapse; set through the network's <c>Precision</c>, which checks the dtype first.</summary>
     internal SynapsePrecision Precision { get; set; } = SynapsePrecision.Full;
 
+    /// <summary>The memory layout of a full-precision conv synapse (set through the network's <c>ConvolutionLayout</c>).</summary>
+    internal ConvolutionLayout ConvolutionLayout { get; set; } = ConvolutionLayout.Planar;
+
     /// <summary>
     /// Why the synapse cannot run in reduced precision (null when it can): the bfloat16 path calls conv2d/linear itself,
     /// so it knows a Conv2d with zero padding, a Linear and a Flatten → Linear.
@@ -385,6 +388,8 @@ public sealed class Stage : StatefulModule
         // A conv runs in bf16 only where the kernel policy's probe found libtorch's bf16 convolution right on this device.
         var fullConv = conv is not null && !(reduced && SynapseKernelPolicy.For(x.device).ConvInBFloat16);
         if (fullConv && NeedsChannelPadding(x)) return ChannelPaddedConv(x);
+        if (fullConv && ConvolutionLayout == ConvolutionLayout.ChannelsLast && x.shape[1] > 1)
+            return synapse.forward(x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2));
         if (!reduced || fullConv) return synapse.forward(x);
         // Mixed precision: the casts are autograd nodes, so the gradients reach x and the float32 master weights in float32.
         // Spikes (0/1) cast exactly; the op keeps its bfloat16 input and weight for backward (half the bytes of float32).

@@ -53,6 +53,20 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
             foreach (var stage in stages) stage.Precision = value;
         }
     }
+
+    /// <summary>
+    /// The memory layout of every stage's full-precision convolution (docs/channels-last.md): <see cref="ConvolutionLayout.Planar"/>
+    /// (default; the kit's bitwise numbers) or <see cref="ConvolutionLayout.ChannelsLast"/> (on the CPU less time and
+    /// memory for convolutions with more than one input channel; gradients equal up to float32 rounding).
+    /// </summary>
+    public ConvolutionLayout ConvolutionLayout
+    {
+        get => stages[0].ConvolutionLayout;
+        set
+        {
+            foreach (var stage in stages) stage.ConvolutionLayout = value;
+        }
+    }
     public long Classes => stages[^1].OutputShape[^1];
 
     /// <summary>

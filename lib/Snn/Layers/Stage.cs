@@ -354,14 +354,22 @@ public sealed class Stage : StatefulModule
 
     private Tensor Stateless(Tensor x, Tensor? presynapticTrace = null) => NormAndPool(RunSynapse(x, presynapticTrace));
 
-    // Batch norm and pooling of the synapse output.
+    // Batch norm and pooling of the synapse output. Each input is let go as soon as the next op has run: what backward
+    // needs of it the op's node keeps, and a window's synapse output (the largest tensor of a conv stage) would otherwise
+    // live on beside the neuron's window until the stage's scope ends.
     private Tensor NormAndPool(Tensor y)
     {
-        if (norm is not null) y = norm.forward(y);
+        if (norm is not null) y = Then(y, norm.forward(y));
         if (post is null) return y;
-        return Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }
+        return Then(y, Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }
             ? MaxPoolFunction.Run(y, Layout.PoolSize)
-            : post.forward(y);
+            : post.forward(y));
+    }
+
+    private static Tensor Then(Tensor input, Tensor output)
+    {
+        if (!ReferenceEquals(input, output)) input.Dispose();
+        return output;
     }
 
     internal Tensor RunSynapse(Tensor x, Tensor? presynapticTrace = null)

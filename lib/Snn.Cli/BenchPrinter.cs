@@ -70,6 +70,9 @@ internal static class BenchPrinter
 
     private static void PrintRecompute(BenchReport r)
     {
+        if (r.SynapseSegment is { } synapseSegment)
+            Console.WriteLine($"synapse segment: each stage's synapse and pooling run {synapseSegment} steps a call (--synapse-segment); "
+                + "the model column assumes whole windows.");
         if (r.ConvolutionLayout == "channels-last")
             Console.WriteLine("convolutions: channels-last (--channels-last; docs/channels-last.md): gradients equal the planar ones up to "
                 + "float32 rounding; the model column assumes the planar layout's backward copies.");

@@ -20,16 +20,22 @@ public sealed class ChannelsLastTests
     public void Channels_last_convolutions_give_the_planar_outputs_and_gradients_in_float64(string spec, string surrogate)
     {
         long[] shape = [2, 14, 14];
-        var (planarOutput, planar) = Run(spec, surrogate, shape, ConvolutionLayout.Planar);
-        var (lastOutput, last) = Run(spec, surrogate, shape, ConvolutionLayout.ChannelsLast);
-        Assert.True(planarOutput.abs().sum().item<double>() > 0, "the readout should see spikes");
-        Assert.True(planarOutput.allclose(lastOutput, rtol: 0, atol: 1e-12));
-        Assert.Equal(planar.Length, last.Length);
-        for (var i = 0; i < planar.Length; i++)
+        var planar = Run(spec, surrogate, shape, n => n.ConvolutionLayout = ConvolutionLayout.Planar);
+        var last = Run(spec, surrogate, shape, n => n.ConvolutionLayout = ConvolutionLayout.ChannelsLast);
+        AssertSame(planar, last, 1e-12);
+    }
+
+    /// <summary>Outputs within <paramref name="tolerance"/> and every gradient within it relative to its norm; none vanishes.</summary>
+    internal static void AssertSame((Tensor Output, Tensor[] Gradients) expected, (Tensor Output, Tensor[] Gradients) actual, double tolerance)
+    {
+        Assert.True(expected.Output.abs().sum().item<double>() > 0, "the readout should see spikes");
+        Assert.True(expected.Output.allclose(actual.Output, rtol: 0, atol: tolerance));
+        Assert.Equal(expected.Gradients.Length, actual.Gradients.Length);
+        for (var i = 0; i < expected.Gradients.Length; i++)
         {
-            Assert.True(planar[i].abs().max().item<double>() > 0, $"gradient {i} should not vanish");
-            var error = ((planar[i] - last[i]).norm() / planar[i].norm()).item<double>();
-            Assert.True(error < 1e-12, $"gradient {i}: relative difference {error:E2}");
+            Assert.True(expected.Gradients[i].abs().max().item<double>() > 0, $"gradient {i} should not vanish");
+            var error = ((expected.Gradients[i] - actual.Gradients[i]).norm() / expected.Gradients[i].norm()).item<double>();
+            Assert.True(error < tolerance, $"gradient {i}: relative difference {error:E2}");
         }
     }
 
@@ -89,16 +95,20 @@ public sealed class ChannelsLastTests
 
     private static bool IsChannelsLast(Tensor t) => t.stride(1) == 1 && t.stride(3) == t.shape[1];
 
-    private static (Tensor Output, Tensor[] Gradients) Run(string spec, string surrogate, long[] shape, ConvolutionLayout layout)
+    /// <summary>
+    /// A seeded float64 network of <paramref name="spec"/>, set up by <paramref name="configure"/>, over one window of
+    /// <paramref name="steps"/> steps of random spikes (batch 3): its output and every parameter's gradient of a weighted sum.
+    /// </summary>
+    internal static (Tensor Output, Tensor[] Gradients) Run(string spec, string surrogate, long[] shape, Action<SpikingNetwork> configure, int steps = 4)
     {
         torch.manual_seed(7);
         var neuron = LifCases.Parameters(surrogate, ResetMode.Hard, beta: 0.8, threshold: 0.3, width: 0.9, slope: 4.0);
         var network = NetworkSpec.Build(spec, shape, new NetworkOptions { Neuron = neuron });
         network.to(ScalarType.Float64);
-        network.ConvolutionLayout = layout;
+        configure(network);
         var g = new torch.Generator(5);
-        var x = (torch.rand([4, 3, .. shape], generator: g, dtype: ScalarType.Float64) < 0.4).to_type(ScalarType.Float64);
-        var lossWeights = torch.randn([4, 3, 2], generator: g, dtype: ScalarType.Float64);
+        var x = (torch.rand([steps, 3, .. shape], generator: g, dtype: ScalarType.Float64) < 0.4).to_type(ScalarType.Float64);
+        var lossWeights = torch.randn([steps, 3, 2], generator: g, dtype: ScalarType.Float64);
         network.ResetState();
         var output = network.forward(x);
         (output * lossWeights).sum().backward();

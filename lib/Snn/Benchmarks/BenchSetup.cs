@@ -5,10 +5,12 @@ namespace Snn.Benchmarks;
 /// <summary>
 /// How `snn bench` sets up every row: <paramref name="Recompute"/> (TrainerOptions.RecomputeSegment, W4: the layer's
 /// Stage.RecomputeSegment; null: off), the synapses' <paramref name="Precision"/> (float32 or bf16), where the input is
-/// encoded (<paramref name="Input"/>) and the convolutions' memory layout (<paramref name="Layout"/>).
+/// encoded (<paramref name="Input"/>), the convolutions' memory layout (<paramref name="Layout"/>) and the network's
+/// SynapseSegment (<paramref name="SynapseSegment"/>; null: off).
 /// </summary>
 public sealed record BenchSetup(
-    int? Recompute = null, string Precision = "float32", BenchInput Input = BenchInput.PerStep, ConvolutionLayout Layout = ConvolutionLayout.Planar)
+    int? Recompute = null, string Precision = "float32", BenchInput Input = BenchInput.PerStep, ConvolutionLayout Layout = ConvolutionLayout.Planar,
+    int? SynapseSegment = null)
 {
     /// <summary>The default setup: no recomputation, float32, input encoded in each step, planar convolutions.</summary>
     public static BenchSetup Default { get; } = new();

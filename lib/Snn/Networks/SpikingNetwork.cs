@@ -67,6 +67,20 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
             foreach (var stage in stages) stage.ConvolutionLayout = value;
         }
     }
+    /// <summary>
+    /// Every stage's <see cref="Stage.SynapseSegment"/>: the synapse and pooling of a window run S steps a call (null: the
+    /// whole window), so a conv stage's synapse output and its gradient exist one segment at a time (docs/method.md). Exact:
+    /// float32 weight gradients differ from one call's by rounding. Only stages that pool use it (without batch norm).
+    /// </summary>
+    public int? SynapseSegment
+    {
+        get => stages[0].SynapseSegment;
+        set
+        {
+            foreach (var stage in stages) stage.SynapseSegment = value;
+        }
+    }
+
     public long Classes => stages[^1].OutputShape[^1];
 
     /// <summary>

@@ -33,7 +33,7 @@ internal static class BenchChild
         if (s.Precision != "float32") args.AddRange(["--precision", s.Precision]);
         if (s.Input != BenchInput.PerStep) args.AddRange(["--input", s.Setup.InputLabel]);
         if (s.ChannelsLast) args.Add("--channels-last");
-        if (s.SynapseSegment is { } synapseSegment) args.AddRange(["--synapse-segment", synapseSegment.ToString(CultureInfo.InvariantCulture)]);
+        if (s.SynapseChunk is { } synapseChunk) args.AddRange(["--synapse-chunk", synapseChunk.ToString(CultureInfo.InvariantCulture)]);
         if (s.LayerWorkloads is [var layer, ..])   // one T and batch for all sizes
             args.AddRange(["--w4-n", string.Join(',', s.LayerWorkloads.Select(w => w.Neurons.ToString(CultureInfo.InvariantCulture))),
                 "--w4-t", layer.TimeSteps.ToString(CultureInfo.InvariantCulture), "--w4-batch", layer.Batch.ToString(CultureInfo.InvariantCulture)]);

@@ -34,10 +34,10 @@ internal static class BenchCommand
         IReadOnlyList<Workload> Workloads, IReadOnlyList<string> Modes, int Steps, int Warmup, int? Threads,
         string? Json, bool Force, bool Sweep, string? Phase, string? Compare = null, string Device = "cpu", int? Recompute = null, string Precision = "float32",
         IReadOnlyList<LayerWorkload>? Layers = null, IReadOnlyList<int>? TimeSteps = null, bool CompareAcrossCpus = false,
-        BenchInput Input = BenchInput.PerStep, bool ChannelsLast = false, int? SynapseSegment = null)
+        BenchInput Input = BenchInput.PerStep, bool ChannelsLast = false, int? SynapseChunk = null)
     {
         /// <summary>The library's setup of every row.</summary>
-        public BenchSetup Setup => new(Recompute, Precision, Input, ChannelsLast ? ConvolutionLayout.ChannelsLast : ConvolutionLayout.Planar, SynapseSegment);
+        public BenchSetup Setup => new(Recompute, Precision, Input, ChannelsLast ? ConvolutionLayout.ChannelsLast : ConvolutionLayout.Planar, SynapseChunk);
 
         /// <summary>W4's rows (one per n), empty when W4 was not asked for.</summary>
         public IReadOnlyList<LayerWorkload> LayerWorkloads => Layers ?? [];
@@ -101,10 +101,11 @@ internal static class BenchCommand
             Description = "run the convolutions channels-last (SpikingNetwork.ConvolutionLayout, docs/channels-last.md): on the CPU less time "
                 + "and memory; gradients equal the planar ones up to float32 rounding, so the numbers are not the default's bitwise",
         };
-        var synapseSegment = CliSupport.OptionalInt("--synapse-segment",
-            "run each stage's synapse and pooling S steps a call (SpikingNetwork.SynapseSegment, docs/method.md): a conv window's output and its "
-            + "gradient exist one segment at a time; exact, float32 weight gradients differ by rounding", min: 1);
-        synapseSegment.HelpName = "S";
+        var synapseChunk = CliSupport.OptionalInt("--synapse-chunk",
+            "run each pooling stage's synapse and pooling at most C samples (time steps × batch) a call (SpikingNetwork.SynapseChunk, "
+            + "docs/method.md): a conv window's output and its gradient exist one chunk at a time; exact, float32 weight gradients differ by "
+            + "rounding", min: 1);
+        synapseChunk.HelpName = "C";
         var sweep = new Option<bool>("--sweep")
         {
             Description = "memory only, over a grid of K (T, T/2, T/5, 1) and B (all, half, 1) per workload: "
@@ -121,7 +122,7 @@ internal static class BenchCommand
         var command = new Command("bench", Description)
         {
             workloads, modes, steps, warmup, threads, json, force, sweep, phase, compare, acrossCpus, device, recompute, precision, w4Sizes, w4Steps,
-            w4Batch, timeSteps, input, channelsLast, synapseSegment,
+            w4Batch, timeSteps, input, channelsLast, synapseChunk,
         };
         command.SetAction(r => CliSupport.Guarded("snn bench", () =>
         {
@@ -135,7 +136,7 @@ internal static class BenchCommand
                 r.GetValue(steps), r.GetValue(warmup), r.GetValue(threads), r.GetValue(json), r.GetValue(force), r.GetValue(sweep), r.GetValue(phase),
                 r.GetValue(compare), DeviceName.Parse(r.GetValue(device))!, r.GetValue(recompute), r.GetValue(precision)!, layers,
                 CliSupport.IntList(r.GetValue(timeSteps)), r.GetValue(acrossCpus),
-                r.GetValue(input) == "once" ? BenchInput.Once : BenchInput.PerStep, r.GetValue(channelsLast), r.GetValue(synapseSegment)));
+                r.GetValue(input) == "once" ? BenchInput.Once : BenchInput.PerStep, r.GetValue(channelsLast), r.GetValue(synapseChunk)));
         }));
         return command;
     }

@@ -58,9 +58,9 @@ internal static class BenchComparison
         if (now.Input != before.Input)
             Console.WriteLine($"note: input encoded {now.Input} now, {before.Input} in {Path.GetFileName(beforePath)}: "
                 + "the ratios include (or leave out) the encoding of W2/W3's event frames.");
-        if (now.SynapseSegment != before.SynapseSegment)
-            Console.WriteLine($"note: synapse segment {Segment(now.SynapseSegment)} now, {Segment(before.SynapseSegment)} in {Path.GetFileName(beforePath)}: "
-                + "the ratios measure the segmentation.");
+        if (now.SynapseChunk != before.SynapseChunk)
+            Console.WriteLine($"note: synapse chunk {Segment(now.SynapseChunk)} now, {Segment(before.SynapseChunk)} in {Path.GetFileName(beforePath)}: "
+                + "the ratios measure the chunking.");
         if (now.ConvolutionLayout != before.ConvolutionLayout)
             Console.WriteLine($"note: {now.ConvolutionLayout} convolutions now, {before.ConvolutionLayout} in {Path.GetFileName(beforePath)}: "
                 + "the ratios measure the layout (and its float32 rounding differs).");

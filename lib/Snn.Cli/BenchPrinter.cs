@@ -70,8 +70,8 @@ internal static class BenchPrinter
 
     private static void PrintRecompute(BenchReport r)
     {
-        if (r.SynapseSegment is { } synapseSegment)
-            Console.WriteLine($"synapse segment: each stage's synapse and pooling run {synapseSegment} steps a call (--synapse-segment); "
+        if (r.SynapseChunk is { } synapseChunk)
+            Console.WriteLine($"synapse chunk: each pooling stage's synapse and pooling run at most {synapseChunk} samples a call (--synapse-chunk); "
                 + "the model column assumes whole windows.");
         if (r.ConvolutionLayout == "channels-last")
             Console.WriteLine("convolutions: channels-last (--channels-last; docs/channels-last.md): gradients equal the planar ones up to "

@@ -94,9 +94,9 @@ internal static class TrainFlags
             (CliSupport.Choice("--conv-layout",
                 "the convolutions' memory layout: planar (default) or channels-last (on the CPU less time and memory; float32 results differ "
                 + "by rounding; docs/channels-last.md)", "LAYOUT", "planar", ExperimentConfig.ConvolutionLayouts), "convolutionLayout"),
-            (CliSupport.OptionalInt("--synapse-segment",
-                "run each stage's synapse and pooling S steps a call: a conv window's output and its gradient exist one segment at a time "
-                + "(less memory; float32 weight gradients differ by rounding; docs/method.md)", min: 1), "synapseSegment"),
+            (CliSupport.OptionalInt("--synapse-chunk",
+                "run each pooling stage's synapse and pooling at most C samples (time steps × batch) a call: a conv window's output and its "
+                + "gradient exist one chunk at a time (less memory; float32 weight gradients differ by rounding; docs/method.md)", min: 1), "synapseChunk"),
             (new Option<bool>("--eval-train") { Description = "after the last epoch, evaluate the training set as the test set" }, "evalTrain"),
             (CliSupport.Int("--eval-every", "evaluate the test set after every N-th and the last epoch", 1, min: 1), "evalEvery"),
             (Text("--arm", "LABEL", "the study arm this run belongs to (docs/studies.md)"), "arm"),

@@ -77,16 +77,16 @@ public sealed class CliExperimentTests : IDisposable
     public void A_run_with_channels_last_and_segmented_synapses_records_both_in_its_config()
     {
         var results = Path.Combine(dir, "results");
-        // A second convolution on four channels (channels-last applies) and two pooling stages (segments apply), T = 4.
+        // A second convolution on four channels (channels-last applies) and two pooling stages (chunks apply), T = 4.
         var (code, output, error) = Snn("train", "--dataset", "synthetic", "--train-samples", "64", "--test-samples", "32", "--experiment", "knobs",
-            "--spec", "4C3-P2-6C1-P3-FC2", "--T", "4", "--epochs", "1", "--batch", "32", "--conv-layout", "channels-last", "--synapse-segment", "1",
+            "--spec", "4C3-P2-6C1-P3-FC2", "--T", "4", "--epochs", "1", "--batch", "32", "--conv-layout", "channels-last", "--synapse-chunk", "16",
             "--results", results);
         Assert.True(code == 0, error);
         Assert.Contains("test accuracy", output);
         var run = Assert.Single(Directory.GetDirectories(Path.Combine(results, "knobs")));
         var config = File.ReadAllText(Path.Combine(run, "config.json"));
         Assert.Contains("\"convolutionLayout\": \"channels-last\"", config);
-        Assert.Contains("\"synapseSegment\": 1", config);
+        Assert.Contains("\"synapseChunk\": 16", config);
     }
 
     /// <summary>The config the flags of `snn train` build (<see cref="TrainFlags"/>), without running it.</summary>
@@ -117,7 +117,7 @@ public sealed class CliExperimentTests : IDisposable
         var flags = FlagConfig("--experiment", "unit", "--dataset", "mnist", "--encoding", "poisson", "--train-samples", "64", "--test-samples", "32",
             "--network", "lenet", "--T", "6", "--K", "3", "--blocks", "1,2", "--update", "accumulate", "--head", "fixed-random", "--loss", "rate-mse",
             "--loss-window", "1", "--lr", "5e-3", "--cosine", "false", "--epochs", "2", "--batch", "16", "--eval-batch", "8", "--seed", "7",
-            "--device", "cpu", "--precision", "bf16", "--conv-layout", "channels-last", "--synapse-segment", "2", "--eval-train", "--eval-every", "2",
+            "--device", "cpu", "--precision", "bf16", "--conv-layout", "channels-last", "--synapse-chunk", "2", "--eval-train", "--eval-every", "2",
             "--arm", "a1");
         var config = ExperimentConfig.Parse("""
             {
@@ -125,7 +125,7 @@ public sealed class CliExperimentTests : IDisposable
               "network": "lenet", "T": 6,
               "plan": { "K": 3, "blocks": [1, 2], "update": "accumulate", "head": "fixed-random", "loss": "rate-mse", "lossWindow": 1 },
               "optimizer": { "lr": 5e-3, "cosine": false }, "epochs": 2, "batch": 16, "evalBatch": 8, "seed": 7, "device": "cpu",
-              "precision": "bf16", "convolutionLayout": "channels-last", "synapseSegment": 2, "evalTrain": true, "evalEvery": 2, "arm": "a1"
+              "precision": "bf16", "convolutionLayout": "channels-last", "synapseChunk": 2, "evalTrain": true, "evalEvery": 2, "arm": "a1"
             }
             """);
         Assert.Equal(config.CanonicalJson, flags.CanonicalJson);

@@ -53,7 +53,7 @@ public static class BenchRun
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
             device, setup.Recompute, setup.Precision,
             CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), LibraryVersions.Describe(), setup.InputLabel, setup.LayoutLabel,
-            setup.SynapseSegment);
+            setup.SynapseChunk);
     }
 
     /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
@@ -108,7 +108,7 @@ public static class BenchRun
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
             Recompute: setup.Recompute, Precision: setup.Precision,
             Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: LibraryVersions.Describe(), Input: setup.InputLabel,
-            ConvolutionLayout: setup.LayoutLabel, SynapseSegment: setup.SynapseSegment);
+            ConvolutionLayout: setup.LayoutLabel, SynapseChunk: setup.SynapseChunk);
     }
 
     // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak; event frames
@@ -183,7 +183,7 @@ public static class BenchRun
         var (network, rates) = Bench.Prepare(w);   // calibrated in float32 and planar: the same weights for every setup
         if (setup.Precision == "bf16") network.Precision = SynapsePrecision.BFloat16;
         network.ConvolutionLayout = setup.Layout;
-        network.SynapseSegment = setup.SynapseSegment;
+        network.SynapseChunk = setup.SynapseChunk;
         var options = new TrainerOptions { BatchSize = w.Batch, MeasureMemory = false, RecomputeSegment = setup.Recompute };
         return (new Trainer(network, plan, options, device), rates);
     }

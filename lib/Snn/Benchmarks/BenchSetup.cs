@@ -6,11 +6,11 @@ namespace Snn.Benchmarks;
 /// How `snn bench` sets up every row: <paramref name="Recompute"/> (TrainerOptions.RecomputeSegment, W4: the layer's
 /// Stage.RecomputeSegment; null: off), the synapses' <paramref name="Precision"/> (float32 or bf16), where the input is
 /// encoded (<paramref name="Input"/>), the convolutions' memory layout (<paramref name="Layout"/>) and the network's
-/// SynapseSegment (<paramref name="SynapseSegment"/>; null: off).
+/// SynapseChunk (<paramref name="SynapseChunk"/>: samples per call of a pooling stage's synapse and pooling; null: off).
 /// </summary>
 public sealed record BenchSetup(
     int? Recompute = null, string Precision = "float32", BenchInput Input = BenchInput.PerStep, ConvolutionLayout Layout = ConvolutionLayout.Planar,
-    int? SynapseSegment = null)
+    int? SynapseChunk = null)
 {
     /// <summary>The default setup: no recomputation, float32, input encoded in each step, planar convolutions.</summary>
     public static BenchSetup Default { get; } = new();

@@ -100,7 +100,7 @@ internal static class PeakMemoryModel
                 var accumulation = f[s].Traced || (accumulate && !first) ? b * (double)stages[s].Weights : 0;
                 return before + Math.Max(L * f[s].AutogradHeld + f[s].NeuronBackward(L) - Missing(s, true),
                     Math.Max(L * f[s].SynapseSaved + steps * n * b * pool + f[s].PoolScatter(steps) - Missing(s, true),
-                        steps * n * b * synapse + f[s].SynapseChunk + accumulation - Missing(s, false)));
+                        steps * n * b * synapse + f[s].SpikeInputChunk + accumulation - Missing(s, false)));
             });
             // Weight gradients during the forward: in the first window the step's zero_grad has freed this block's and later
             // blocks'; in a later one the previous window's updates have (per-window updates), or every gradient exists

@@ -26,7 +26,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// Bytes of the spike input a linear synapse on bool-kept spikes expands back to floats at a time during its backward
     /// (<see cref="SpikeLinearFunction.ChunkElements"/>); 0 for other synapses.
     /// </summary>
-    public double SynapseChunk { get; init; }
+    public double SpikeInputChunk { get; init; }
 
     /// <summary>
     /// Per step: the previous stage's float output while this stage's forward reads it, where this stage keeps it as bool or
@@ -163,7 +163,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             BackwardHeld: n * (perStepGraph ? stage.Neurons * b : 0))
         {
             // Whole rows of the input, at most ChunkElements elements (at least one row).
-            SynapseChunk = inputAsBits ? b * stage.InputSize * Math.Max(1, SpikeLinearFunction.ChunkElements / Math.Max(1, stage.InputSize)) : 0,
+            SpikeInputChunk = inputAsBits ? b * stage.InputSize * Math.Max(1, SpikeLinearFunction.ChunkElements / Math.Max(1, stage.InputSize)) : 0,
             ForwardInput = (inputAsBits || inputReleased) && !inputFed ? n * stage.InputSize * b : 0,
             FeedsNext = feedsNext,
             Traced = traced,

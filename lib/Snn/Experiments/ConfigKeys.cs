@@ -21,7 +21,7 @@ internal static class ConfigKeys
         "dataset.name", "dataset.encoding", "dataset.trainSubset", "dataset.testSubset", "dataset.timeBins", "dataset.size", "network", "T",
         "plan.K", "plan.B", "plan.blocks", "plan.update", "plan.head", "plan.loss", "plan.lossWindow", "plan.method", "plan.sampledSteps",
         "plan.presynapticTrace", "optimizer.lr", "optimizer.cosine", "optimizer.name", "optimizer.momentum", "optimizer.weightDecay", "optimizer.nesterov",
-        "epochs", "batch", "evalBatch", "device", "precision", "convolutionLayout", "synapseSegment", "evalTrain", "evalEvery", "arm",
+        "epochs", "batch", "evalBatch", "device", "precision", "convolutionLayout", "synapseChunk", "evalTrain", "evalEvery", "arm",
     ];
 
     /// <summary>Parses a config; throws <see cref="InvalidDataException"/> naming <paramref name="file"/>.</summary>

@@ -42,7 +42,7 @@ public sealed record ExperimentConfig
     private static readonly string[] RootKeys =
     [
         "experiment", "dataset", "network", "T", "plan", "optimizer", "epochs", "batch", "evalBatch", "seed", "device", "precision",
-        "convolutionLayout", "synapseSegment", "evalTrain", "evalEvery", "arm",
+        "convolutionLayout", "synapseChunk", "evalTrain", "evalEvery", "arm",
         "profile", "profiles",
     ];
     private static readonly string[] DatasetKeys = ["name", "encoding", "trainSubset", "testSubset", "timeBins", "size"];
@@ -98,10 +98,10 @@ public sealed record ExperimentConfig
     /// </summary>
     public ConvolutionLayout ConvolutionLayout { get; init; }
     /// <summary>
-    /// "synapseSegment": the network's <see cref="Networks.SpikingNetwork.SynapseSegment"/> (steps per call of each stage's
-    /// synapse and pooling; null: whole windows); written to the config only when set.
+    /// "synapseChunk": the network's <see cref="Networks.SpikingNetwork.SynapseChunk"/> (samples per call of each pooling
+    /// stage's synapse and pooling; null: whole windows); written to the config only when set.
     /// </summary>
-    public int? SynapseSegment { get; init; }
+    public int? SynapseChunk { get; init; }
     /// <summary>
     /// The study arm this run belongs to ("arm": a label such as "bptt-matched-k2"; docs/studies.md), or null. It names
     /// the run in a pre-registered analysis; as part of the config it is part of the run id, so two arms that happen to
@@ -325,7 +325,7 @@ public sealed record ExperimentConfig
             Precision = r.Choice("precision", Precisions) == "bf16" ? SynapsePrecision.BFloat16 : SynapsePrecision.Full,
             ConvolutionLayout = r.Choice("convolutionLayout", ConvolutionLayouts) == "channels-last"
                 ? ConvolutionLayout.ChannelsLast : ConvolutionLayout.Planar,
-            SynapseSegment = r.Int("synapseSegment", 1, hint: " steps per call of each stage's synapse and pooling"),
+            SynapseChunk = r.Int("synapseChunk", 1, hint: " samples (time steps × batch) per call of each pooling stage's synapse and pooling"),
             Arm = ReadArm(r),
             EvalTrain = r.Bool("evalTrain") ?? false,
             EvalEvery = r.Int("evalEvery", 1, hint: " epochs (1: after every epoch)") ?? 1,
@@ -495,7 +495,7 @@ public sealed record ExperimentConfig
         if (c.Size is { } size) ((SortedDictionary<string, object?>)tree["dataset"]!)["size"] = size;
         if (c.Precision == SynapsePrecision.BFloat16) tree["precision"] = "bf16";
         if (c.ConvolutionLayout == ConvolutionLayout.ChannelsLast) tree["convolutionLayout"] = "channels-last";
-        if (c.SynapseSegment is { } synapseSegment) tree["synapseSegment"] = synapseSegment;
+        if (c.SynapseChunk is { } synapseChunk) tree["synapseChunk"] = synapseChunk;
         // Only what differs from Adam without weight decay, so that the configs (and run ids) of Adam runs stay as they were.
         var optimizer = (SortedDictionary<string, object?>)tree["optimizer"]!;
         if (c.Optimizer.Kind == OptimizerKind.Sgd)

@@ -120,7 +120,7 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
         using var network = NetworkSpec.Build(Config.Network, Config.InputShape);
         network.Precision = Config.Precision;
         network.ConvolutionLayout = Config.ConvolutionLayout;
-        network.SynapseSegment = Config.SynapseSegment;
+        network.SynapseChunk = Config.SynapseChunk;
         var plan = Config.Plan;
         var checkpoint = Path.Combine(dir, CheckpointFile);
         var trainer = new Trainer(network, plan, Config.TrainerOptions() with

@@ -160,26 +160,26 @@ public sealed class Stage : StatefulModule
         : Precision != SynapsePrecision.Full ? "its synapse runs in reduced precision"
         : null;
 
-    private int? synapseSegment;
+    private int? synapseChunk;
 
     /// <summary>
-    /// The stateless part (synapse and pooling) of a window in calls of S steps each (null: the whole window in one call):
-    /// each segment is its own autograd node, so backward builds one segment's synapse-output gradient at a time and the
-    /// forward one segment's synapse output, where a conv stage otherwise holds a whole window's (W2's first stage over
-    /// T = 10: 13 MiB, and libtorch's copies of it). The neuron still runs the whole window. Values are the stage's; the
-    /// weight gradient is summed segment by segment, so in float32 it differs from one call's by rounding. Only for a
-    /// stage that pools (without pooling the joined segments are the synapse output itself, so nothing is saved and the
-    /// join costs a second copy); not with batch norm (its statistics are over the whole window) or OTTT's trace: those
-    /// stages run whole.
+    /// The stateless part (synapse and pooling) of a window in calls of at most C samples of the folded [K·N, …] each
+    /// (C = S·N: S steps a call; null: the whole window in one call). Each chunk is its own autograd node, so backward
+    /// builds one chunk's synapse-output gradient at a time and the forward one chunk's synapse output, where a conv
+    /// stage otherwise holds a whole window's (W2's first stage over T = 10: 13 MiB, and libtorch's copies of it). The
+    /// neuron still runs the whole window. Values are the stage's; the weight gradient is summed chunk by chunk, so in
+    /// float32 it differs from one call's by rounding. Only for a stage that pools (without pooling the joined chunks
+    /// are the synapse output itself, so nothing is saved and the join costs a second copy); not with batch norm (its
+    /// statistics are over the whole window) or OTTT's trace: those stages run whole.
     /// </summary>
-    public int? SynapseSegment
+    public int? SynapseChunk
     {
-        get => synapseSegment;
+        get => synapseChunk;
         set
         {
             if (value is < 1)
-                throw new ArgumentOutOfRangeException(nameof(SynapseSegment), value, $"Stage '{Spec}': the synapse segment S must be ≥ 1 (null: off).");
-            synapseSegment = value;
+                throw new ArgumentOutOfRangeException(nameof(SynapseChunk), value, $"Stage '{Spec}': the synapse chunk C must be ≥ 1 sample (null: off).");
+            synapseChunk = value;
         }
     }
 
@@ -311,20 +311,20 @@ public sealed class Stage : StatefulModule
             var once = held is null ? Stateless(input[0]) : held.For(input[0], x => Stateless(x));
             return steps == 1 ? (once.unsqueeze(0), false) : (once, true);
         }
-        if (SynapseSegment is { } segment && segment < steps && post is not null && norm is null && !traced)
-            return (Segmented(input.reshape([steps * batch, .. input.shape[2..]]), steps, batch, segment), false);
+        if (SynapseChunk is { } chunk && chunk < steps * batch && post is not null && norm is null && !traced)
+            return (Chunked(input.reshape([steps * batch, .. input.shape[2..]]), steps, batch, chunk), false);
         var folded = Stateless(input.reshape([steps * batch, .. input.shape[2..]]),
             traced ? Trace(input, traceDecay!.Value).reshape([steps * batch, .. input.shape[2..]]) : null);
         return (folded.reshape([steps, batch, .. folded.shape[1..]]), false);
     }
 
-    // The stateless part of a folded window [K·N, …], S steps (S·N samples) a call, into one [K, N, …] (SynapseSegment).
-    // The segments' outputs go once joined: cat keeps nothing of its inputs for backward.
-    private Tensor Segmented(Tensor folded, long steps, long batch, int segment)
+    // The stateless part of a folded window [K·N, …], C samples a call, into one [K, N, …] (SynapseChunk). The chunks'
+    // outputs go once joined: cat keeps nothing of its inputs for backward.
+    private Tensor Chunked(Tensor folded, long steps, long batch, int chunk)
     {
         var parts = new List<Tensor>();
-        for (long t = 0; t < steps; t += segment)
-            parts.Add(Stateless(folded.narrow(0, t * batch, Math.Min(segment, steps - t) * batch)));
+        for (long first = 0; first < steps * batch; first += chunk)
+            parts.Add(Stateless(folded.narrow(0, first, Math.Min(chunk, steps * batch - first))));
         var joined = torch.cat(parts);
         foreach (var part in parts) part.Dispose();
         return joined.reshape([steps, batch, .. joined.shape[1..]]);

@@ -68,16 +68,17 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
         }
     }
     /// <summary>
-    /// Every stage's <see cref="Stage.SynapseSegment"/>: the synapse and pooling of a window run S steps a call (null: the
-    /// whole window), so a conv stage's synapse output and its gradient exist one segment at a time (docs/method.md). Exact:
+    /// Every stage's <see cref="Stage.SynapseChunk"/>: the synapse and pooling of a window run at most C samples (time steps
+    /// × batch) a call (null: the whole window), so a conv stage's synapse output and its gradient exist one chunk at a
+    /// time (docs/method.md). Exact:
     /// float32 weight gradients differ from one call's by rounding. Only stages that pool use it (without batch norm).
     /// </summary>
-    public int? SynapseSegment
+    public int? SynapseChunk
     {
-        get => stages[0].SynapseSegment;
+        get => stages[0].SynapseChunk;
         set
         {
-            foreach (var stage in stages) stage.SynapseSegment = value;
+            foreach (var stage in stages) stage.SynapseChunk = value;
         }
     }
 

@@ -396,14 +396,14 @@ public sealed class Stage : StatefulModule
     // live on beside the neuron's window until the stage's scope ends.
     private Tensor NormAndPool(Tensor y)
     {
-        if (norm is not null) y = Then(y, norm.forward(y));
+        if (norm is not null) y = ReleaseInput(y, norm.forward(y));
         if (post is null) return y;
-        return Then(y, Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }
+        return ReleaseInput(y, Compact && post is MaxPool2d && Layout is { Pool: PoolKind.Max, PoolSize: > 1 }
             ? MaxPoolFunction.Run(y, Layout.PoolSize)
             : post.forward(y));
     }
 
-    private static Tensor Then(Tensor input, Tensor output)
+    private static Tensor ReleaseInput(Tensor input, Tensor output)
     {
         if (!ReferenceEquals(input, output)) input.Dispose();
         return output;

@@ -67,11 +67,12 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
             foreach (var stage in stages) stage.ConvolutionLayout = value;
         }
     }
+
     /// <summary>
     /// Every stage's <see cref="Stage.SynapseChunk"/>: the synapse and pooling of a window run at most C samples (time steps
     /// × batch) a call (null: the whole window), so a conv stage's synapse output and its gradient exist one chunk at a
-    /// time (docs/method.md). Exact:
-    /// float32 weight gradients differ from one call's by rounding. Only stages that pool use it (without batch norm).
+    /// time (docs/method.md). Exact; float32 weight gradients differ from one call's by rounding. Only stages that pool
+    /// use it (without batch norm).
     /// </summary>
     public int? SynapseChunk
     {

@@ -52,18 +52,16 @@ internal static class BenchComparison
                 + "the ratios compare CPU models too.");
         if (now.Libtorch != before.Libtorch)
             Console.WriteLine($"note: {Known(now.Libtorch, "libtorch")} now, {Known(before.Libtorch, "libtorch")} in {Path.GetFileName(beforePath)}.");
-        if (now.Recompute != before.Recompute)
-            Console.WriteLine($"note: recompute {Segment(now.Recompute)} now, {Segment(before.Recompute)} in {Path.GetFileName(beforePath)}: "
-                + "the ratios measure recomputation.");
-        if (now.Input != before.Input)
-            Console.WriteLine($"note: input encoded {now.Input} now, {before.Input} in {Path.GetFileName(beforePath)}: "
-                + "the ratios include (or leave out) the encoding of W2/W3's event frames.");
-        if (now.SynapseChunk != before.SynapseChunk)
-            Console.WriteLine($"note: synapse chunk {Segment(now.SynapseChunk)} now, {Segment(before.SynapseChunk)} in {Path.GetFileName(beforePath)}: "
-                + "the ratios measure the chunking.");
-        if (now.ConvolutionLayout != before.ConvolutionLayout)
-            Console.WriteLine($"note: {now.ConvolutionLayout} convolutions now, {before.ConvolutionLayout} in {Path.GetFileName(beforePath)}: "
-                + "the ratios measure the layout (and its float32 rounding differs).");
+        // Settings that change what a row measures: each as "<setting now> now, <setting before> in FILE: <what the ratios measure>".
+        (string Now, string Before, string Measures)[] settings =
+        [
+            ($"recompute {Segment(now.Recompute)}", $"recompute {Segment(before.Recompute)}", "recomputation"),
+            ($"input encoded {now.Input}", $"input encoded {before.Input}", "the encoding of W2/W3's event frames too (or leave it out)"),
+            ($"synapse chunk {Segment(now.SynapseChunk, "C")}", $"synapse chunk {Segment(before.SynapseChunk, "C")}", "the chunking"),
+            ($"{now.ConvolutionLayout} convolutions", $"{before.ConvolutionLayout} convolutions", "the layout (and its float32 rounding differs)"),
+        ];
+        foreach (var (then, earlier, measures) in settings.Where(x => x.Now != x.Before))
+            Console.WriteLine($"note: {then} now, {earlier} in {Path.GetFileName(beforePath)}: the ratios measure {measures}.");
         Console.WriteLine($"{"workload",-16} {"mode",-9} {"median ms",22} {"ratio",7} {"peak MiB",18} {"ratio",7}");
         foreach (var row in now.Rows)
         {
@@ -89,7 +87,8 @@ internal static class BenchComparison
 
     private static string Known(string recorded, string what) => recorded.Length == 0 ? $"an unrecorded {what}" : recorded;
 
-    private static string Segment(int? recompute) => recompute is { } s ? $"S = {s}" : "off";
+    // A recompute segment (S) or a synapse chunk (C), or off.
+    private static string Segment(int? value, string name = "S") => value is { } v ? $"{name} = {v}" : "off";
 
     private static string Mib(long? bytes) => bytes is { } b ? $"{b / 1048576.0:F1}" : "n/a";
 }

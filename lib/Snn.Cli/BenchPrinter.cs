@@ -72,7 +72,7 @@ internal static class BenchPrinter
     {
         if (r.SynapseChunk is { } synapseChunk)
             Console.WriteLine($"synapse chunk: each pooling stage's synapse and pooling run at most {synapseChunk} samples a call (--synapse-chunk); "
-                + "the model column assumes whole windows.");
+                + "the model column counts the chunks (CostOptions.SynapseChunk).");
         if (r.ConvolutionLayout == "channels-last")
             Console.WriteLine("convolutions: channels-last (--channels-last; docs/channels-last.md): gradients equal the planar ones up to "
                 + "float32 rounding; the model column assumes the planar layout's backward copies.");

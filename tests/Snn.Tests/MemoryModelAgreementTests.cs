@@ -110,6 +110,33 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
         Assert.True(outside.Count == 0, "measured / model outside [0.85, 1.2]:\n" + string.Join('\n', outside));
     }
 
+    [Fact]
+    public void Modelled_peak_step_memory_agrees_with_the_counter_for_chunked_synapses()
+    {
+        Assert.False(MemoryMeterTests.CounterExpected && !MemoryMeter.HasAllocatorCounter, "counter expected but not loaded");
+        Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);
+        // W2 (batch 32): chunks of two steps for BPTT, of half a step for the truncated modes (docs/method.md).
+        var workload = Workload.W2;
+        var (network, _) = Bench.Prepare(workload);
+        var stages = network.Describe();
+        var rows = new List<string>();
+        var ratios = new List<double>();
+        foreach (var (mode, chunk) in new[] { ("bptt", 64), ("tbptt", 16), ("tt-local", 16) })
+        {
+            network.SynapseChunk = chunk;
+            var plan = workload.Plan(mode);
+            var measured = MeasuredPeak(workload, network, plan);
+            var model = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions() with { SynapseChunk = chunk }).PeakStepBytes;
+            var whole = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions()).PeakStepBytes;
+            Assert.True(model < 0.9 * whole, $"{plan}: the model should see the chunks ({model / MiB:F2} against {whole / MiB:F2} MiB whole)");
+            ratios.Add(measured / model);
+            rows.Add($"{workload.Id} {plan} C={chunk}: measured {measured / MiB:F2} MiB, model {model / MiB:F2} MiB, ratio {ratios[^1]:F3}");
+            output.WriteLine(rows[^1]);
+        }
+        var outside = rows.Where((_, i) => ratios[i] is < 0.85 or > 1.2).ToList();
+        Assert.True(outside.Count == 0, "measured / model outside [0.85, 1.2]:\n" + string.Join('\n', outside));
+    }
+
     /// <summary>
     /// The exact peak of a step of <paramref name="plan"/> on <paramref name="network"/> with the workload's batch, as the bench
     /// measures it (two warm-up steps, the smallest of three), each measured step after <see cref="CollectGarbage"/>.

@@ -34,7 +34,7 @@ public static class BenchRun
                 using var scope = torch.NewDisposeScope();
                 var (trainer, rates) = Setup(w, w.Plan(mode), setup, on);
                 var times = Bench.TimeSteps(trainer, w, warmup, steps, input: setup.Input);
-                var row = Row(w, mode, w.Plan(mode), times, null, rates, setup.Input);
+                var row = Row(w, mode, w.Plan(mode), times, null, rates, setup);
                 log($"[bench] {w.Id} {mode}: median {row.MedianMs:F1} ms");
                 rows.Add(row);
             }
@@ -88,7 +88,7 @@ public static class BenchRun
             using var scope = torch.NewDisposeScope();
             var (trainer, rates) = Setup(w, plan, setup);
             var peak = Bench.PeakStepBytes(trainer, w, input: setup.Input);
-            var row = Row(w, mode, plan, [], peak.Best, rates, setup.Input);
+            var row = Row(w, mode, plan, [], peak.Best, rates, setup);
             rows.Add(row with { ResidentPeakBytes = peak.ResidentPeakBytes, OverheadBytes = overhead.Best ?? 0 });
             log($"[bench] {w.Id} {plan}: peak step {MemoryMeter.Format(peak.Best)} ({MemoryMeter.Format(peak.ResidentPeakBytes)} resident)");
         }
@@ -113,11 +113,12 @@ public static class BenchRun
 
     // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak; event frames
     // encoded once live outside the step, so the model's peak leaves them out (direct input allocates nothing either way).
-    private static BenchRow Row(Workload w, string mode, TrainingPlan plan, double[] times, long? peak, double[] rates, BenchInput input)
+    private static BenchRow Row(Workload w, string mode, TrainingPlan plan, double[] times, long? peak, double[] rates, BenchSetup setup)
     {
         var stages = w.Build().Describe();
-        var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions());
-        var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates));
+        var input = setup.Input;
+        var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions() with { SynapseChunk = setup.SynapseChunk });
+        var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates) with { SynapseChunk = setup.SynapseChunk });
         var sorted = times.Order().ToArray();
         var median = Median(times);
         return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,

@@ -44,6 +44,12 @@ public sealed record CostOptions
     /// learnable β runs the per-step graph, which the model counts as before (u − θ, 1 − s, u·(1 − s) and the surrogate gradient).
     /// </summary>
     public double LifSavedBytesPerNeuronStep { get; init; } = 0.25;
+    /// <summary>
+    /// The network's SynapseChunk (null: whole windows): a pooling stage without batch norm runs its synapse and pooling
+    /// at most this many samples (steps × batch) a call, so its synapse output and that output's gradient and copies
+    /// exist for one chunk at a time.
+    /// </summary>
+    public int? SynapseChunk { get; init; }
 
     public static CostOptions Default { get; } = new();
 

@@ -95,12 +95,23 @@ internal static class PeakMemoryModel
                 var before = scopeHeld + L * members.Where(j => j < s).Sum(j => f[j].AutogradHeld) + L * members.Where(j => j >= s).Sum(j => f[j].BackwardHeld);
                 var (pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start, traced: f[s].Traced);
                 var steps = f[s].ConstantInput ? 1 : L;   // a constant input's synapse and pooling ran once
+                double poolPhase = steps * n * b * pool, synapsePhase = steps * n * b * synapse, scatterSteps = steps;
+                if (f[s].ChunkSamples > 0)
+                {
+                    // In chunks: the pooled gradient is the window's; the synapse output's gradient, the kernel's copies and the
+                    // scatter are one chunk's. An input gradient is formed per chunk into a window-sized buffer (twice the input).
+                    var chunkSteps = Math.Min(f[s].ChunkSamples / n, steps);
+                    var (window, output, input) = (stages[s].Neurons, (double)stages[s].SynapseOutputs, s > start ? (double)stages[s].InputSize : 0);
+                    poolPhase = n * b * (steps * window + chunkSteps * output);
+                    synapsePhase = n * b * (chunkSteps * (synapse - input) + 2 * steps * input);
+                    scatterSteps = chunkSteps;
+                }
                 // A new gradient, then added into the old one. A traced synapse's weight gradient is returned by a custom backward,
                 // which autograd copies (into a gradient that does not exist yet) or adds from (into one that does): one more either way.
                 var accumulation = f[s].Traced || (accumulate && !first) ? b * (double)stages[s].Weights : 0;
                 return before + Math.Max(L * f[s].AutogradHeld + f[s].NeuronBackward(L) - Missing(s, true),
-                    Math.Max(L * f[s].SynapseSaved + steps * n * b * pool + f[s].PoolScatter(steps) - Missing(s, true),
-                        steps * n * b * synapse + f[s].SpikeInputChunk + accumulation - Missing(s, false)));
+                    Math.Max(L * f[s].SynapseSaved + poolPhase + f[s].PoolScatter(scatterSteps) - Missing(s, true),
+                        synapsePhase + f[s].SpikeInputChunk + accumulation - Missing(s, false)));
             });
             // Weight gradients during the forward: in the first window the step's zero_grad has freed this block's and later
             // blocks'; in a later one the previous window's updates have (per-window updates), or every gradient exists

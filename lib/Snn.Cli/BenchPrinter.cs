@@ -14,7 +14,7 @@ internal static class BenchPrinter
         Console.WriteLine($"snn bench --sweep — {r.Machine}: peak step memory over K and B, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
         Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
-        PrintRecompute(r);
+        PrintSettings(r);
         Console.WriteLine($"{"workload",-4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10}");
         foreach (var x in r.Rows)
             Console.WriteLine($"{x.Workload,-4} {x.Plan,-34} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} {Mib(x.ModelPeakBytes),9} "
@@ -33,7 +33,7 @@ internal static class BenchPrinter
         Console.WriteLine($"snn bench --time-steps — {r.Machine}: peak step memory against T, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
         Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
-        PrintRecompute(r);
+        PrintSettings(r);
         Console.WriteLine($"{"workload",-4} {"mode",-9} {"T",4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6}");
         foreach (var x in r.Rows)
             Console.WriteLine($"{x.Workload,-4} {x.Mode,-9} {x.TimeSteps,4} {x.Plan,-34} {Mib(x.MeasuredPeakBytes),9} {Mib(x.ResidentPeakBytes),8} "
@@ -68,7 +68,7 @@ internal static class BenchPrinter
 
     private static string Growth(MemoryScaling? line) => line is null ? "n/a" : line.RelativeGrowth.ToString("F2", CultureInfo.InvariantCulture);
 
-    private static void PrintRecompute(BenchReport r)
+    private static void PrintSettings(BenchReport r)
     {
         if (r.SynapseChunk is { } synapseChunk)
             Console.WriteLine($"synapse chunk: each pooling stage's synapse and pooling run at most {synapseChunk} samples a call (--synapse-chunk); "
@@ -96,7 +96,7 @@ internal static class BenchPrinter
             + $"timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
         Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
-        PrintRecompute(r);
+        PrintSettings(r);
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first)
             Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");
         var (layers, training) = (r.Rows.Where(IsLayer).ToList(), r.Rows.Where(x => !IsLayer(x)).ToList());

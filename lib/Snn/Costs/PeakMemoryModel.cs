@@ -96,11 +96,11 @@ internal static class PeakMemoryModel
                 var (pool, synapse) = BackwardPhaseElements(stages[s], errorPropagates: s > start, traced: f[s].Traced);
                 var steps = f[s].ConstantInput ? 1 : L;   // a constant input's synapse and pooling ran once
                 double poolPhase = steps * n * b * pool, synapsePhase = steps * n * b * synapse, scatterSteps = steps;
-                if (f[s].ChunkSamples > 0)
+                if (f[s].ChunkSteps > 0)
                 {
                     // In chunks: the pooled gradient is the window's; the synapse output's gradient, the kernel's copies and the
                     // scatter are one chunk's. An input gradient is formed per chunk into a window-sized buffer (twice the input).
-                    var chunkSteps = Math.Min(f[s].ChunkSamples / n, steps);
+                    var chunkSteps = Math.Min(f[s].ChunkSteps, steps);
                     var (window, output, input) = (stages[s].Neurons, (double)stages[s].SynapseOutputs, s > start ? (double)stages[s].InputSize : 0);
                     poolPhase = n * b * (steps * window + chunkSteps * output);
                     synapsePhase = n * b * (chunkSteps * (synapse - input) + 2 * steps * input);

@@ -55,10 +55,11 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     public double ForwardPerStep { get; init; }
 
     /// <summary>
-    /// Samples per call of the synapse and pooling when they run in chunks (<see cref="CostOptions.SynapseChunk"/>; 0: the
-    /// whole window): the synapse output of one chunk, not of the window, exists in forward and backward.
+    /// Steps' worth of samples per call of the synapse and pooling when they run in chunks (<see cref="CostOptions.SynapseChunk"/>
+    /// over the batch, fractional for chunks within a step; 0: the whole window): the synapse output of one chunk, not of
+    /// the window, exists in forward and backward.
     /// </summary>
-    public double ChunkSamples { get; init; }
+    public double ChunkSteps { get; init; }
 
     /// <summary>Per step: the synapse output, held while pooling runs (part of <see cref="ForwardPerStep"/>).</summary>
     public double SynapseOutputStep { get; init; }
@@ -116,8 +117,8 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     {
         double L = length, neuron = OutputStep / BytesPer;
         // In chunks: one chunk's synapse output, and the pooled currents twice while the chunks' outputs are joined.
-        var perStep = ChunkSamples > 0
-            ? L * (ForwardPerStep - SynapseOutputStep) * 2 + Math.Min(ChunkSamples / Batch, L) * SynapseOutputStep
+        var perStep = ChunkSteps > 0
+            ? L * (ForwardPerStep - SynapseOutputStep) * 2 + Math.Min(ChunkSteps, L) * SynapseOutputStep
             : L * ForwardPerStep;
         var held = ForwardOnce + perStep + L * (SynapseSaved + PoolSaved);
         if (!Fused) return Math.Max(L * TraceStep, held + L * (OutputStep + NeuronSaved + (NeuronSaved > 0 ? OutputStep : 0)));
@@ -136,9 +137,6 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// </summary>
     public double NeuronBackward(double length) =>
         Fused ? length * OutputStep + (ConstantInput ? 1 : length) * OutputStep + (length > 1 ? 2 : 1) * OutputStep : 2 * length * OutputStep;
-
-    /// <summary>Samples per step (the batch) the footprint was made with.</summary>
-    public double Batch { get; init; } = 1;
 
     /// <summary>Bytes per element the footprint was made with.</summary>
     public double BytesPer { get; init; } = 4;
@@ -186,8 +184,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             TraceStep = traced ? n * stage.InputSize * b : 0,
             ForwardPerStep = constantInput ? 0 : synapseOutput + pooled,
             SynapseOutputStep = constantInput ? 0 : synapseOutput,
-            ChunkSamples = options.SynapseChunk is { } chunk && !constantInput && stage.Pool != PoolKind.None && !stage.BatchNorm && !traced ? chunk : 0,
-            Batch = n,
+            ChunkSteps = options.SynapseChunk is { } chunk && !constantInput && stage.Pool != PoolKind.None && !stage.BatchNorm && !traced ? chunk / n : 0,
             PoolSaved = stage.Pool == PoolKind.Max ? n * stage.Neurons : 0,
             PoolSampleOutputs = stage.Pool == PoolKind.Max ? stage.Neurons : 0,
             ForwardOnce = constantInput ? synapseOutput + pooled : 0,

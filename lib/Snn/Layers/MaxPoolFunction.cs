@@ -52,7 +52,7 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         {
             using var part = torch.NewDisposeScope();
             var n = Math.Min(chunk, samples - first);
-            var channelsLast = input.narrow(0, first, n).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+            var channelsLast = ChannelsLast.Of(input.narrow(0, first, n));
             // With indices also without a graph: the one kernel either way, so evaluation pools exactly as training does.
             var (pooled, winners) = max_pool2d_with_indices(channelsLast, [k, k], [k, k]);
             output.narrow(0, first, n).copy_(pooled);
@@ -79,7 +79,7 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         var (output, places) = Pool(input, k, withIndices: true);
         var winner = places!;
         ctx.save_for_backward([winner]);
-        ctx.save_data("pool", new Saved(k, input.shape, input.dtype, IsChannelsLast(input)));
+        ctx.save_data("pool", new Saved(k, input.shape, input.dtype, ChannelsLast.Is(input)));
         return output;
     }
 
@@ -122,7 +122,4 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
         (torch.arange(rows, device: device) * (k * width)).unsqueeze(1) + torch.arange(cols, device: device) * k;
 
     private sealed record Saved(int K, long[] Shape, ScalarType DType, bool ChannelsLast);
-
-    // [N, H, W, C] in memory with more than one channel (one channel is both layouts).
-    private static bool IsChannelsLast(Tensor t) => t.dim() == 4 && t.shape[1] > 1 && t.stride(1) == 1 && t.stride(3) == t.shape[1];
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Snn.Neurons;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -240,9 +241,16 @@ public sealed class Stage : StatefulModule
         return next.TakesFedSpikes(spikes);
     }
 
-    // The conditions under which RunSynapse would take the compact spike path, for the spikes of a whole window.
+    // Where RunSynapse would take the compact spike path for the spikes of a whole window (no trace, no recomputation).
     private bool TakesFedSpikes(long spikes) =>
-        Compact && SpikeInput && linear is not null && !(training && traceDecay is not null) && !(RecomputeSegment is not null && RecomputeProblem is null)
+        KeepsSpikesAsBits(spikes) && !(training && traceDecay is not null) && !(RecomputeSegment is not null && RecomputeProblem is null);
+
+    // A linear synapse on spikes keeps them as bool (SpikeLinearFunction) only where the bool copy saves more than it costs:
+    // TorchSharp keeps a reference to the weight gradient a custom backward returns, so autograd copies it into .grad (one
+    // weight-sized tensor; W3's FC1024 would pay 64 MiB).
+    [MemberNotNullWhen(true, nameof(linear))]
+    private bool KeepsSpikesAsBits(long spikes) =>
+        Compact && SpikeInput && linear is not null
         && SpikeLinearFunction.Pays(spikes, linear.weight!.numel(), Precision == SynapsePrecision.BFloat16 ? 2 : 4);
 
     /// <summary>
@@ -426,15 +434,13 @@ public sealed class Stage : StatefulModule
                 : PresynapticTraceFunction.Run(x, presynapticTrace, conv!.weight!, conv.bias,
                     new PresynapticTraceFunction.Conv(conv.stride, conv.padding!, conv.dilation));
         }
-        // Only where the bool copy saves more than it costs: TorchSharp keeps a reference to the weight gradient a custom
-        // backward returns, so autograd copies it into .grad (one weight-sized tensor; W3's FC1024 would pay 64 MiB).
-        if (Compact && SpikeInput && linear is not null && SpikeLinearFunction.Pays(x.numel(), linear.weight!.numel(), reduced ? 2 : 4))
+        if (KeepsSpikesAsBits(x.numel()))
             return SpikeLinearFunction.Run(flattens ? x.flatten(1) : x, linear.weight!, linear.bias, reduced ? ScalarType.BFloat16 : null);
         // A conv runs in bf16 only where the kernel policy's probe found libtorch's bf16 convolution right on this device.
         var fullConv = conv is not null && !(reduced && SynapseKernelPolicy.For(x.device).ConvInBFloat16);
         if (fullConv && NeedsChannelPadding(x)) return ChannelPaddedConv(x);
         if (fullConv && ConvolutionLayout == ConvolutionLayout.ChannelsLast && x.shape[1] > 1)
-            return synapse.forward(x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2));
+            return synapse.forward(ChannelsLast.Of(x));
         if (!reduced || fullConv) return synapse.forward(x);
         // Mixed precision: the casts are autograd nodes, so the gradients reach x and the float32 master weights in float32.
         // Spikes (0/1) cast exactly; the op keeps its bfloat16 input and weight for backward (half the bytes of float32).

@@ -120,9 +120,9 @@ internal sealed class LinearLifWindowFunction : SingleTensorFunction<LinearLifWi
                 var next = g.mul_(p.Beta);
                 if (hard)
                 {
-                    // Where the neuron fired the step before, the reset passes no gradient.
-                    using var fired = t > 0 ? distance[t - 1].ge(0.0) : s!.ne(0.0);
-                    next.masked_fill_(fired, 0.0);
+                    // Where the neuron fired the step before, the reset passes no gradient: ·(1 − s), as the step's graph.
+                    using var kept = t > 0 ? distance[t - 1].clone().ge_(0.0).neg_().add_(1.0) : 1.0 - s!;
+                    next.mul_(kept);
                 }
                 carry?.Dispose();
                 carry = next.MoveToOuterDisposeScope();

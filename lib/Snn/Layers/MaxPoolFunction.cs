@@ -67,8 +67,14 @@ internal sealed class MaxPoolFunction : SingleTensorFunction<MaxPoolFunction>
     private static Tensor Places(Tensor indices, Tensor corners, long width, int k)
     {
         indices.sub_(corners);
-        var winner = indices.to_type(ScalarType.Int16);
-        for (var j = 1; j < k; j++) winner.sub_(indices.ge(j * width).to_type(ScalarType.Int16).mul_(width - k));
+        using var offset = indices.to_type(ScalarType.Int16);
+        var winner = offset.clone();
+        // In-place int16 comparisons (1 or 0, vectorised), not bool ones, which libtorch's CPU kernels run element by element.
+        for (var j = 1; j < k; j++)
+        {
+            using var below = offset.clone().ge_(j * width);
+            winner.sub_(below.mul_(width - k));
+        }
         return winner.to_type(ScalarType.Byte);
     }
 

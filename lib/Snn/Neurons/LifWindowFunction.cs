@@ -73,19 +73,26 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         // Rectangular surrogate: two bits per neuron and step (in-window, and fired for a hard reset), four steps to a byte.
         Tensor? codes = w.Save && rectangular is not null ? torch.empty([CodePlanes(w.Steps), .. shape], dtype: ScalarType.Byte, device: device) : null;
         Tensor? distance = w.Save && rectangular is null ? torch.empty([w.Steps, .. shape], dtype: dtype, device: device) : null;
+        // A plane's byte is summed in the membrane's dtype (whole numbers up to 255, exact) and cast once, at its last step:
+        // libtorch's casts into bytes run element by element, its float adds vectorised.
+        using var code = codes is not null ? torch.empty(shape, dtype: dtype, device: device) : null;
         var u = LifRecurrence.Run(t => w.Constant ? currents : currents[t], w.Steps, p, w.Membrane, w.LastSpikes, spikes, (t, x, s) =>
         {
-            if (codes is not null)
+            if (code is not null)
             {
-                // Step t's bits are 2·(t mod 4) and the next one up; a plane's first step writes the whole byte, so the
+                // Step t's bits are 2·(t mod 4) and the next one up; a plane's first step sets the whole value, so the
                 // later steps' adds set bits that are still zero (the same as or-ing them in).
-                using var plane = codes[t / CodeSteps];
                 var shift = CodeShift(t);
-                using var inWindow = x.abs().lt(rectangular!.Width / 2);
-                if (shift == 0) plane.copy_(inWindow);
-                else plane.add_(inWindow, alpha: 1 << shift);
+                using var inWindow = x.abs().lt_(rectangular!.Width / 2);
+                if (shift == 0) code.copy_(inWindow);
+                else code.add_(inWindow, alpha: 1 << shift);
                 // The fired bit: for a hard reset's backward, and as the spikes a consumer's backward reads.
-                if (hard || w.Consumer is not null) plane.add_(s, alpha: 2 << shift);
+                if (hard || w.Consumer is not null) code.add_(s, alpha: 2 << shift);
+                if (t % CodeSteps == CodeSteps - 1 || t == w.Steps - 1)
+                {
+                    using var plane = codes![t / CodeSteps];
+                    plane.copy_(code);
+                }
             }
             distance?[t].copy_(x);
         });
@@ -181,9 +188,10 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             var next = own ? g.mul_(p.Beta) : g * p.Beta;
             if (hard && (t > 0 || startFired is not null))
             {
-                // Where the neuron fired the step before (at t = 0: the carried spikes), the reset passes no gradient.
-                var fired = t > 0 ? codes is not null ? Fired(codes, t - 1) : distance![t - 1].ge(0.0) : startFired!;
-                next.masked_fill_(fired, 0.0);
+                // Where the neuron fired the step before (at t = 0: the carried spikes), the reset passes no gradient:
+                // ·(1 − s), as the step's graph multiplies it.
+                using var kept = t > 0 ? codes is not null ? Kept(codes, t - 1, info.DType) : Kept(distance![t - 1]) : 1.0 - startFired!.to_type(info.DType);
+                next.mul_(kept);
             }
             if (t == 0)
             {
@@ -215,13 +223,16 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         return plane.bitwise_right_shift(CodeShift(t)).bitwise_and_(1);
     }
 
-    // Whether the neuron fired at step t (kept for a hard reset or a consumer), as a bool mask.
-    private static Tensor Fired(Tensor codes, int t)
+    // 1 − s for step t's spikes s (the fired bit, kept for a hard reset or a consumer), in dtype: what the reset passes on.
+    private static Tensor Kept(Tensor codes, int t, ScalarType dtype)
     {
         using var plane = codes[t / CodeSteps];
-        using var bit = plane.bitwise_and(2 << CodeShift(t));
-        return bit.ne(0);
+        using var bit = plane.bitwise_right_shift(CodeShift(t) + 1).bitwise_and_(1);
+        return bit.to_type(dtype).neg_().add_(1.0);
     }
+
+    // 1 − s for the spikes s = (u − θ ≥ 0) of a step's saved u − θ.
+    private static Tensor Kept(Tensor distance) => distance.clone().ge_(0.0).neg_().add_(1.0);
 
     /// <summary>
     /// The arguments of one window (not tensors of the graph: the carried state has no gradient history) and, after the

@@ -8,5 +8,5 @@ public sealed class Rectangular(double width = 1.0) : Surrogate
     public double Width { get; } = width > 0 ? width : throw new ArgumentOutOfRangeException(nameof(width), width, "Rectangular surrogate width must be > 0.");
     public override string Name => "rectangular";
     public override Tensor Primitive(Tensor x) => (x / Width + 0.5).clamp(0.0, 1.0);
-    public override Tensor Derivative(Tensor x) => x.abs().lt(Width / 2).to_type(x.dtype) / Width;
+    public override Tensor Derivative(Tensor x) => x.abs().lt_(Width / 2).div_(Width);   // in place: 1 or 0 in x's dtype, vectorised
 }

@@ -21,7 +21,8 @@ public sealed class SpikeFunction : SingleTensorFunction<SpikeFunction>
         var surrogate = (Surrogate)vars[1];
         ctx.save_for_backward([x]);
         ctx.save_data(SurrogateKey, surrogate);
-        return x.ge(0.0).to_type(x.dtype);
+        // 1 or 0 in x's dtype by the in-place comparison: libtorch's CPU comparisons into bool run element by element.
+        return x.clone().ge_(0.0);
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)

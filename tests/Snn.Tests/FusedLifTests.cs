@@ -69,6 +69,10 @@ public sealed class FusedLifTests
         Assert.True(membrane.equal(membraneRef).all().item<bool>(), "membrane");
         Assert.True(gradRef.abs().max().item<double>() > 1e-3, "the gradient should not vanish");
         Assert.True(grad.equal(gradRef).all().item<bool>(), $"input gradient differs by {(grad - gradRef).abs().max().item<double>():E2}");
+        // Bit for bit, zeros included: the reset multiplies by 1 − s as the step's graph does (a masked fill gave +0 where
+        // the graph gives −0).
+        Assert.True(torch.signbit(grad).equal(torch.signbit(gradRef)).all().item<bool>(), "signs of the input gradient (zeros included)");
+        Assert.True(torch.signbit(membrane).equal(torch.signbit(membraneRef)).all().item<bool>(), "signs of the membrane");
     }
 
     [Fact]

@@ -75,7 +75,7 @@ internal static class BenchPrinter
                 + "the model column counts the chunks (CostOptions.SynapseChunk).");
         if (r.ConvolutionLayout == "channels-last")
             Console.WriteLine("convolutions: channels-last (--channels-last; docs/channels-last.md): gradients equal the planar ones up to "
-                + "float32 rounding; the model column assumes the planar layout's backward copies.");
+                + "float32 rounding; the model column counts the layout (CostOptions.ConvolutionLayout).");
         if (r.Input == "once")
             Console.WriteLine("input: encoded once before the steps and reused by each (--input once): the steps' times and peaks "
                 + "leave the encoding out, and so does the model column.");

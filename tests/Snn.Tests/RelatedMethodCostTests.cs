@@ -49,7 +49,9 @@ public sealed class RelatedMethodCostTests
         var one = Estimate(w, w.Plan("sltt-k"));
         Assert.Equal(1, one.Plan.SampledSteps);
         var gradient = 784.0 * 800 * 4;
-        Assert.True(one.PeakStepBytes <= sltt.PeakStepBytes - 0.2 * gradient, $"SLTT-K k=1 {one.PeakStepBytes} vs SLTT {sltt.PeakStepBytes}");
+        // SLTT peaks while adding that gradient; SLTT-K's peak is then its forward (the fused LIF's float temporaries), 0.19
+        // gradients below SLTT's. A model that added into a gradient would give SLTT's peak.
+        Assert.True(one.PeakStepBytes <= sltt.PeakStepBytes - 0.1 * gradient, $"SLTT-K k=1 {one.PeakStepBytes} vs SLTT {sltt.PeakStepBytes}");
         Assert.Equal(sltt.RetainedActivationBytes, one.RetainedActivationBytes);
     }
 
@@ -123,6 +125,11 @@ public sealed class RelatedMethodCostTests
             "\"optimizer\": { \"lr\": 0.1, \"name\": \"sgd\" }", StringComparison.Ordinal));
         var options = ExperimentRunner.CostOptionsOf(sgd);
         Assert.Equal((2.0, 1, true), (options.OptimizerMacsPerParameter, options.OptimizerStateTensors, options.AnalogInput));
+        // The network's layout and synapse chunks reach the run's costs.json as they reach the bench's model column.
+        var knobs = ExperimentConfig.Parse(ExperimentConfigTests.Synthetic().Replace("\"optimizer\": { \"lr\": 5e-3 }",
+            "\"optimizer\": { \"lr\": 5e-3 }, \"convolutionLayout\": \"channels-last\", \"synapseChunk\": 64", StringComparison.Ordinal));
+        var knobOptions = ExperimentRunner.CostOptionsOf(knobs);
+        Assert.Equal((Layers.ConvolutionLayout.ChannelsLast, (int?)64), (knobOptions.ConvolutionLayout, knobOptions.SynapseChunk));
     }
 
     [Fact]

@@ -117,8 +117,9 @@ public static class BenchRun
     {
         var stages = w.Build().Describe();
         var input = setup.Input;
-        var dense = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions() with { SynapseChunk = setup.SynapseChunk });
-        var sparse = CostModel.Estimate(stages, plan, w.Batch, w.CostOptions(rates) with { SynapseChunk = setup.SynapseChunk });
+        CostOptions Options(CostOptions o) => o with { SynapseChunk = setup.SynapseChunk, ConvolutionLayout = setup.Layout };
+        var dense = CostModel.Estimate(stages, plan, w.Batch, Options(w.CostOptions()));
+        var sparse = CostModel.Estimate(stages, plan, w.Batch, Options(w.CostOptions(rates)));
         var sorted = times.Order().ToArray();
         var median = Median(times);
         return new BenchRow(w.Id, mode, plan.ToString(), w.Batch, w.TimeSteps,

@@ -1,3 +1,4 @@
+using Snn.Layers;
 using Snn.Optimization;
 
 namespace Snn.Costs;
@@ -50,6 +51,13 @@ public sealed record CostOptions
     /// exist for one chunk at a time.
     /// </summary>
     public int? SynapseChunk { get; init; }
+
+    /// <summary>
+    /// The network's ConvolutionLayout. Channels-last: a convolution with more than one input channel runs on a
+    /// channels-last copy of its input (the copy is what its autograd node keeps) and its backward makes none of the
+    /// planar layout's blocked copies of output gradient and input.
+    /// </summary>
+    public ConvolutionLayout ConvolutionLayout { get; init; } = ConvolutionLayout.Planar;
 
     public static CostOptions Default { get; } = new();
 

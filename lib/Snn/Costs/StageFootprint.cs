@@ -61,6 +61,13 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// </summary>
     public double ChunkSteps { get; init; }
 
+    /// <summary>
+    /// True when the stage's convolution runs on a channels-last copy of its input (<see cref="CostOptions.ConvolutionLayout"/>,
+    /// more than one input channel): its autograd node keeps that copy (counted in <see cref="SynapseSaved"/> also where the
+    /// planar input is held elsewhere; not for a constant input) and its backward makes no blocked copies.
+    /// </summary>
+    public bool ChannelsLast { get; init; }
+
     /// <summary>Per step: the synapse output, held while pooling runs (part of <see cref="ForwardPerStep"/>).</summary>
     public double SynapseOutputStep { get; init; }
 
@@ -89,6 +96,9 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// <summary>True when the neuron runs the fused window (<see cref="CostOptions.LifSavedBytesPerNeuronStep"/>).</summary>
     public bool Fused { get; init; }
 
+    /// <summary>True when the fused window keeps two-bit codes (less than a float per neuron and step: the rectangular surrogate).</summary>
+    public bool CodesKept { get; init; }
+
     /// <summary>Bytes of one step of the stage's output for the batch, N·n·b.</summary>
     public double OutputStep { get; init; }
 
@@ -108,9 +118,10 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
     /// <summary>
     /// The stage's own live bytes at the peak of its forward over a window of <paramref name="length"/> steps, what it keeps
     /// included (not the earlier stages' tensors nor <see cref="ForwardInput"/>). The fused LIF window allocates its spikes
-    /// and saved tensors up front and holds during each step the membrane, u − θ, |u − θ| and two bool masks (3b + 2 bytes
-    /// per neuron); when the node returns, TorchSharp's wrapper makes a tensor the size of the output (freed with the
-    /// node's scope), so at the window's end the spikes are there twice, next to the new membrane. Within 4 % of the exact
+    /// and saved tensors up front and holds during each step the membrane and u − θ, and where it keeps two-bit codes also
+    /// the surrogate's window bit and the float sum of the step's code byte (4b per neuron; 2b without codes); when the node
+    /// returns, TorchSharp's wrapper makes a tensor the size of the output (freed with the node's scope), so at the window's
+    /// end the spikes are there twice, next to the new membrane. Within 4 % of the exact
     /// counter on W1–W3 for K = 1 … T. A per-step-graph neuron or the readout: its output and what its graph saves.
     /// </summary>
     public double ForwardPeak(double length)
@@ -126,17 +137,18 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         // At the end: the spikes again (the wrapper's empty output), not when feeding the next synapse; the membrane.
         var end = window + (FeedsNext ? 0 : L * OutputStep) + OutputStep;
         // The new trace comes before the synapse runs, and the old one goes before the synapse output comes.
-        return Math.Max(L * TraceStep, held + Math.Max(window + neuron * (3 * BytesPer + 2), end));
+        return Math.Max(L * TraceStep, held + Math.Max(window + neuron * (CodesKept ? 4 : 2) * BytesPer, end));
     }
 
     /// <summary>
     /// The neuron phase of the stage's backward over <paramref name="length"/> steps: the gradient of its output and of its
     /// currents (one step for a constant input with the fused window) and, for the fused window, the neuron-sized tensors
-    /// of a step of its backward loop, which works in place: the step's gradient and the carried one (two); a one-step
-    /// window carries none (one).
+    /// of a step of its backward loop, which works in place: the step's gradient, the carried one and the hard reset's
+    /// factor 1 − s (three; the model takes the kit's default hard reset, a soft one has no factor); a one-step window
+    /// carries none (one).
     /// </summary>
     public double NeuronBackward(double length) =>
-        Fused ? length * OutputStep + (ConstantInput ? 1 : length) * OutputStep + (length > 1 ? 2 : 1) * OutputStep : 2 * length * OutputStep;
+        Fused ? length * OutputStep + (ConstantInput ? 1 : length) * OutputStep + (length > 1 ? 3 : 1) * OutputStep : 2 * length * OutputStep;
 
     /// <summary>Bytes per element the footprint was made with.</summary>
     public double BytesPer { get; init; } = 4;
@@ -169,10 +181,12 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         var neuron = !stage.IsSpiking ? 0 : perStepGraph ? b : lifSaved;
         var synapseOutput = n * stage.SynapseOutputs * b;
         var pooled = stage.Pool == PoolKind.None ? 0 : n * stage.Neurons * b;   // the pooled currents (the winner byte is ScopeHeld)
+        var channelsLast = options.ConvolutionLayout == ConvolutionLayout.ChannelsLast && stage.Synapse == SynapseKind.Conv && stage.InputShape[0] > 1;
         return new StageFootprint(
             ScopeHeld: n * stage.Neurons
                        * (output switch { OutputHolder.Scope => b, OutputHolder.Bits => 1, _ => 0 } + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),
-            SynapseSaved: n * ((constantInput || !stage.BatchNorm ? 0 : stage.SynapseOutputs * b) + (inputSavedBySynapse ? stage.InputSize * b : 0)),
+            SynapseSaved: n * ((constantInput || !stage.BatchNorm ? 0 : stage.SynapseOutputs * b)
+                               + (inputSavedBySynapse || (channelsLast && !constantInput) ? stage.InputSize * b : 0)),
             NeuronSaved: n * (perStepGraph ? stage.Neurons * (4 + b) : 0),
             BackwardHeld: n * (perStepGraph ? stage.Neurons * b : 0))
         {
@@ -180,6 +194,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             SpikeInputChunk = inputAsBits ? b * stage.InputSize * Math.Max(1, SpikeLinearFunction.ChunkElements / Math.Max(1, stage.InputSize)) : 0,
             ForwardInput = (inputAsBits || inputReleased) && !inputFed ? n * stage.InputSize * b : 0,
             FeedsNext = feedsNext,
+            ChannelsLast = channelsLast,
             Traced = traced,
             TraceStep = traced ? n * stage.InputSize * b : 0,
             ForwardPerStep = constantInput ? 0 : synapseOutput + pooled,
@@ -189,6 +204,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             PoolSampleOutputs = stage.Pool == PoolKind.Max ? stage.Neurons : 0,
             ForwardOnce = constantInput ? synapseOutput + pooled : 0,
             Fused = stage.IsSpiking && !perStepGraph,
+            CodesKept = stage.IsSpiking && !perStepGraph && options.LifSavedBytesPerNeuronStep < b,
             OutputStep = n * stage.Neurons * b,
             WindowSaved = stage.IsSpiking && !perStepGraph ? n * stage.Neurons * lifSaved : 0,
             ConstantInput = constantInput,

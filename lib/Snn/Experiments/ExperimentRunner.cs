@@ -100,7 +100,14 @@ public sealed class ExperimentRunner(ExperimentConfig config, string resultsRoot
     internal static CostOptions CostOptionsOf(ExperimentConfig config)
     {
         var direct = config.Encoding == "direct";
-        return new CostOptions { AnalogInput = direct, InputConstantOverTime = direct }.WithOptimizer(config.Optimizer);
+        // The network's execution knobs change what a step holds: its costs.json counts them as the bench's model column does.
+        return new CostOptions
+        {
+            AnalogInput = direct,
+            InputConstantOverTime = direct,
+            SynapseChunk = config.SynapseChunk,
+            ConvolutionLayout = config.ConvolutionLayout,
+        }.WithOptimizer(config.Optimizer);
     }
 
     /// <summary>Trains (or resumes, or reports the finished run). <paramref name="progress"/> sees every report after the run's files are updated.</summary>

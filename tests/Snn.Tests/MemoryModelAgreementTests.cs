@@ -112,31 +112,10 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Modelled_peak_step_memory_agrees_with_the_counter_for_chunked_synapses()
-    {
-        Assert.False(MemoryMeterTests.CounterExpected && !MemoryMeter.HasAllocatorCounter, "counter expected but not loaded");
-        Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);
+    public void Modelled_peak_step_memory_agrees_with_the_counter_for_chunked_synapses() =>
         // W2 (batch 32): chunks of two steps for BPTT, of half a step for the truncated modes (docs/method.md).
-        var workload = Workload.W2;
-        var (network, _) = Bench.Prepare(workload);
-        var stages = network.Describe();
-        var rows = new List<string>();
-        var ratios = new List<double>();
-        foreach (var (mode, chunk) in new[] { ("bptt", 64), ("tbptt", 16), ("tt-local", 16) })
-        {
-            network.SynapseChunk = chunk;
-            var plan = workload.Plan(mode);
-            var measured = MeasuredPeak(workload, network, plan);
-            var model = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions() with { SynapseChunk = chunk }).PeakStepBytes;
-            var whole = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions()).PeakStepBytes;
-            Assert.True(model < 0.9 * whole, $"{plan}: the model should see the chunks ({model / MiB:F2} against {whole / MiB:F2} MiB whole)");
-            ratios.Add(measured / model);
-            rows.Add($"{workload.Id} {plan} C={chunk}: measured {measured / MiB:F2} MiB, model {model / MiB:F2} MiB, ratio {ratios[^1]:F3}");
-            output.WriteLine(rows[^1]);
-        }
-        var outside = rows.Where((_, i) => ratios[i] is < 0.85 or > 1.2).ToList();
-        Assert.True(outside.Count == 0, "measured / model outside [0.85, 1.2]:\n" + string.Join('\n', outside));
-    }
+        AssertKnobAgrees([("bptt", 64), ("tbptt", 16), ("tt-local", 16)], (network, chunk) => network.SynapseChunk = chunk,
+            (options, chunk) => options with { SynapseChunk = chunk }, chunk => $"C={chunk}", seenBelow: 0.9);
 
     /// <summary>
     /// W2's three modes with channels-last convolutions (<see cref="SpikingNetwork.ConvolutionLayout"/>): the model drops the
@@ -145,26 +124,36 @@ public sealed class MemoryModelAgreementTests(ITestOutputHelper output)
     /// copies the model put BPTT at 0.78).
     /// </summary>
     [Fact]
-    public void Modelled_peak_step_memory_agrees_with_the_counter_for_channels_last_convolutions()
+    public void Modelled_peak_step_memory_agrees_with_the_counter_for_channels_last_convolutions() =>
+        AssertKnobAgrees([("bptt", 0), ("tbptt", 0), ("tt-local", 0)], (network, _) => network.ConvolutionLayout = ConvolutionLayout.ChannelsLast,
+            (options, _) => options with { ConvolutionLayout = ConvolutionLayout.ChannelsLast }, _ => "channels-last", seenBelow: 1.0);
+
+    /// <summary>
+    /// W2's modes with an execution knob set on the network (<paramref name="set"/>) and in the cost model
+    /// (<paramref name="model"/>): measured / model within [0.85, 1.2], and the model below <paramref name="seenBelow"/> times
+    /// its peak without the knob (it sees the knob).
+    /// </summary>
+    private void AssertKnobAgrees((string Mode, int Value)[] cases, Action<SpikingNetwork, int> set, Func<CostOptions, int, CostOptions> model,
+        Func<int, string> label, double seenBelow)
     {
         Assert.False(MemoryMeterTests.CounterExpected && !MemoryMeter.HasAllocatorCounter, "counter expected but not loaded");
         Assert.SkipUnless(MemoryMeter.HasAllocatorCounter, MemoryMeterTests.NoCounter);
         var workload = Workload.W2;
         var (network, _) = Bench.Prepare(workload);
         var stages = network.Describe();
-        network.ConvolutionLayout = ConvolutionLayout.ChannelsLast;
         var rows = new List<string>();
         var ratios = new List<double>();
-        foreach (var mode in new[] { "bptt", "tbptt", "tt-local" })
+        foreach (var (mode, value) in cases)
         {
+            set(network, value);
             var plan = workload.Plan(mode);
             var measured = MeasuredPeak(workload, network, plan);
-            var model = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions() with { ConvolutionLayout = ConvolutionLayout.ChannelsLast })
-                .PeakStepBytes;
-            var planar = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions()).PeakStepBytes;
-            Assert.True(model < planar, $"{plan}: the model should see the layout ({model / MiB:F2} against {planar / MiB:F2} MiB planar)");
-            ratios.Add(measured / model);
-            rows.Add($"{workload.Id} {plan} channels-last: measured {measured / MiB:F2} MiB, model {model / MiB:F2} MiB, ratio {ratios[^1]:F3}");
+            var modelled = CostModel.Estimate(stages, plan, workload.Batch, model(workload.CostOptions(), value)).PeakStepBytes;
+            var without = CostModel.Estimate(stages, plan, workload.Batch, workload.CostOptions()).PeakStepBytes;
+            Assert.True(modelled < seenBelow * without,
+                $"{plan} {label(value)}: the model should see the knob ({modelled / MiB:F2} against {without / MiB:F2} MiB without)");
+            ratios.Add(measured / modelled);
+            rows.Add($"{workload.Id} {plan} {label(value)}: measured {measured / MiB:F2} MiB, model {modelled / MiB:F2} MiB, ratio {ratios[^1]:F3}");
             output.WriteLine(rows[^1]);
         }
         var outside = rows.Where((_, i) => ratios[i] is < 0.85 or > 1.2).ToList();

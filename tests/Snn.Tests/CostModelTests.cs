@@ -87,17 +87,22 @@ public sealed class CostModelTests
     }
 
     [Fact]
-    public void Channels_last_drops_the_backward_copies_where_pooling_returns_its_layout()
+    public void Channels_last_drops_the_backward_copies_where_the_gradient_comes_back_in_its_layout()
     {
         // W2's second stage, 64C5 on 12×15×15 then 2×2 pooling; error propagates into the first.
         var pooled = W2()[1];
         double output = pooled.SynapseOutputs, input = pooled.InputSize;
         Assert.Equal(output + (output + input) + input, PeakMemoryModel.BackwardPhaseElements(pooled, errorPropagates: true).Synapse);
         Assert.Equal(output + input, PeakMemoryModel.BackwardPhaseElements(pooled, errorPropagates: true, channelsLast: true).Synapse);
-        // Without pooling the neuron's planar gradient reaches the convolution: oneDNN copies it (measured 0.60–0.84 × output + input).
+        // Without pooling the fused LIF window hands back its gradient in its currents' (channels-last) layout: no copies either.
         var unpooled = NetworkSpec.Build("8C3p1-16C3p1-FC10", [4, 8, 8]).Describe()[1];
-        Assert.Equal(PeakMemoryModel.BackwardPhaseElements(unpooled, errorPropagates: true).Synapse,
+        Assert.Equal((double)unpooled.SynapseOutputs + unpooled.InputSize,
             PeakMemoryModel.BackwardPhaseElements(unpooled, errorPropagates: true, channelsLast: true).Synapse);
+        // A per-step-graph neuron (learnable β) hands back autograd's planar gradient: oneDNN copies it (measured 0.60–0.84 ×
+        // output + input), the planar count.
+        var perStep = unpooled with { NeuronParameters = 16 };
+        Assert.Equal(PeakMemoryModel.BackwardPhaseElements(perStep, errorPropagates: true).Synapse,
+            PeakMemoryModel.BackwardPhaseElements(perStep, errorPropagates: true, channelsLast: true).Synapse);
         // The first convolution keeps its channels-last input copy (two channels); a one-channel input runs planar.
         var channelsLast = new CostOptions { AnalogInput = false, ConvolutionLayout = ConvolutionLayout.ChannelsLast };
         var first = StageFootprint.Of(W2()[0], batch: 1, bytesPerElement: 4, constantInput: false, channelsLast);

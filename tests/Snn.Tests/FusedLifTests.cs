@@ -92,6 +92,35 @@ public sealed class FusedLifTests
         Assert.True(FirstWindowGradient(false).abs().max().item<double>() > 0);
     }
 
+    /// <summary>
+    /// A channels-last convolution's currents [K, N, C, H, W] (channels fastest): the window's gradient comes back in that
+    /// layout, so the convolution's backward need not copy it, with the values of the plain layout's gradient.
+    /// </summary>
+    [Fact]
+    public void The_window_gradient_takes_its_currents_channels_last_layout()
+    {
+        using var scope = torch.NewDisposeScope();
+        var p = Parameters("rectangular", ResetMode.Hard);
+        var g = new torch.Generator(3);
+        var plain = (torch.rand([4 * 2, 3, 5, 5], generator: g, dtype: ScalarType.Float64) * 0.9).reshape(4, 2, 3, 5, 5);
+        var weights = torch.randn([4, 2, 3, 5, 5], generator: g, dtype: ScalarType.Float64);
+        Tensor Gradient(Tensor currents)
+        {
+            var x = currents.detach().requires_grad_();
+            var spikes = new LifNeuron(p).forward(x);
+            (spikes * weights).sum().backward();
+            return x.grad!;
+        }
+        var channelsLast = plain.reshape(8, 3, 5, 5).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).reshape(4, 2, 3, 5, 5);
+        Assert.NotNull(LifWindowFunction.ChannelsLastStrides(channelsLast));
+        var expected = Gradient(plain);
+        var gradient = Gradient(channelsLast);
+        Assert.Equal(channelsLast.stride(), gradient.stride());
+        Assert.True(expected.is_contiguous());
+        Assert.True(gradient.equal(expected).all().item<bool>(), "the same gradient in either layout");
+        Assert.True(expected.abs().max().item<double>() > 1e-3, "the gradient should not vanish");
+    }
+
     [Theory]
     [InlineData("rectangular", ResetMode.Hard)]
     [InlineData("fast-sigmoid", ResetMode.Soft)]

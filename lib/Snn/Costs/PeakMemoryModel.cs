@@ -141,10 +141,10 @@ internal static class PeakMemoryModel
     /// pooled currents and of the synapse output; 0 without pooling) and the synapse (gradient of its output; for a
     /// convolution the copies libtorch's CPU kernel makes of grad-output and input — measured with the exact allocation
     /// counter at ≈ synapse output + input, within 15 % on the
-    /// W1–W3 shapes except the 2-channel k5 W2 input layer with an input gradient, 2.3×; in channels-last none where pooling
-    /// hands back the gradient in that layout, one of the output gradient where the neuron's planar gradient comes straight
-    /// back (no pooling), measured at 0.00–0.20 and 0.60–0.84 × (synapse output + input) on the W2 and W3 convolutions;
-    /// and the input gradient where error propagates into the previous stage).
+    /// W1–W3 shapes except the 2-channel k5 W2 input layer with an input gradient, 2.3×; in channels-last none where the
+    /// gradient comes back in that layout (from pooling or the fused LIF window), the planar count where a per-step-graph
+    /// neuron's planar one comes straight back, measured at 0.00–0.20 and 0.60–0.84 × (synapse output + input) on the W2
+    /// and W3 convolutions; and the input gradient where error propagates into the previous stage).
     /// </summary>
     internal static (double Pool, double Synapse) BackwardPhaseElements(StageDescription stage, bool errorPropagates, bool traced = false,
         bool channelsLast = false)
@@ -152,8 +152,11 @@ internal static class PeakMemoryModel
         double neurons = stage.Neurons, synapse = stage.SynapseOutputs, input = stage.InputSize;
         // A traced convolution forms its weight gradient as a convolution of the transposed trace and grad-output (the kit's own
         // backward): contiguous copies of both and the kernel's copies of those, ≈ 2 × (synapse output + input), measured on W2.
+        // Channels-last: the gradient comes back in that layout from the pooling or from the fused LIF window, which takes
+        // its currents' layout; a per-step-graph neuron's (autograd's) is planar, and the kernel copies it.
+        var fusedNeuron = stage.IsSpiking && stage.NeuronParameters == 0;
         var copies = stage.Synapse != SynapseKind.Conv ? 0 : traced ? 2 * (synapse + input)
-            : channelsLast && stage.Pool != PoolKind.None ? 0 : synapse + input;
+            : channelsLast && (stage.Pool != PoolKind.None || fusedNeuron) ? 0 : synapse + input;
         return (stage.Pool == PoolKind.None ? 0 : neurons + synapse, synapse + copies + (errorPropagates ? input : 0));
     }
 }

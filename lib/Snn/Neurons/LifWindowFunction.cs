@@ -111,7 +111,10 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             // A tracked membrane's gradient passes the first step's reset like any step's: where the carried spikes fired, none.
             var startFired = w.Tracked && hard ? w.LastSpikes?.ne(0.0) : null;
             ctx.save_for_backward([codes!, distance!, startFired!, .. consumerSaved]);
-            ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype, w.Tracked, w.Link, w.Consumer));
+            // A channels-last convolution's currents: the gradient takes their layout, so that the convolution's backward
+            // does not copy it into that layout (oneDNN's result is the same either way).
+            var strides = w.Constant ? null : ChannelsLastStrides(currents);
+            ctx.save_data("lif", new Saved(p, w.Steps, w.Constant, shape, dtype, w.Tracked, w.Link, w.Consumer) { Strides = strides });
             ctx.set_materialize_grads(false);
         }
         w.Last = u;
@@ -149,7 +152,9 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         var device = gradSpikes?.device ?? torch.CPU;
         var gradInput = info.Constant
             ? torch.zeros(info.Shape, dtype: info.DType, device: device)
-            : torch.empty([info.Steps, .. info.Shape], dtype: info.DType, device: device);
+            : info.Strides is { } strides
+                ? torch.empty_strided([info.Steps, .. info.Shape], strides, dtype: info.DType, device: device)
+                : torch.empty([info.Steps, .. info.Shape], dtype: info.DType, device: device);
         // The gradient reaching u[t] from later steps through the recurrence; at the last step, what reached the last
         // membrane from a later call (a linked window; the link's backward has run).
         var endGradient = info.Link?.Take();
@@ -208,6 +213,21 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             .. consumerGradients.Select(g => g is null ? null! : GradientRelease.Returned(g.MoveToOuterDisposeScope()))];
     }
 
+    /// <summary>
+    /// The strides of window currents [K, N, C, H, W] laid out densely with the channels fastest (a channels-last
+    /// convolution's output, folded over time); null for any other layout, which the gradient does not copy.
+    /// </summary>
+    internal static long[]? ChannelsLastStrides(Tensor currents)
+    {
+        if (currents.dim() != 5 || currents.is_contiguous()) return null;
+        long[] size = currents.shape, stride = currents.stride();
+        long c = size[2], h = size[3], w = size[4], n = size[1];
+        long[] expected = [n * h * w * c, h * w * c, 1, w * c, c];
+        for (var d = 0; d < 5; d++)
+            if (size[d] != 1 && stride[d] != expected[d]) return null;
+        return stride;
+    }
+
     /// <summary>Steps whose two-bit codes share a byte.</summary>
     internal const int CodeSteps = 4;
 
@@ -254,7 +274,11 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
 
     /// <summary>What backward needs besides the saved tensors.</summary>
     private sealed record Saved(LifParameters Parameters, int Steps, bool Constant, long[] Shape, ScalarType DType, bool Tracked, EndGradient? Link,
-        SpikeConsumer? Consumer);
+        SpikeConsumer? Consumer)
+    {
+        /// <summary>The currents' strides where they are a channels-last convolution's output (<see cref="ChannelsLastStrides"/>), else null.</summary>
+        public long[]? Strides { get; init; }
+    }
 
     /// <summary>The gradient of a linked window's last membrane, from the link's backward to the window's.</summary>
     private sealed class EndGradient

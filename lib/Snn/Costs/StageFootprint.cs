@@ -181,7 +181,8 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         var neuron = !stage.IsSpiking ? 0 : perStepGraph ? b : lifSaved;
         var synapseOutput = n * stage.SynapseOutputs * b;
         var pooled = stage.Pool == PoolKind.None ? 0 : n * stage.Neurons * b;   // the pooled currents (the winner byte is ScopeHeld)
-        var channelsLast = options.ConvolutionLayout == ConvolutionLayout.ChannelsLast && stage.Synapse == SynapseKind.Conv && stage.InputShape[0] > 1;
+        var channelsLast = options.ConvolutionLayout == ConvolutionLayout.ChannelsLast && stage.Synapse == SynapseKind.Conv
+            && Layers.ChannelsLast.Applies(stage.InputShape[0]);
         return new StageFootprint(
             ScopeHeld: n * stage.Neurons
                        * (output switch { OutputHolder.Scope => b, OutputHolder.Bits => 1, _ => 0 } + neuron + (stage.Pool == PoolKind.Max ? 1 : 0)),

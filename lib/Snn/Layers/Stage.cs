@@ -439,7 +439,7 @@ public sealed class Stage : StatefulModule
         // A conv runs in bf16 only where the kernel policy's probe found libtorch's bf16 convolution right on this device.
         var fullConv = conv is not null && !(reduced && SynapseKernelPolicy.For(x.device).ConvInBFloat16);
         if (fullConv && NeedsChannelPadding(x)) return ChannelPaddedConv(x);
-        if (fullConv && ConvolutionLayout == ConvolutionLayout.ChannelsLast && x.shape[1] > 1)
+        if (fullConv && ConvolutionLayout == ConvolutionLayout.ChannelsLast && ChannelsLast.Applies(x.shape[1]))
             return synapse.forward(ChannelsLast.Of(x));
         if (!reduced || fullConv) return synapse.forward(x);
         // Mixed precision: the casts are autograd nodes, so the gradients reach x and the float32 master weights in float32.

@@ -39,6 +39,8 @@ internal static class BenchComparison
             + "run both builds here in one sitting, or pass --compare-across-cpus to compare anyway.");
     }
 
+    private static string Tiered(bool? on) => on switch { true => "on", false => "off", null => "unrecorded" };
+
     /// <summary>Prints, per (workload, mode) present in both, median time and measured peak memory as now / before.</summary>
     public static void Print(BenchReport now, BenchReport before, string beforePath)
     {
@@ -59,6 +61,8 @@ internal static class BenchComparison
             ($"input encoded {now.Input}", $"input encoded {before.Input}", "the encoding of W2/W3's event frames too (or leave it out)"),
             ($"synapse chunk {Segment(now.SynapseChunk, "C")}", $"synapse chunk {Segment(before.SynapseChunk, "C")}", "the chunking"),
             ($"{now.ConvolutionLayout} convolutions", $"{before.ConvolutionLayout} convolutions", "the layout (and its float32 rounding differs)"),
+            ($"tiered compilation {Tiered(now.TieredCompilation)}", $"tiered compilation {Tiered(before.TieredCompilation)}",
+                ".NET's background recompilation too (it competes with libtorch's threads for a core)"),
         ];
         foreach (var (then, earlier, measures) in settings.Where(x => x.Now != x.Before))
             Console.WriteLine($"note: {then} now, {earlier} in {Path.GetFileName(beforePath)}: the ratios measure {measures}.");

@@ -7,13 +7,17 @@ namespace Snn.Cli;
 /// <summary>The tables `snn bench` prints: the timing and memory report, and the memory sweep (measured vs modelled).</summary>
 internal static class BenchPrinter
 {
+    /// <summary>What the numbers were made with: CPU model, kernel decisions, libraries and .NET's tiered compilation.</summary>
+    private static string Platform(BenchReport r) => $"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}"
+        + (r.TieredCompilation is { } tiered ? $"; .NET tiered compilation {(tiered ? "on" : "off")}" : "");
+
     /// <summary>The memory validation grid: measured vs modelled peak step memory over K and B.</summary>
     public static void PrintSweep(BenchReport r)
     {
         Console.WriteLine();
         Console.WriteLine($"snn bench --sweep — {r.Machine}: peak step memory over K and B, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
+        Console.WriteLine(Platform(r));
         PrintSettings(r);
         Console.WriteLine($"{"workload",-4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6} {"retain MiB",10}");
         foreach (var x in r.Rows)
@@ -32,7 +36,7 @@ internal static class BenchPrinter
         Console.WriteLine();
         Console.WriteLine($"snn bench --time-steps — {r.Machine}: peak step memory against T, measured vs cost model");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
+        Console.WriteLine(Platform(r));
         PrintSettings(r);
         Console.WriteLine($"{"workload",-4} {"mode",-9} {"T",4} {"plan",-34} {"peak MiB",9} {"RSS MiB",8} {"model MiB",9} {"ratio",6}");
         foreach (var x in r.Rows)
@@ -95,7 +99,7 @@ internal static class BenchPrinter
             + $"fp32 GEMM peak {r.GemmPeakGflops:F1} GFLOP/s; {r.Warmup} warm-up + {r.Steps} timed steps; "
             + $"timing with MALLOC_* tuning: {r.MallocTunedForTiming}");
         Console.WriteLine($"memory: {r.MemoryMethod}");
-        Console.WriteLine($"cpu: {r.Cpu}; kernels: {r.Kernels}; {r.Libtorch}");
+        Console.WriteLine(Platform(r));
         PrintSettings(r);
         if (r.Rows.FirstOrDefault() is { OverheadBytes: > 0 } first)
             Console.WriteLine($"runtime overhead (measured on a tiny network): {Mib(first.OverheadBytes)} MiB");

@@ -63,12 +63,19 @@ public sealed class BenchCompareTests : IDisposable
         Assert.Contains("this run is on cuda, old.json on cpu", output);
         (_, output, _) = ConsoleCapture.Run(() =>
         {
-            BenchComparison.Print(Report(Row("W1 mlp", "bptt", 4, null)) with { Input = "once", SynapseChunk = 64, ConvolutionLayout = "channels-last" }, old, path);
+            BenchComparison.Print(Report(Row("W1 mlp", "bptt", 4, null)) with
+            {
+                Input = "once",
+                SynapseChunk = 64,
+                ConvolutionLayout = "channels-last",
+                TieredCompilation = false,
+            }, old, path);
             return 0;
         });
         Assert.Contains("note: input encoded once now, input encoded per-step in old.json", output);
         Assert.Contains("note: synapse chunk C = 64 now, synapse chunk off in old.json: the ratios measure the chunking.", output);
         Assert.Contains("note: channels-last convolutions now, planar convolutions in old.json", output);
+        Assert.Contains("note: tiered compilation off now, tiered compilation unrecorded in old.json", output);
         Assert.DoesNotContain("recompute", output);
         Assert.Contains(output.Split('\n'), l => l.StartsWith("W1 mlp") && l.Contains("0.10") && l.Contains("n/a"));
     }

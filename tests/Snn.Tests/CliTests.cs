@@ -170,7 +170,7 @@ public sealed class CliTests : IDisposable
         var temp = Directory.CreateDirectory(Path.Combine(dir, "tmp with space")).FullName;
         var json = Path.Combine(results, "bench report.json");
         var (code, output, error) = RunSnnProcess(["bench", "--workloads", "W1", "--modes", "bptt", "--steps", "1", "--warmup", "1", "--json", json],
-            new Dictionary<string, string?> { ["TMPDIR"] = temp });
+            new Dictionary<string, string?> { ["TMPDIR"] = temp, ["DOTNET_TieredCompilation"] = null, ["COMPlus_TieredCompilation"] = null });
         Assert.True(code == 0, $"exit {code}\n{output}\n{error}");
         Assert.Contains("[bench] memory run", output);
         Assert.Contains("[bench] time run", output);
@@ -181,6 +181,7 @@ public sealed class CliTests : IDisposable
         Assert.True(row.GetProperty("MedianMs").GetDouble() > 0);
         Assert.True(row.GetProperty("ModelPeakBytes").GetDouble() > 0);
         Assert.Empty(Directory.GetFileSystemEntries(temp));   // the children's reports are removed
+        Assert.False(doc.RootElement.GetProperty("TieredCompilation").GetBoolean());   // the children ran under snn's runtimeconfig
     }
 
     private static (int Code, string Output, string Error) RunSnnProcess(IEnumerable<string> args, IDictionary<string, string?> environment)

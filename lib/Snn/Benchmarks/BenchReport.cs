@@ -8,13 +8,14 @@ namespace Snn.Benchmarks;
 /// <summary>
 /// A `snn bench` report (the --json schema, docs/workloads.md: field names and order are kept); Device is "cpu" and
 /// Precision "float32", Input "per-step", ConvolutionLayout "planar" and SynapseChunk null in reports written before
-/// they existed, Cpu, Kernels and Libtorch empty.
+/// they existed, Cpu, Kernels and Libtorch empty, TieredCompilation null (.NET's background recompilation, which competes
+/// with libtorch's threads: <see cref="Measurement.TieredCompilation"/>).
 /// </summary>
 public sealed record BenchReport(
     string Machine, int Threads, double GemmPeakGflops, bool MallocTunedForTiming, string MemoryMethod,
     int Warmup, int Steps, List<BenchRow> Rows, double WallSeconds, string Device = "cpu", int? Recompute = null, string Precision = "float32",
     string Cpu = "", string Kernels = "", string Libtorch = "", string Input = "per-step", string ConvolutionLayout = "planar",
-    int? SynapseChunk = null)
+    int? SynapseChunk = null, bool? TieredCompilation = null)
 {
     /// <summary>How reports are written and read: indented, NaN allowed (a memory run has no times).</summary>
     public static JsonSerializerOptions Json { get; } = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };

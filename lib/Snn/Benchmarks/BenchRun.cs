@@ -53,7 +53,7 @@ public static class BenchRun
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), gemm, Bench.MallocTuned, "", warmup, steps, rows, clock.Elapsed.TotalSeconds,
             device, setup.Recompute, setup.Precision,
             CpuInfo.Describe(), SynapseKernelPolicy.For(torch.device(device)).Describe(), LibraryVersions.Describe(), setup.InputLabel, setup.LayoutLabel,
-            setup.SynapseChunk);
+            setup.SynapseChunk, TieredCompilation.Enabled);
     }
 
     /// <summary>The memory run: peak step memory of every workload × mode (on the CPU, where it can be measured).</summary>
@@ -108,7 +108,7 @@ public static class BenchRun
         return new BenchReport(Environment.MachineName, torch.get_num_threads(), 0, Bench.MallocTuned, method, 2, 3, rows, clock.Elapsed.TotalSeconds,
             Recompute: setup.Recompute, Precision: setup.Precision,
             Cpu: CpuInfo.Describe(), Kernels: SynapseKernelPolicy.Cpu.Describe(), Libtorch: LibraryVersions.Describe(), Input: setup.InputLabel,
-            ConvolutionLayout: setup.LayoutLabel, SynapseChunk: setup.SynapseChunk);
+            ConvolutionLayout: setup.LayoutLabel, SynapseChunk: setup.SynapseChunk, TieredCompilation: TieredCompilation.Enabled);
     }
 
     // The cost model's dense and firing-rate-scaled counts beside the measured times (ms per step) and peak; event frames

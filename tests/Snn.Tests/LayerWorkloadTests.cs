@@ -110,8 +110,9 @@ public sealed class LayerWorkloadTests : IDisposable
     /// <summary>
     /// The exact counter on one step of a W4 layer (T = 60, batch 8, n = 256; one float per neuron and step is 480 KiB):
     /// the default layer holds its folded currents, spikes, saved u − θ and TorchSharp's output-sized cache of the node at
-    /// once (≥ 4 of them); recomputing in segments of 10 steps holds the spikes and that cache (&lt; 2.6: two, the weights and
-    /// their gradients, and segment-sized buffers).
+    /// once (4 of them: reads 3.99–4.02, so ≥ 3.9 leaves the counter's baseline, which moves by up to 1 % between steps, its
+    /// room); recomputing in segments of 10 steps holds the spikes and that cache (&lt; 2.6: two, the weights and their
+    /// gradients, and segment-sized buffers).
     /// </summary>
     [Fact]
     public void Recomputing_the_window_keeps_the_step_peak_near_two_floats_per_neuron_and_step()
@@ -128,7 +129,7 @@ public sealed class LayerWorkloadTests : IDisposable
         }
         var standard = Peak(null);
         var recomputed = Peak(10);
-        Assert.True(standard >= 4.0, $"default layer: {standard:F2} floats per neuron and step");
+        Assert.True(standard >= 3.9, $"default layer: {standard:F2} floats per neuron and step");
         Assert.True(recomputed is >= 2.0 and < 2.6, $"recomputing layer: {recomputed:F2} floats per neuron and step (default {standard:F2})");
     }
 

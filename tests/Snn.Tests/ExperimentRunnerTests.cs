@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Snn.Data;
 using Snn.Experiments;
+using Snn.Measurement;
 using Snn.Training;
 using TorchSharp;
 
@@ -39,7 +40,9 @@ public sealed class ExperimentRunnerTests : IDisposable
         Assert.Equal(3, jsonl.Length);
         Assert.Equal(384, JsonDocument.Parse(jsonl[2]).RootElement.GetProperty("samplesSeen").GetInt64());
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir, "tb"), "events.out.tfevents.*", SearchOption.AllDirectories));
-        Assert.Single(File.ReadAllLines(Path.Combine(dir, "environment.jsonl")));
+        var environment = Assert.Single(File.ReadAllLines(Path.Combine(dir, "environment.jsonl")));
+        // Whether .NET recompiled in the background beside the run (off under snn, on in a test host or notebook kernel).
+        Assert.Equal(TieredCompilation.Enabled, JsonDocument.Parse(environment).RootElement.GetProperty("tieredCompilation").GetBoolean());
         Assert.True(File.Exists(Path.Combine(dir, "checkpoint.bin")));
         Assert.True(File.Exists(Path.Combine(dir, "model.bin")));
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));

@@ -5,9 +5,9 @@ namespace Snn.Measurement;
 /// <summary>
 /// Whether this process runs with .NET's tiered compilation, which recompiles hot methods on a background thread during
 /// the first seconds to minutes of a process. On a machine with as many cores as libtorch has OpenMP threads that thread
-/// takes a core from them, and a barrier waits for the thread that lost it: W1 TBPTT's steps alternated between 27 and
-/// 55 ms for the first 40 steps with it, 27–28 ms without (docs/toolchain.md). The `snn` command turns it off in its
-/// runtimeconfig; a benchmark records which was in force.
+/// takes a core from them, and a barrier waits for the thread that lost it: W1 TBPTT's first 40 steps ran in stretches
+/// at 26–30 and at 45–60 ms with it, at 25–35 ms without (docs/toolchain.md). The `snn` command turns it off in its
+/// runtimeconfig; benchmarks and runs record which was in force.
 /// </summary>
 public static class TieredCompilation
 {

@@ -77,7 +77,7 @@ public static class CostModel
             && SpikeLinearFunction.Pays(layout.K * layout.N * stages[i].Neurons, stages[i + 1].Weights);   // the stage's own rule (full precision)
         // A fused LIF window whose spikes a linear synapse of its block would keep as bool runs that synapse inside its node (the
         // trainer's Stage.ForwardFeeding), which reads them back from the window's codes: nothing keeps them.
-        bool Feeds(int i) => KeptAsBits(i) && stages[i].NeuronParameters == 0 && !layout.Traced[i];
+        bool Feeds(int i) => KeptAsBits(i) && stages[i].FusedNeuron && !layout.Traced[i];
         var footprints = stages.Select((st, i) => StageFootprint.Of(st, layout.N, layout.BytesPerElement, constantInput: i == 0 && o.InputConstantOverTime, o,
             output: !InBlockNext(i) ? OutputHolder.Scope : Feeds(i) ? OutputHolder.Codes : KeptAsBits(i) ? OutputHolder.Bits : OutputHolder.NextSynapse,
             inputSavedBySynapse: i > 0 && InBlockNext(i - 1) && !KeptAsBits(i - 1) && !layout.Traced[i], inputAsBits: i > 0 && KeptAsBits(i - 1),

@@ -154,9 +154,8 @@ internal static class PeakMemoryModel
         // backward): contiguous copies of both and the kernel's copies of those, ≈ 2 × (synapse output + input), measured on W2.
         // Channels-last: the gradient comes back in that layout from the pooling or from the fused LIF window, which takes
         // its currents' layout; a per-step-graph neuron's (autograd's) is planar, and the kernel copies it.
-        var fusedNeuron = stage.IsSpiking && stage.NeuronParameters == 0;
         var copies = stage.Synapse != SynapseKind.Conv ? 0 : traced ? 2 * (synapse + input)
-            : channelsLast && (stage.Pool != PoolKind.None || fusedNeuron) ? 0 : synapse + input;
+            : channelsLast && (stage.Pool != PoolKind.None || stage.FusedNeuron) ? 0 : synapse + input;
         return (stage.Pool == PoolKind.None ? 0 : neurons + synapse, synapse + copies + (errorPropagates ? input : 0));
     }
 }

@@ -175,7 +175,7 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
         bool traced = false, double windowSteps = 1, bool feedsNext = false, bool inputFed = false)
     {
         double n = batch, b = bytesPerElement;
-        var perStepGraph = stage.IsSpiking && stage.NeuronParameters > 0;
+        var perStepGraph = stage.IsSpiking && !stage.FusedNeuron;
         // Whole bytes per neuron and window (the fused LIF packs four steps' two-bit codes into a byte), spread over its steps.
         var lifSaved = Math.Ceiling(windowSteps * options.LifSavedBytesPerNeuronStep) / windowSteps;
         var neuron = !stage.IsSpiking ? 0 : perStepGraph ? b : lifSaved;
@@ -204,10 +204,10 @@ internal sealed record StageFootprint(double ScopeHeld, double SynapseSaved, dou
             PoolSaved = stage.Pool == PoolKind.Max ? n * stage.Neurons : 0,
             PoolSampleOutputs = stage.Pool == PoolKind.Max ? stage.Neurons : 0,
             ForwardOnce = constantInput ? synapseOutput + pooled : 0,
-            Fused = stage.IsSpiking && !perStepGraph,
-            CodesKept = stage.IsSpiking && !perStepGraph && options.LifSavedBytesPerNeuronStep < b,
+            Fused = stage.FusedNeuron,
+            CodesKept = stage.FusedNeuron && options.LifSavedBytesPerNeuronStep < b,
             OutputStep = n * stage.Neurons * b,
-            WindowSaved = stage.IsSpiking && !perStepGraph ? n * stage.Neurons * lifSaved : 0,
+            WindowSaved = stage.FusedNeuron ? n * stage.Neurons * lifSaved : 0,
             ConstantInput = constantInput,
             BytesPer = b,
         };

@@ -121,7 +121,7 @@ internal sealed class LinearLifWindowFunction : SingleTensorFunction<LinearLifWi
                 if (hard)
                 {
                     // Where the neuron fired the step before, the reset passes no gradient: ·(1 − s), as the step's graph.
-                    using var kept = t > 0 ? distance[t - 1].clone().ge_(0.0).neg_().add_(1.0) : 1.0 - s!;
+                    using var kept = t > 0 ? Firing.Kept(distance[t - 1]) : 1.0 - s!;
                     next.mul_(kept);
                 }
                 carry?.Dispose();

@@ -30,6 +30,12 @@ public sealed record StageDescription(
     bool IsSpiking)
 {
     public long Parameters => Weights + Biases + NormParameters + NeuronParameters;
+
+    /// <summary>
+    /// True when the neuron runs the fused LIF window: a spiking stage without learnable neuron parameters (a neuron with
+    /// them runs the per-step autograd graph).
+    /// </summary>
+    public bool FusedNeuron => IsSpiking && NeuronParameters == 0;
     public long InputSize => InputShape.Aggregate(1L, (a, b) => a * b);
     public long Neurons => OutputShape.Aggregate(1L, (a, b) => a * b);
     public long SynapseOutputs => SynapseShape.Aggregate(1L, (a, b) => a * b);

@@ -62,9 +62,7 @@ internal static class LifRecurrence
                 u.add_(input);
             }
             var x = u - p.Threshold;
-            // s = (u − θ ≥ 0) written as 1 or 0 by the in-place comparison (a NaN membrane does not fire, as with a bool).
-            var s = spikes[t];
-            s.copy_(x).ge_(0.0);
+            var s = Firing.Spikes(x, into: spikes[t]);
             observe?.Invoke(t, x, s);
         }
         return u!;

@@ -195,7 +195,9 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
             {
                 // Where the neuron fired the step before (at t = 0: the carried spikes), the reset passes no gradient:
                 // ·(1 − s), as the step's graph multiplies it.
-                using var kept = t > 0 ? codes is not null ? Kept(codes, t - 1, info.DType) : Kept(distance![t - 1]) : 1.0 - startFired!.to_type(info.DType);
+                using var kept = t > 0
+                    ? codes is not null ? Kept(codes, t - 1, info.DType) : Firing.Kept(distance![t - 1])
+                    : 1.0 - startFired!.to_type(info.DType);
                 next.mul_(kept);
             }
             if (t == 0)
@@ -250,9 +252,6 @@ internal sealed class LifWindowFunction : SingleTensorFunction<LifWindowFunction
         using var bit = plane.bitwise_right_shift(CodeShift(t) + 1).bitwise_and_(1);
         return bit.to_type(dtype).neg_().add_(1.0);
     }
-
-    // 1 − s for the spikes s = (u − θ ≥ 0) of a step's saved u − θ.
-    private static Tensor Kept(Tensor distance) => distance.clone().ge_(0.0).neg_().add_(1.0);
 
     /// <summary>
     /// The arguments of one window (not tensors of the graph: the carried state has no gradient history) and, after the

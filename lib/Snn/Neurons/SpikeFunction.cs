@@ -21,8 +21,7 @@ public sealed class SpikeFunction : SingleTensorFunction<SpikeFunction>
         var surrogate = (Surrogate)vars[1];
         ctx.save_for_backward([x]);
         ctx.save_data(SurrogateKey, surrogate);
-        // 1 or 0 in x's dtype by the in-place comparison: libtorch's CPU comparisons into bool run element by element.
-        return x.clone().ge_(0.0);
+        return Firing.Spikes(x);
     }
 
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
